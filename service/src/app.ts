@@ -1,0 +1,125 @@
+import { randomUUID } from "node:crypto";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import express, { type Express } from "express";
+import { rateLimit } from "express-rate-limit";
+import helmet from "helmet";
+import { pinoHttp } from "pino-http";
+import { AppError } from "./errors.ts";
+import type { Logger } from "./logger.ts";
+import type { ActiveStreams } from "./chat/active-streams.ts";
+import type { ChatService } from "./chat/chat-service.ts";
+import type { ConversationStore } from "./db/conversation-store.ts";
+import type { HealthService } from "./health/health-service.ts";
+import type { Readiness } from "./health/readiness.ts";
+import { corsMiddleware } from "./http/cors.ts";
+import { errorHandler, notFoundHandler } from "./http/error-handler.ts";
+import { chatRouter } from "./routes/chat.ts";
+import { conversationsRouter } from "./routes/conversations.ts";
+import { docsRouter } from "./routes/docs.ts";
+import { healthRouter } from "./routes/health.ts";
+
+export const PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../public");
+
+export interface AppDependencies {
+  logger: Logger;
+  chat: ChatService;
+  conversations: ConversationStore;
+  health: HealthService;
+  readiness: Readiness;
+  streams: ActiveStreams;
+  settings: {
+    allowedOrigins: string[];
+    trustProxyHops: number;
+    rateLimitPerMinute: number;
+    selectionMaxChars: number;
+    keepAliveMs: number;
+    generationTimeoutMs: number;
+  };
+}
+
+const REQUEST_ID = /^[\w.-]{1,64}$/;
+
+/** Builds the HTTP app from its dependencies. It never listens: server.ts does. */
+export function createApp(deps: AppDependencies): Express {
+  const { settings } = deps;
+  const app = express();
+  app.disable("x-powered-by");
+  // Behind the Space's proxy, req.ip is the address that proxy saw, and nothing further left.
+  app.set("trust proxy", settings.trustProxyHops);
+
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req, res) => {
+        const given = req.headers["x-request-id"];
+        const id = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+        res.setHeader("X-Request-Id", id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "warn" : "info"),
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      autoLogging: { ignore: (req) => req.url?.startsWith("/api/health") ?? false },
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", "data:"],
+          connectSrc: ["'self'"],
+          // The Hugging Face Space page shows `/` in a frame.
+          frameAncestors: ["'self'", "https://huggingface.co", "https://*.hf.space"],
+          upgradeInsecureRequests: null,
+        },
+      },
+      xFrameOptions: false,
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.use("/api", corsMiddleware(settings.allowedOrigins));
+
+  // Sized for the largest valid body: a selection of selectionMaxChars, even if every
+  // character arrives as a JSON escape.
+  const bodyLimit = Math.max(64 * 1024, settings.selectionMaxChars * 12 + 32 * 1024);
+  app.use("/api", express.json({ limit: bodyLimit, strict: true }));
+
+  if (settings.rateLimitPerMinute > 0) {
+    app.post(
+      "/api/chat",
+      rateLimit({
+        windowMs: 60_000,
+        limit: settings.rateLimitPerMinute,
+        standardHeaders: "draft-8",
+        legacyHeaders: false,
+        handler: (_req, _res, next, opts) =>
+          next(new AppError("rate_limited", 429, "Too many questions from this address. Please wait a minute.", { retryAfter: Math.ceil(opts.windowMs / 1000) })),
+      }),
+    );
+  }
+
+  app.use(healthRouter(deps.health));
+  app.use(
+    chatRouter({
+      chat: deps.chat,
+      streams: deps.streams,
+      readiness: deps.readiness,
+      selectionMaxChars: settings.selectionMaxChars,
+      keepAliveMs: settings.keepAliveMs,
+      generationTimeoutMs: settings.generationTimeoutMs,
+    }),
+  );
+  app.use(conversationsRouter(deps.conversations, deps.readiness));
+  app.use(docsRouter());
+  app.use(express.static(PUBLIC_DIR, { index: "index.html", maxAge: "5m" }));
+
+  app.use(notFoundHandler());
+  app.use(errorHandler());
+  return app;
+}

@@ -1,0 +1,141 @@
+import { AppError, isAbortError } from "../errors.ts";
+import type { ConversationStore, Source } from "../db/conversation-store.ts";
+import type { Embedder } from "../embeddings/embedder.ts";
+import type { GeminiStatus } from "../health/gemini-status.ts";
+import type { AnswerGenerator, GenerationRequest } from "../llm/answer-generator.ts";
+import type { SearchHit, VectorStore } from "../retrieval/vector-store.ts";
+import type { ChatRequest } from "./chat-request.ts";
+import { historyWithinBudget } from "./prompt.ts";
+import { sourceUrl } from "./source-url.ts";
+
+export interface ChatServiceOptions {
+  conversations: ConversationStore;
+  embedder: Embedder;
+  store: VectorStore;
+  generator: AnswerGenerator;
+  geminiStatus: GeminiStatus;
+  topK: number;
+  historyTokenBudget: number;
+  docsBaseUrl: string | undefined;
+}
+
+/** A chat ready to stream: the question is stored and the passages are chosen. */
+export interface PreparedChat {
+  conversationId: string;
+  generation: GenerationRequest;
+  sources: Source[];
+}
+
+// Enough raw turns for any budget worth having; the budget then picks whole turns.
+const HISTORY_ROWS = 40;
+
+/** The chat's steps around the stream: prepare (store, retrieve), generate, then finish (store). */
+export class ChatService {
+  readonly #o: ChatServiceOptions;
+
+  constructor(options: ChatServiceOptions) {
+    this.#o = options;
+  }
+
+  /**
+   * Everything that can fail with a plain HTTP status happens here, before the stream opens.
+   * The question is stored first, so it survives any later failure.
+   */
+  async prepare(request: ChatRequest, signal: AbortSignal): Promise<PreparedChat> {
+    const { conversations } = this.#o;
+    let history: GenerationRequest["history"] = [];
+    if (request.conversation_id !== undefined) {
+      const exists = await dbCall(() => conversations.exists(request.conversation_id!));
+      if (!exists) throw new AppError("not_found", 404, "No conversation has this conversation_id.");
+      const recent = await dbCall(() => conversations.recentMessages(request.conversation_id!, HISTORY_ROWS));
+      history = historyWithinBudget(recent, this.#o.historyTokenBudget);
+    }
+    const { conversationId } = await dbCall(() => conversations.addUserMessage(request.conversation_id, request.message));
+
+    if (request.mode === "selection") {
+      return {
+        conversationId,
+        generation: { mode: "selection", question: request.message, history, passages: [], selection: request.context ?? "" },
+        sources: [],
+      };
+    }
+    try {
+      const passages = await this.#retrieve(request.message, signal);
+      return {
+        conversationId,
+        generation: { mode: "general", question: request.message, history, passages },
+        sources: passages.map((hit) => this.#toSource(hit)),
+      };
+    } catch (err) {
+      throw withConversation(err, conversationId);
+    }
+  }
+
+  /** The answer's text pieces. Records Gemini's quota state for health as it goes. */
+  async *generate(prepared: PreparedChat, signal: AbortSignal): AsyncIterable<string> {
+    try {
+      yield* this.#o.generator.stream(prepared.generation, signal);
+      this.#o.geminiStatus.recordSuccess();
+    } catch (err) {
+      this.#noteQuota(err);
+      throw err;
+    }
+  }
+
+  /** Stores the assistant's answer, complete or not. Returns false when the database refused it. */
+  async finish(prepared: PreparedChat, answer: string, outcome: { incomplete: boolean; errorCode?: string }): Promise<boolean> {
+    try {
+      await this.#o.conversations.addMessage({
+        conversationId: prepared.conversationId,
+        role: "assistant",
+        content: answer,
+        sources: prepared.sources,
+        incomplete: outcome.incomplete,
+        errorCode: outcome.errorCode ?? null,
+      });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async #retrieve(question: string, signal: AbortSignal): Promise<SearchHit[]> {
+    let vector: number[];
+    try {
+      [vector] = (await this.#o.embedder.embed([question], "RETRIEVAL_QUERY", signal)) as [number[]];
+    } catch (err) {
+      this.#noteQuota(err);
+      throw err;
+    }
+    return this.#o.store.search(vector, this.#o.topK, signal);
+  }
+
+  #noteQuota(err: unknown): void {
+    if (err instanceof AppError && err.code === "quota_exceeded") this.#o.geminiStatus.recordQuotaExceeded();
+  }
+
+  #toSource(hit: SearchHit): Source {
+    const url = hit.payload.url ?? sourceUrl(this.#o.docsBaseUrl, hit.payload.file_path);
+    return {
+      file: hit.payload.file_path,
+      heading: hit.payload.heading_path.join(" > "),
+      similarity: Math.round(hit.score * 10_000) / 10_000,
+      ...(url ? { url } : {}),
+    };
+  }
+}
+
+/** Database failures become 503 database_unavailable; aborts and AppErrors pass through. */
+async function dbCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof AppError || isAbortError(err)) throw err;
+    throw new AppError("database_unavailable", 503, "The conversation database is unavailable. Please try again shortly.", { cause: err });
+  }
+}
+
+/** Lets the error response name the conversation the question was stored in. */
+function withConversation(err: unknown, conversationId: string): unknown {
+  return err instanceof AppError ? err.withDetails({ conversation_id: conversationId }) : err;
+}

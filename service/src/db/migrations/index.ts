@@ -1,0 +1,14 @@
+import type { Queryable } from "../database.ts";
+import * as adoptChatTables from "./0001-adopt-chat-tables.ts";
+import * as messageCompleteness from "./0002-message-completeness.ts";
+
+export interface Migration {
+  name: string;
+  up(db: Queryable): Promise<void>;
+}
+
+/** Every migration, oldest first. Listed by hand so the compiled build needs no file globbing. */
+export const migrations: Migration[] = [
+  { name: "0001-adopt-chat-tables", up: adoptChatTables.up },
+  { name: "0002-message-completeness", up: messageCompleteness.up },
+];

@@ -1,0 +1,10 @@
+/** Whether a text is a question (query) or a chunk of the book (document): Gemini embeds them differently. */
+export type EmbeddingTask = "RETRIEVAL_QUERY" | "RETRIEVAL_DOCUMENT";
+
+export interface Embedder {
+  /** Model name recorded with every ingested point, e.g. "gemini-embedding-001" or "local-hash-v1". */
+  readonly model: string;
+  readonly dimensions: number;
+  /** One unit-length vector per text, in order. Throws AppError on upstream failure. */
+  embed(texts: string[], task: EmbeddingTask, signal?: AbortSignal): Promise<number[][]>;
+}

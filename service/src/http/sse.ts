@@ -1,0 +1,64 @@
+import type { Response } from "express";
+
+/**
+ * All Server-Sent Events framing of the service. Every event is one `data: <JSON>` line
+ * and a blank line, as the existing client reads them: JSON encoding keeps newlines out
+ * of the line. Writes go straight to the socket (no compression, no buffering proxies).
+ */
+export class SseStream {
+  readonly #res: Response;
+  readonly #keepAliveMs: number;
+  #timer: NodeJS.Timeout | undefined;
+  #ended = false;
+
+  constructor(res: Response, options: { keepAliveMs: number }) {
+    this.#res = res;
+    this.#keepAliveMs = options.keepAliveMs;
+  }
+
+  /** Sends the headers now, so the client sees the stream open before the first event. */
+  open(): void {
+    const res = this.#res;
+    res.status(200);
+    res.setHeader("Content-Type", "text/event-stream; charset=utf-8");
+    res.setHeader("Cache-Control", "no-cache, no-transform");
+    res.setHeader("Connection", "keep-alive");
+    // Proxies such as nginx buffer responses unless told otherwise.
+    res.setHeader("X-Accel-Buffering", "no");
+    res.flushHeaders();
+    res.socket?.setNoDelay(true);
+    this.#armKeepAlive();
+  }
+
+  get ended(): boolean {
+    return this.#ended || this.#res.writableEnded || this.#res.destroyed;
+  }
+
+  send(event: Record<string, unknown> & { type: string }): void {
+    if (this.ended) return;
+    this.#res.write(`data: ${JSON.stringify(event)}\n\n`);
+    this.#armKeepAlive();
+  }
+
+  /** An SSE comment: ignored by clients, keeps proxies from closing a quiet stream. */
+  comment(text: string): void {
+    if (this.ended) return;
+    this.#res.write(`: ${text.replace(/[\r\n]/g, " ")}\n\n`);
+  }
+
+  end(): void {
+    clearTimeout(this.#timer);
+    if (this.ended) return;
+    this.#ended = true;
+    this.#res.end();
+  }
+
+  #armKeepAlive(): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.comment("keep-alive");
+      this.#armKeepAlive();
+    }, this.#keepAliveMs);
+    this.#timer.unref();
+  }
+}

@@ -1,0 +1,23 @@
+import type { SearchHit } from "../retrieval/vector-store.ts";
+
+export interface HistoryTurn {
+  role: "user" | "assistant";
+  content: string;
+}
+
+/** Everything an answer is made from. `passages` are numbered [1], [2]... in this order. */
+export interface GenerationRequest {
+  mode: "general" | "selection";
+  question: string;
+  history: HistoryTurn[];
+  passages: SearchHit[];
+  /** The reader's selected text, in selection mode. */
+  selection?: string;
+}
+
+export interface AnswerGenerator {
+  /** "gemini-2.5-flash", or "extractive" for the embedded answerer. */
+  readonly model: string;
+  /** Yields the answer's text as it is produced. Aborting the signal ends the upstream call. */
+  stream(request: GenerationRequest, signal: AbortSignal): AsyncIterable<string>;
+}

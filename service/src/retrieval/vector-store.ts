@@ -1,0 +1,56 @@
+/**
+ * One chunk of the book as stored in the vector store. The first five payload fields are
+ * the contract's (the previous backend wrote them); the rest are ours and optional on read,
+ * since points written by the previous ingest lack them.
+ */
+export interface ChunkPayload {
+  file_path: string;
+  heading_path: string[];
+  section_depth: number;
+  content: string;
+  token_count: number;
+  embedding_model?: string;
+  content_hash?: string;
+  url?: string;
+  /** Position of the chunk within its file, from 0. */
+  chunk_index?: number;
+}
+
+export interface ChunkPoint {
+  /** UUID. */
+  id: string;
+  vector: number[];
+  payload: ChunkPayload;
+}
+
+export interface SearchHit {
+  id: string;
+  /** The store's similarity score (cosine similarity for both stores). */
+  score: number;
+  payload: ChunkPayload;
+}
+
+export interface StoreInfo {
+  /** "qdrant" or "pgvector". */
+  kind: string;
+  collection: string;
+  exists: boolean;
+  pointCount: number;
+  /** Vector size the collection was created with; null when it does not exist. */
+  vectorSize: number | null;
+  /** Embedding model of the stored points (from a sampled payload); null when unknown or empty. */
+  embeddingModel: string | null;
+}
+
+export interface VectorStore {
+  readonly kind: string;
+  readonly collection: string;
+  /** Creates the collection (or table) for vectors of this size when it does not exist. */
+  ensureCollection(vectorSize: number): Promise<void>;
+  search(vector: number[], limit: number, signal?: AbortSignal): Promise<SearchHit[]>;
+  upsert(points: ChunkPoint[]): Promise<void>;
+  deletePoints(ids: string[]): Promise<void>;
+  /** Every stored point's id with its file path and content hash, for ingest's diff (no vectors). */
+  listPoints(): Promise<Array<{ id: string; file_path: string; content_hash: string | null }>>;
+  info(): Promise<StoreInfo>;
+}
