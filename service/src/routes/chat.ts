@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from "express";
 import type { Logger } from "../logger.ts";
-import { AppError, isAbortError } from "../errors.ts";
+import { AppError } from "../errors.ts";
 import type { ActiveStreams } from "../chat/active-streams.ts";
 import { chatRequestSchema } from "../chat/chat-request.ts";
 import type { ChatService, PreparedChat } from "../chat/chat-service.ts";
@@ -55,15 +55,27 @@ export function chatRouter(options: ChatRouteOptions): Router {
 }
 
 async function streamAnswer(prepared: PreparedChat, res: Response, signal: AbortSignal, options: ChatRouteOptions, log: Logger): Promise<void> {
+  // Wait for the first piece before sending headers: a failure up to then (quota, a bad
+  // key, a timeout) still gets a real HTTP status, which is all today's client can show.
+  const pieces = options.chat.generate(prepared, signal)[Symbol.asyncIterator]();
+  let first: IteratorResult<string>;
+  try {
+    first = await pieces.next();
+  } catch (err) {
+    const failure = describeFailure(err, signal);
+    await options.chat.finish(prepared, "", { incomplete: true, errorCode: failure.code });
+    throw failure.error.withDetails({ conversation_id: prepared.conversationId });
+  }
+
   const sse = new SseStream(res, { keepAliveMs: options.keepAliveMs });
   sse.open();
   sse.send({ type: "metadata", conversation_id: prepared.conversationId });
 
   let answer = "";
   try {
-    for await (const piece of options.chat.generate(prepared, signal)) {
-      answer += piece;
-      sse.send({ type: "token", content: piece });
+    for (let step = first; !step.done; step = await pieces.next()) {
+      answer += step.value;
+      sse.send({ type: "token", content: step.value });
     }
   } catch (err) {
     const failure = describeFailure(err, signal);
@@ -73,7 +85,7 @@ async function streamAnswer(prepared: PreparedChat, res: Response, signal: Abort
     } else {
       log.warn({ err, conversation_id: prepared.conversationId, saved }, "answer stream failed");
     }
-    sse.send({ type: "error", code: failure.code, message: failure.message, conversation_id: prepared.conversationId });
+    sse.send({ type: "error", code: failure.code, message: failure.error.message, conversation_id: prepared.conversationId });
     sse.end();
     return;
   }
@@ -84,16 +96,16 @@ async function streamAnswer(prepared: PreparedChat, res: Response, signal: Abort
   sse.end();
 }
 
-function describeFailure(err: unknown, signal: AbortSignal): { code: string; message: string } {
+/** What to tell the client, and store, about a stream that ended early. */
+function describeFailure(err: unknown, signal: AbortSignal): { code: string; error: AppError } {
   const reason: unknown = signal.aborted ? signal.reason : undefined;
-  if (reason instanceof StreamStop && reason.code === "shutting_down") {
-    return { code: "shutting_down", message: "The server is restarting. Please ask again in a moment." };
+  if (reason instanceof StreamStop) {
+    const message = reason.code === "shutting_down" ? "The server is restarting. Please ask again in a moment." : "The client disconnected.";
+    return { code: reason.code, error: new AppError(reason.code === "shutting_down" ? "shutting_down" : "upstream_error", 503, message, { cause: err }) };
   }
-  if (reason instanceof StreamStop) return { code: reason.code, message: "The client disconnected." };
   if (reason instanceof DOMException && reason.name === "TimeoutError") {
-    return { code: "upstream_timeout", message: "The answer took too long and was stopped." };
+    return { code: "upstream_timeout", error: new AppError("upstream_timeout", 504, "The answer took too long and was stopped.", { cause: err }) };
   }
-  if (err instanceof AppError) return { code: err.code, message: err.message };
-  if (isAbortError(err)) return { code: "upstream_error", message: "The answer was interrupted." };
-  return { code: "upstream_error", message: "The answer was interrupted by an upstream failure." };
+  if (err instanceof AppError) return { code: err.code, error: err };
+  return { code: "upstream_error", error: new AppError("upstream_error", 502, "The answer was interrupted by an upstream failure.", { cause: err }) };
 }

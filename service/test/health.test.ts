@@ -1,0 +1,179 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { startGeminiEmulator, type GeminiEmulator } from "../../emulators/gemini.ts";
+import { startQdrantEmulator, type QdrantEmulator } from "../../emulators/qdrant.ts";
+import { freshPostgres, skipWithoutPostgres, type TestDatabase } from "./support/databases.ts";
+import { chat, postChat, startTestApp, waitFor } from "./support/harness.ts";
+import { TcpProxy } from "./support/tcp-proxy.ts";
+import { startStack, type Stack } from "./support/upstreams.ts";
+
+type Report = { status: string; services: Record<string, { status: string; message?: string; [k: string]: unknown }>; timestamp: string };
+
+async function health(url: string): Promise<{ code: number; body: Report }> {
+  const response = await fetch(`${url}/api/health`);
+  return { code: response.status, body: (await response.json()) as Report };
+}
+
+describe("GET /api/health", () => {
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack({ HEALTH_CACHE_MS: "300" });
+  });
+  after(() => stack.close());
+
+  it("answers 200 healthy with a status per service once started", async () => {
+    const { code, body } = await health(stack.app.url);
+    assert.equal(code, 200);
+    assert.equal(body.status, "healthy");
+    assert.match(body.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.equal(body.services.postgres!.status, "healthy");
+    const vs = body.services.vector_store!;
+    assert.equal(vs.status, "healthy");
+    assert.equal(vs.collection, "docusaurus-book");
+    assert.equal(vs.vector_size, 768);
+    assert.equal(vs.embedding_model, "gemini-embedding-001");
+    assert.ok((vs.points as number) > 0);
+    assert.equal(body.services.gemini!.model, "gemini-2.5-flash");
+  });
+
+  it("caches results so a flood of probes reaches Qdrant once per period, and never calls Gemini", async () => {
+    await new Promise((r) => setTimeout(r, 350));
+    const qdrantBefore = stack.qdrant.requests.length;
+    const geminiBefore = stack.gemini.requests.length;
+    await Promise.all(Array.from({ length: 50 }, () => health(stack.app.url)));
+    const calls = stack.qdrant.requests.length - qdrantBefore;
+    assert.ok(calls > 0 && calls <= 3, `Qdrant saw ${calls} requests for 50 probes`);
+    assert.equal(stack.gemini.requests.length, geminiBefore);
+  });
+
+  it("reports unhealthy (503) while Qdrant is down, and healthy again after", async () => {
+    stack.qdrant.setFault({ kind: "down" });
+    try {
+      await new Promise((r) => setTimeout(r, 350));
+      const { code, body } = await health(stack.app.url);
+      assert.equal(code, 503);
+      assert.equal(body.status, "unhealthy");
+      assert.equal(body.services.vector_store!.status, "unhealthy");
+    } finally {
+      stack.qdrant.setFault(null);
+    }
+    await new Promise((r) => setTimeout(r, 350));
+    assert.equal((await health(stack.app.url)).code, 200);
+  });
+
+  it("turns gemini degraded after a 429 until a later call succeeds", async () => {
+    stack.gemini.setFault({ kind: "status", status: 429, route: "generate", times: 1 });
+    assert.equal((await postChat(stack.app.url, { message: "spend quota" })).status, 429);
+    await new Promise((r) => setTimeout(r, 350));
+    const degraded = await health(stack.app.url);
+    assert.equal(degraded.code, 503);
+    assert.equal(degraded.body.status, "degraded");
+    assert.equal(degraded.body.services.gemini!.status, "degraded");
+    await chat(stack.app.url, { message: "quota is back" });
+    await new Promise((r) => setTimeout(r, 350));
+    assert.equal((await health(stack.app.url)).body.status, "healthy");
+  });
+
+  it("answers /api/health/live 200 whatever the upstreams do", async () => {
+    stack.qdrant.setFault({ kind: "down" });
+    try {
+      const response = await fetch(`${stack.app.url}/api/health/live`);
+      assert.equal(response.status, 200);
+      assert.equal(((await response.json()) as { status: string }).status, "ok");
+    } finally {
+      stack.qdrant.setFault(null);
+    }
+  });
+});
+
+describe("health reports an embedding mismatch", () => {
+  let gemini: GeminiEmulator;
+  let qdrant: QdrantEmulator;
+  before(async () => {
+    gemini = await startGeminiEmulator();
+    qdrant = await startQdrantEmulator();
+  });
+  after(async () => {
+    await gemini.close();
+    await qdrant.close();
+  });
+
+  it("says to re-ingest when the collection was made by text-embedding-004 (the previous backend's points)", async () => {
+    qdrant.seed("docusaurus-book", {
+      size: 768,
+      points: [
+        {
+          id: "3f2a6c1e-7b8d-4e9f-a0b1-c2d3e4f5a6b7",
+          vector: Array.from({ length: 768 }, (_, i) => (i === 0 ? 1 : 0)),
+          payload: { file_path: "docs/module-01/chapter-01.md", heading_path: ["Intro", "Setup"], section_depth: 2, content: "Old chunk.", token_count: 3 },
+        },
+      ],
+    });
+    const app = await startTestApp({ env: { GEMINI_API_KEY: gemini.apiKey, GEMINI_BASE_URL: gemini.url, QDRANT_URL: qdrant.url } });
+    try {
+      const { code, body } = await health(app.url);
+      assert.equal(code, 503);
+      assert.equal(body.status, "degraded");
+      assert.equal(body.services.vector_store!.embedding_model, "text-embedding-004");
+      assert.match(body.services.vector_store!.message!, /re-ingest/);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe("Postgres down at start and mid-way", { skip: skipWithoutPostgres }, () => {
+  let database: TestDatabase;
+  let proxy: TcpProxy;
+  let gemini: GeminiEmulator;
+  before(async () => {
+    database = await freshPostgres();
+    const target = new URL(database.url);
+    proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    await proxy.up();
+    await proxy.down();
+    gemini = await startGeminiEmulator();
+  });
+  after(async () => {
+    await proxy.down();
+    await gemini.close();
+    await database.drop();
+  });
+
+  it("says starting (503) while the database is unreachable, then recovers by itself", async () => {
+    const url = new URL(database.url);
+    url.host = `127.0.0.1:${proxy.port}`;
+    const app = await startTestApp({ env: { DATABASE_URL: url.toString(), GEMINI_API_KEY: gemini.apiKey, GEMINI_BASE_URL: gemini.url }, ready: false });
+    const { startUp } = await import("../src/startup.ts");
+    const startup = new AbortController();
+    const done = startUp(app.deps, startup.signal);
+    try {
+      await waitFor(() => app.deps.readiness.startupProblem !== undefined, 5_000, "a failed migration attempt");
+      const starting = await health(app.url);
+      assert.equal(starting.code, 503);
+      assert.equal(starting.body.status, "starting");
+      assert.equal(starting.body.services.postgres!.status, "unhealthy");
+      const refused = await postChat(app.url, { message: "too early" });
+      assert.equal(refused.status, 503);
+      assert.equal(((await refused.json()) as { error: { code: string } }).error.code, "service_starting");
+
+      await proxy.up();
+      await done;
+      assert.equal(app.deps.readiness.phase, "ready");
+      const ready = await health(app.url);
+      assert.notEqual(ready.body.status, "starting");
+      assert.equal(ready.body.services.postgres!.status, "healthy");
+
+      // Killed mid-way: requests get 503 database_unavailable, the process lives, and recovers.
+      await proxy.down();
+      const failed = await postChat(app.url, { message: "while the database is gone", mode: "selection", context: "some text" });
+      assert.equal(failed.status, 503);
+      assert.equal(((await failed.json()) as { error: { code: string } }).error.code, "database_unavailable");
+      await proxy.up();
+      await waitFor(async () => (await postChat(app.url, { message: "back again", mode: "selection", context: "some text" }).then((r) => r.body?.cancel().then(() => r.status))) === 200, 10_000, "recovery");
+    } finally {
+      startup.abort();
+      await app.close();
+    }
+  });
+});
