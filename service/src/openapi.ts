@@ -1,0 +1,342 @@
+import { MESSAGE_MAX_CHARS } from "./chat/chat-request.ts";
+import type { ErrorCode } from "./errors.ts";
+
+/**
+ * The API as OpenAPI 3.1 describes it, served at /openapi.json and shown at /docs. Precise
+ * enough for a property-based fuzzer: every status a route can answer is listed with its
+ * body, and objects stay open (`additionalProperties` allowed) where the contract says
+ * clients ignore unknown fields.
+ */
+
+/** JSON Schema 2020-12, as OpenAPI 3.1 embeds it: too open to type closely. */
+export type Schema = { readonly [keyword: string]: unknown };
+export interface Reference {
+  $ref: string;
+}
+export interface MediaType {
+  schema: Schema | Reference;
+  example?: unknown;
+  [extension: `x-${string}`]: unknown;
+}
+export interface Header {
+  description: string;
+  required?: boolean;
+  schema: Schema;
+}
+export interface ResponseObject {
+  description: string;
+  headers?: Record<string, Header | Reference>;
+  content?: Record<string, MediaType>;
+}
+export interface Parameter {
+  name: string;
+  in: "path" | "query" | "header";
+  required: boolean;
+  description: string;
+  schema: Schema | Reference;
+}
+export interface Operation {
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  parameters?: Parameter[];
+  requestBody?: { required: boolean; content: Record<string, MediaType> };
+  responses: Record<string, ResponseObject | Reference>;
+}
+export interface OpenApiDocument {
+  openapi: "3.1.0";
+  jsonSchemaDialect: string;
+  info: { title: string; version: string; description: string; license: { name: string; identifier: string } };
+  servers: Array<{ url: string; description: string }>;
+  tags: Array<{ name: string; description: string }>;
+  paths: Record<string, { get?: Operation; post?: Operation }>;
+  components: { schemas: Record<string, Schema>; headers: Record<string, Header> };
+}
+
+// zod's z.uuid(): RFC 9562 versions 1 to 8 with the RFC variant, plus the nil and max UUIDs.
+const UUID_PATTERN =
+  "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$";
+const uuid: Schema = { type: "string", format: "uuid", pattern: UUID_PATTERN };
+// The service refuses a message or selection made only of whitespace.
+const NOT_BLANK = "\\S";
+
+const ref = (name: string): Reference => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: Schema | Reference, example?: unknown): Record<string, MediaType> => ({
+  "application/json": example === undefined ? { schema } : { schema, example },
+});
+const requestIdHeader = { "X-Request-Id": { $ref: "#/components/headers/X-Request-Id" } };
+
+/** An error answer whose `error.code` is one of `codes`. */
+function errorResponse(description: string, codes: readonly ErrorCode[], options: { retryAfter?: boolean } = {}): ResponseObject {
+  return {
+    description,
+    headers: options.retryAfter ? { ...requestIdHeader, "Retry-After": { $ref: "#/components/headers/Retry-After" } } : requestIdHeader,
+    content: json(
+      { allOf: [ref("ErrorResponse"), { properties: { error: { properties: { code: { enum: codes } } } } }] },
+      { error: { code: codes[0], message: "A sentence written for the reader." } },
+    ),
+  };
+}
+
+const internalError = errorResponse("Unexpected failure; the body reveals nothing.", ["internal_error"]);
+
+/** The description, with the selection limit the service runs with (SELECTION_MAX_CHARS). */
+export function openApiDocument(options: { selectionMaxChars?: number } = {}): OpenApiDocument {
+  const selectionMaxChars = options.selectionMaxChars ?? 8000;
+  return {
+    openapi: "3.1.0",
+    jsonSchemaDialect: "https://spec.openapis.org/oas/3.1/dialect/base",
+    info: {
+      title: "Docs chat",
+      version: "1.0.0",
+      description:
+        "Retrieval-augmented chat about a Docusaurus book. Answers stream as Server-Sent Events; conversations are stored and can be read back. Errors are JSON `{\"error\":{\"code\",\"message\"}}`; clients ignore fields they do not know.",
+      license: { name: "MIT", identifier: "MIT" },
+    },
+    servers: [{ url: "/", description: "This server" }],
+    tags: [
+      { name: "chat", description: "Questions, answers and conversations" },
+      { name: "health", description: "Readiness and liveness" },
+    ],
+    paths: {
+      "/api/chat": {
+        post: {
+          operationId: "chat",
+          summary: "Ask a question; the answer streams back as Server-Sent Events",
+          description: [
+            "Every event is one line `data: <JSON>` followed by a blank line; lines starting with `:` are keep-alive comments.",
+            "Order: one `metadata` event, zero or more `token` events, then `done` or, when the answer fails after it began, `error`; then the stream ends.",
+            "A failure before the first token is answered with an HTTP error status and the error JSON instead of a stream.",
+            `In \`selection\` mode the answer comes from \`context\` alone (at most ${selectionMaxChars} characters), with no retrieval.`,
+          ].join("\n\n"),
+          tags: ["chat"],
+          requestBody: {
+            required: true,
+            content: json(ref("ChatRequest"), { message: "How do I set up the simulator?", mode: "general" }),
+          },
+          responses: {
+            "200": {
+              description: "The answer as an event stream; each `data:` line holds one `ChatEvent`.",
+              headers: {
+                ...requestIdHeader,
+                "Cache-Control": { description: "Always `no-cache, no-transform`.", schema: { type: "string" } },
+              },
+              content: {
+                "text/event-stream": {
+                  schema: { type: "string", description: "`data: <ChatEvent JSON>` lines separated by blank lines." },
+                  example:
+                    'data: {"type":"metadata","conversation_id":"6f1c2d3e-4b5a-4c6d-8e7f-901234567890"}\n\n' +
+                    'data: {"type":"token","content":"Install "}\n\n' +
+                    'data: {"type":"token","content":"the simulator."}\n\n' +
+                    'data: {"type":"done","sources":[{"file":"docs/module-01/chapter-01.md","heading":"Intro > Setup","similarity":0.83}]}\n\n',
+                  "x-event-schema": ref("ChatEvent"),
+                },
+              },
+            },
+            "400": errorResponse("The body is not a JSON object or breaks a rule of `ChatRequest`.", ["invalid_request"]),
+            "404": errorResponse("`conversation_id` names no conversation.", ["not_found"]),
+            "413": errorResponse("The body is larger than any valid request.", ["payload_too_large"]),
+            "415": errorResponse("The body's charset is not UTF-8.", ["invalid_request"]),
+            "429": errorResponse(
+              "`rate_limited`: too many questions from this address; `quota_exceeded`: the AI service's quota is spent. Wait, then ask again.",
+              ["rate_limited", "quota_exceeded"],
+              { retryAfter: true },
+            ),
+            "500": internalError,
+            "502": errorResponse("The AI service failed before the first token.", ["upstream_error"]),
+            "503": errorResponse(
+              "The service is starting or restarting, or a store it needs does not answer. The question may already be stored: then `error.conversation_id` names its conversation.",
+              ["service_starting", "shutting_down", "database_unavailable", "retrieval_unavailable"],
+              { retryAfter: true },
+            ),
+            "504": errorResponse("The answer took too long before its first token.", ["upstream_timeout"]),
+          },
+        },
+      },
+      "/api/conversation/{id}": {
+        get: {
+          operationId: "getConversation",
+          summary: "A stored conversation, oldest message first",
+          tags: ["chat"],
+          parameters: [{ name: "id", in: "path", required: true, description: "The `conversation_id` of the `metadata` event.", schema: uuid }],
+          responses: {
+            "200": { description: "The conversation.", headers: requestIdHeader, content: json(ref("Conversation")) },
+            "400": errorResponse("The id is not a UUID.", ["invalid_request"]),
+            "404": errorResponse("No conversation has this id.", ["not_found"]),
+            "500": internalError,
+            "503": errorResponse("The service is starting or restarting, or the database does not answer.", ["service_starting", "shutting_down", "database_unavailable"], {
+              retryAfter: true,
+            }),
+          },
+        },
+      },
+      "/api/health": {
+        get: {
+          operationId: "getHealth",
+          summary: "Readiness: 200 only when every service is healthy",
+          description: "`starting` until start-up (migrations included) has finished. Results are cached for a few seconds.",
+          tags: ["health"],
+          responses: {
+            "200": {
+              description: "Healthy.",
+              headers: requestIdHeader,
+              content: json({ allOf: [ref("HealthReport"), { properties: { status: { const: "healthy" } } }] }),
+            },
+            "503": {
+              description: "Starting, degraded or unhealthy; `services` says which part and why.",
+              headers: requestIdHeader,
+              content: json({ allOf: [ref("HealthReport"), { properties: { status: { enum: ["starting", "degraded", "unhealthy"] } } }] }),
+            },
+          },
+        },
+      },
+      "/api/health/live": {
+        get: {
+          operationId: "getLiveness",
+          summary: "Liveness: the process serves HTTP",
+          tags: ["health"],
+          responses: {
+            "200": {
+              description: "Alive.",
+              headers: requestIdHeader,
+              content: json({
+                type: "object",
+                required: ["status"],
+                properties: { status: { const: "ok" }, timestamp: { type: "string", format: "date-time" } },
+              }),
+            },
+          },
+        },
+      },
+    },
+    components: {
+      headers: {
+        "X-Request-Id": { description: "The request's id in the service's logs (echoed when the client sent a safe one).", required: true, schema: { type: "string" } },
+        "Retry-After": { description: "Seconds to wait before asking again, when known.", schema: { type: "string", pattern: "^[0-9]+$" } },
+      },
+      schemas: {
+        ChatRequest: {
+          type: "object",
+          required: ["message"],
+          properties: {
+            message: { type: "string", minLength: 1, maxLength: MESSAGE_MAX_CHARS, pattern: NOT_BLANK, description: "The question." },
+            mode: { enum: ["general", "selection", null], default: "general", description: "`selection` answers from `context` alone." },
+            context: { type: ["string", "null"], maxLength: selectionMaxChars, description: "The passage the reader selected; required in `selection` mode." },
+            conversation_id: { anyOf: [uuid, { type: "null" }], description: "Continue this conversation; absent or null starts a new one." },
+          },
+          // `selection` needs a non-blank context; any other mode ignores it.
+          anyOf: [
+            { properties: { mode: { enum: ["general", null] } } },
+            { required: ["mode", "context"], properties: { mode: { const: "selection" }, context: { type: "string", pattern: NOT_BLANK } } },
+          ],
+        },
+        Source: {
+          type: "object",
+          required: ["file", "heading", "similarity"],
+          properties: {
+            file: { type: "string", description: "Path from the book's folder, e.g. `docs/module-01/chapter-01.md`." },
+            heading: { type: "string", description: "The heading path joined with ` > `; empty above the first heading." },
+            similarity: { type: "number", minimum: -1, maximum: 1, description: "The vector store's cosine score." },
+            url: { type: "string", format: "uri", description: "The book page, when the service knows the book's address." },
+          },
+        },
+        MetadataEvent: {
+          type: "object",
+          required: ["type", "conversation_id"],
+          properties: { type: { const: "metadata" }, conversation_id: uuid },
+        },
+        TokenEvent: {
+          type: "object",
+          required: ["type", "content"],
+          properties: { type: { const: "token" }, content: { type: "string" } },
+        },
+        DoneEvent: {
+          type: "object",
+          required: ["type", "sources"],
+          properties: {
+            type: { const: "done" },
+            sources: { type: "array", items: ref("Source"), description: "Empty in `selection` mode." },
+            conversation_id: uuid,
+            saved: { type: "boolean", description: "False when the answer streamed but could not be stored." },
+          },
+        },
+        ErrorEvent: {
+          type: "object",
+          required: ["type", "code", "message"],
+          properties: {
+            type: { const: "error" },
+            code: { type: "string", description: "An error code, or `client_disconnected`." },
+            message: { type: "string" },
+            conversation_id: uuid,
+          },
+        },
+        ChatEvent: {
+          oneOf: [ref("MetadataEvent"), ref("TokenEvent"), ref("DoneEvent"), ref("ErrorEvent")],
+          discriminator: {
+            propertyName: "type",
+            mapping: {
+              metadata: "#/components/schemas/MetadataEvent",
+              token: "#/components/schemas/TokenEvent",
+              done: "#/components/schemas/DoneEvent",
+              error: "#/components/schemas/ErrorEvent",
+            },
+          },
+        },
+        Message: {
+          type: "object",
+          required: ["id", "role", "content", "sources", "created_at", "incomplete"],
+          properties: {
+            id: uuid,
+            role: { enum: ["user", "assistant"] },
+            content: { type: "string" },
+            sources: { anyOf: [{ type: "array", items: ref("Source") }, { type: "null" }] },
+            created_at: { type: "string", format: "date-time" },
+            incomplete: { type: "boolean", description: "True for an answer that stopped early (an error or a disconnect)." },
+          },
+        },
+        Conversation: {
+          type: "object",
+          required: ["conversation_id", "messages"],
+          properties: { conversation_id: uuid, messages: { type: "array", items: ref("Message") } },
+        },
+        ServiceHealth: {
+          type: "object",
+          required: ["status"],
+          properties: { status: { enum: ["healthy", "degraded", "unhealthy"] }, message: { type: "string" } },
+        },
+        HealthReport: {
+          type: "object",
+          required: ["status", "services", "timestamp"],
+          properties: {
+            status: { enum: ["starting", "healthy", "degraded", "unhealthy"] },
+            services: {
+              type: "object",
+              description: "One entry per service: `postgres`, `vector_store`, `gemini`.",
+              additionalProperties: ref("ServiceHealth"),
+            },
+            timestamp: { type: "string", format: "date-time" },
+          },
+        },
+        ErrorResponse: {
+          type: "object",
+          required: ["error"],
+          properties: {
+            error: {
+              type: "object",
+              required: ["code", "message"],
+              properties: {
+                code: { type: "string" },
+                message: { type: "string", description: "Written for the reader." },
+                conversation_id: { ...uuid, description: "The conversation the question was stored in, when it was." },
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+}
+
+/** The description with the default limits. */
+export const OPENAPI_DOCUMENT: OpenApiDocument = openApiDocument();

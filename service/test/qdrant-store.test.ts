@@ -1,0 +1,184 @@
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { after, before, beforeEach, describe, it } from "node:test";
+import { startQdrantEmulator, type QdrantEmulator } from "../../emulators/qdrant.ts";
+import { LEGACY_EMBEDDING_MODEL, QdrantStore } from "../src/retrieval/qdrant-store.ts";
+import type { ChunkPoint } from "../src/retrieval/vector-store.ts";
+
+const unit = (v: number[]) => {
+  const n = Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+  return v.map((x) => x / n);
+};
+const basis = (size: number, i: number, tilt = 0) => unit(Array.from({ length: size }, (_, j) => (j === i ? 1 : j === (i + 1) % size ? tilt : 0)));
+/** A payload as the previous (Python) ingest wrote it: the contract's five keys only. */
+const legacyPayload = (file: string) => ({ file_path: file, heading_path: ["Intro", "Setup"], section_depth: 2, content: `old text of ${file}`, token_count: 5 });
+const point = (vector: number[], file: string, extra: Partial<ChunkPoint["payload"]> = {}): ChunkPoint => ({
+  id: randomUUID(),
+  vector,
+  payload: { ...legacyPayload(file), embedding_model: "gemini-embedding-001", content_hash: `hash-${file}`, chunk_index: 0, ...extra },
+});
+
+describe("QdrantStore against the Qdrant emulator", () => {
+  let qdrant: QdrantEmulator;
+  const store = (collection = "docusaurus-book", apiKey = qdrant.apiKey) => new QdrantStore({ url: qdrant.url, apiKey, collection, timeoutMs: 2_000 });
+
+  before(async () => {
+    qdrant = await startQdrantEmulator({ apiKey: "test-qdrant-key" });
+  });
+  after(() => qdrant.close());
+  beforeEach(() => qdrant.reset());
+
+  it("reads the previous backend's collection: search returns the store's scores and the contract's payload", async () => {
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    qdrant.seed("docusaurus-book", {
+      size: 768,
+      points: [
+        { id: ids[0]!, vector: basis(768, 0), payload: legacyPayload("docs/module-01/chapter-01.md") },
+        { id: ids[1]!, vector: basis(768, 0, 1), payload: legacyPayload("docs/module-01/chapter-02.md") },
+        { id: ids[2]!, vector: basis(768, 5), payload: legacyPayload("docs/module-02/chapter-01.md") },
+      ],
+    });
+    const hits = await store().search(basis(768, 0, 0.2), 2);
+    assert.deepEqual(
+      hits.map((h) => h.id),
+      [ids[0], ids[1]],
+    );
+    const expected = basis(768, 0, 0.2).reduce((s, x, i) => s + x * basis(768, 0)[i]!, 0);
+    assert.ok(Math.abs(hits[0]!.score - expected) < 1e-4, `score ${hits[0]!.score}, cosine ${expected}`);
+    assert.deepEqual(hits[0]!.payload, legacyPayload("docs/module-01/chapter-01.md"));
+    const request = qdrant.requests.find((r) => r.kind === "search")!;
+    assert.equal(request.apiKeyPresent, true);
+  });
+
+  it("reports the collection, and text-embedding-004 for points without an embedding model", async () => {
+    qdrant.seed("docusaurus-book", { size: 768, points: [{ id: randomUUID(), vector: basis(768, 1), payload: legacyPayload("docs/a.md") }] });
+    assert.deepEqual(await store().info(), {
+      kind: "qdrant",
+      collection: "docusaurus-book",
+      exists: true,
+      pointCount: 1,
+      vectorSize: 768,
+      embeddingModel: LEGACY_EMBEDDING_MODEL,
+    });
+    assert.equal(LEGACY_EMBEDDING_MODEL, "text-embedding-004");
+
+    qdrant.seed("fresh", { size: 4, points: [{ id: randomUUID(), vector: basis(4, 1), payload: { ...legacyPayload("docs/b.md"), embedding_model: "gemini-embedding-001" } }] });
+    assert.equal((await store("fresh").info()).embeddingModel, "gemini-embedding-001");
+
+    qdrant.seed("empty", { size: 4, points: [] });
+    assert.deepEqual(await store("empty").info(), { kind: "qdrant", collection: "empty", exists: true, pointCount: 0, vectorSize: 4, embeddingModel: null });
+  });
+
+  it("treats a missing collection as empty", async () => {
+    const s = store("missing");
+    assert.deepEqual(await s.info(), { kind: "qdrant", collection: "missing", exists: false, pointCount: 0, vectorSize: null, embeddingModel: null });
+    assert.deepEqual(await s.search(basis(4, 0), 3), []);
+    assert.deepEqual(await s.listPoints(), []);
+  });
+
+  it("creates a missing collection (cosine, file_path index) once, and upserts, searches and deletes", async () => {
+    const s = store("created");
+    await s.ensureCollection(4);
+    await s.ensureCollection(4);
+    const creates = qdrant.requests.filter((r) => r.kind === "collections" && r.method === "PUT");
+    assert.equal(creates.length, 1);
+    assert.deepEqual((creates[0]!.body as { vectors: unknown }).vectors, { size: 4, distance: "Cosine" });
+    const indexes = qdrant.requests.filter((r) => r.kind === "index" && r.method === "PUT");
+    assert.equal(indexes.length, 1, "the payload index is created once");
+    assert.deepEqual(indexes[0]!.body, { field_name: "file_path", field_schema: "keyword" });
+
+    const a = point(basis(4, 0), "docs/a.md", { url: "https://book/a", heading_path: [], section_depth: 0 });
+    const b = point(basis(4, 2), "docs/b.md");
+    await s.upsert([a, b]);
+    const [top] = await s.search(basis(4, 0, 0.1), 1);
+    assert.equal(top!.id, a.id);
+    assert.deepEqual(top!.payload, a.payload);
+    assert.equal((await s.info()).pointCount, 2);
+
+    await s.deletePoints([a.id]);
+    assert.deepEqual(
+      qdrant.points("created").map((p) => p.id),
+      [b.id],
+    );
+  });
+
+  it("adds the file_path index to an existing collection that lacks it, and refuses another vector size", async () => {
+    qdrant.seed("docusaurus-book", { size: 768, points: [] });
+    await store().ensureCollection(768);
+    assert.equal(qdrant.requests.filter((r) => r.kind === "index" && r.method === "PUT").length, 1);
+    assert.equal(qdrant.requests.filter((r) => r.kind === "collections" && r.method === "PUT").length, 0);
+    await assert.rejects(store().ensureCollection(3072), (err: Error & { code?: string }) => {
+      assert.equal(err.code, "embedding_mismatch");
+      assert.match(err.message, /768-dimension vectors but the embedder makes 3072/);
+      return true;
+    });
+  });
+
+  it("lists every point by pages, with file path and content hash and no vectors", async () => {
+    const points = Array.from({ length: 600 }, (_, i) => ({
+      id: randomUUID(),
+      vector: basis(4, i % 4),
+      payload: i % 2 === 0 ? legacyPayload(`docs/f${i}.md`) : { ...legacyPayload(`docs/f${i}.md`), content_hash: `h${i}` },
+    }));
+    qdrant.seed("big", { size: 4, points });
+    const listed = await store("big").listPoints();
+    assert.equal(listed.length, 600);
+    const byId = new Map(listed.map((p) => [p.id, p]));
+    for (const [i, p] of points.entries()) {
+      assert.deepEqual(byId.get(p.id), { id: p.id, file_path: `docs/f${i}.md`, content_hash: i % 2 === 0 ? null : `h${i}` });
+    }
+    const scrolls = qdrant.requests.filter((r) => r.kind === "scroll" && r.collection === "big");
+    assert.equal(scrolls.length, 3);
+    for (const scroll of scrolls) {
+      const body = scroll.body as { with_vector?: unknown; with_payload?: unknown };
+      assert.equal(body.with_vector, false);
+      assert.deepEqual(body.with_payload, { include: ["file_path", "content_hash"] });
+    }
+  });
+
+  it("turns a server that is down, failing or refusing the key into retrieval_unavailable", async () => {
+    qdrant.seed("docusaurus-book", { size: 4, points: [] });
+    const s = store();
+    await qdrant.setFault({ kind: "down" });
+    try {
+      for (const call of [() => s.search(basis(4, 0), 3), () => s.info(), () => s.upsert([point(basis(4, 0), "docs/x.md")]), () => s.listPoints()]) {
+        await assert.rejects(call(), (err: Error & { code?: string; status?: number }) => {
+          assert.equal(err.code, "retrieval_unavailable");
+          assert.equal(err.status, 503);
+          assert.match(err.message, /could not be reached/);
+          return true;
+        });
+      }
+    } finally {
+      await qdrant.setFault(null);
+    }
+
+    await qdrant.setFault({ kind: "status", status: 500, route: "search" });
+    await assert.rejects(s.search(basis(4, 0), 3), { code: "retrieval_unavailable", message: "The vector store (Qdrant) failed. Please try again." });
+    await qdrant.setFault(null);
+
+    await assert.rejects(store("docusaurus-book", "wrong-key").info(), (err: Error & { code?: string }) => {
+      assert.equal(err.code, "retrieval_unavailable");
+      assert.match(err.message, /QDRANT_API_KEY/);
+      assert.doesNotMatch(err.message, /wrong-key/);
+      return true;
+    });
+  });
+
+  it("times out a hanging server and honours the caller's abort", async () => {
+    qdrant.seed("docusaurus-book", { size: 4, points: [] });
+    await qdrant.setFault({ kind: "hang", route: "search" });
+    try {
+      const quick = new QdrantStore({ url: qdrant.url, apiKey: qdrant.apiKey, collection: "docusaurus-book", timeoutMs: 200 });
+      await assert.rejects(quick.search(basis(4, 0), 3), { code: "retrieval_unavailable", message: /did not answer in time/ });
+
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 100);
+      const started = performance.now();
+      await assert.rejects(store().search(basis(4, 0), 3, controller.signal), { name: "AbortError" });
+      assert.ok(performance.now() - started < 1_500);
+    } finally {
+      await qdrant.setFault(null);
+    }
+  });
+});
