@@ -1,0 +1,478 @@
+// An emulator of the Gemini API (generativelanguage.googleapis.com) for what the service and
+// its tests call through @google/genai: streamGenerateContent (SSE), generateContent,
+// batchEmbedContents and embedContent, models.get, and the OpenAI-compatible chat and
+// embeddings routes. Answers are deterministic; faults (status errors with the real bodies,
+// hangs, cut streams, slow answers) and the stream's timing are set per test.
+//
+// Test code, never shipped. Point @google/genai at it with `httpOptions: { baseUrl: emulator.url }`.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { defaultAnswer, splitIntoPieces } from "./gemini-answer.ts";
+import { embed } from "./gemini-embeddings.ts";
+import { errorBody, invalidKeyBody, missingKeyBody, modelNotFoundBody, quotaBody, type GeminiErrorBody } from "./gemini-errors.ts";
+import { KNOWN_MODELS, modelId, type KnownModel } from "./gemini-models.ts";
+import { closeServer, estimateTokens, listen, parseJson, pause, randomId, readBody, responseGone, sendJson, trackSockets } from "./http-util.ts";
+
+export type GeminiRouteKind = "generate" | "stream" | "embed" | "models" | "openai-chat" | "openai-embed" | "other";
+
+/** "generate" covers stream, generate and openai-chat; "embed" covers embed and openai-embed. */
+export type GeminiFaultRoute = "generate" | "embed" | "models" | "all";
+
+export type GeminiFault = {
+  route?: GeminiFaultRoute;
+  /** How many requests the fault hits before it clears itself; default: until setFault(null). */
+  times?: number;
+} & (
+  | { kind: "status"; status: number; retryDelaySeconds?: number | null; message?: string }
+  | { kind: "hang" }
+  | { kind: "cut"; afterTokens: number }
+  | { kind: "slow"; delayMs: number }
+);
+
+/** The answer's timing: first piece after `firstTokenDelayMs`, then one every `tokenDelayMs`. */
+export type StreamProfile = { firstTokenDelayMs: number; tokenDelayMs: number; tokens: number };
+
+export type AnswerInfo = { model: string; kind: GeminiRouteKind };
+export type AnswerSource = string | ((request: unknown, info: AnswerInfo) => string | Promise<string>);
+
+export type GeminiLoggedRequest = {
+  method: string;
+  /** The path without the query (the query may carry the key). */
+  path: string;
+  model: string | null;
+  kind: GeminiRouteKind;
+  /** The parsed JSON body (the raw text when it was not JSON). */
+  body: unknown;
+  /** The status sent, or null while none was (a hang, a stream still waiting). */
+  status: number | null;
+  /** True when the client closed the connection before the response ended. */
+  aborted: boolean;
+  apiKeyPresent: boolean;
+  fault: GeminiFault["kind"] | null;
+  startedAt: number;
+  endedAt: number | null;
+};
+
+export type GeminiEmulatorOptions = {
+  port?: number;
+  host?: string;
+  apiKey?: string;
+  streamProfile?: Partial<StreamProfile>;
+};
+
+export type GeminiEmulator = {
+  url: string;
+  apiKey: string;
+  requests: GeminiLoggedRequest[];
+  setFault(fault: GeminiFault | null): void;
+  setStreamProfile(profile: Partial<StreamProfile>): void;
+  setAnswer(answer: AnswerSource | null): void;
+  /** Streams whose connection is still open: proves an aborted upstream stream was closed. */
+  activeStreams(): number;
+  /** Clears the log, the fault, the answer and the stream profile. */
+  reset(): void;
+  close(): Promise<void>;
+};
+
+const DEFAULT_PROFILE: StreamProfile = { firstTokenDelayMs: 0, tokenDelayMs: 0, tokens: 20 };
+const MAX_BATCH = 100;
+
+type Route = { kind: GeminiRouteKind; model: string | null; action: string | null; version: string };
+
+function matchRoute(method: string, pathname: string): Route | null {
+  // @google/genai 3.1 calls /v1 by default; older clients and raw REST use /v1beta.
+  const model = /^\/(v1|v1beta)\/models\/([^/:]+)(?::([A-Za-z]+))?$/.exec(pathname);
+  if (model) {
+    const version = model[1]!;
+    const id = modelId(decodeURIComponent(model[2]!));
+    const action = model[3] ?? null;
+    if (method === "GET" && action === null) return { kind: "models", model: id, action: "get", version };
+    if (method !== "POST") return null;
+    if (action === "generateContent") return { kind: "generate", model: id, action, version };
+    if (action === "streamGenerateContent") return { kind: "stream", model: id, action, version };
+    if (action === "batchEmbedContents" || action === "embedContent") return { kind: "embed", model: id, action, version };
+    return null;
+  }
+  const list = /^\/(v1|v1beta)\/models\/?$/.exec(pathname);
+  if (method === "GET" && list) return { kind: "models", model: null, action: "list", version: list[1]! };
+  if (method === "POST" && pathname === "/v1beta/openai/chat/completions") return { kind: "openai-chat", model: null, action: null, version: "v1beta" };
+  if (method === "POST" && pathname === "/v1beta/openai/embeddings") return { kind: "openai-embed", model: null, action: null, version: "v1beta" };
+  return null;
+}
+
+function faultCovers(route: GeminiFaultRoute, kind: GeminiRouteKind): boolean {
+  if (route === "all") return true;
+  if (route === "generate") return kind === "generate" || kind === "stream" || kind === "openai-chat";
+  if (route === "embed") return kind === "embed" || kind === "openai-embed";
+  return kind === "models";
+}
+
+function apiKeyOf(req: IncomingMessage, url: URL, openai: boolean): string | null {
+  const header = req.headers["x-goog-api-key"];
+  if (typeof header === "string" && header.length > 0) return header;
+  if (openai) {
+    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "");
+    if (bearer) return bearer[1]!.trim();
+  }
+  return url.searchParams.get("key");
+}
+
+type TextPart = { text?: unknown };
+function textOf(content: unknown): string {
+  const parts = (content as { parts?: unknown } | undefined)?.parts;
+  if (!Array.isArray(parts)) return "";
+  return parts.map((p: TextPart) => (typeof p?.text === "string" ? p.text : "")).join("\n");
+}
+
+/** Real embeddings come as 32-bit floats; shorter JSON, same meaning. */
+const asFloat = (v: number) => Number(v.toPrecision(9));
+
+export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): Promise<GeminiEmulator> {
+  const apiKey = options.apiKey ?? "test-gemini-key";
+  const requests: GeminiLoggedRequest[] = [];
+  let profile: StreamProfile = { ...DEFAULT_PROFILE, ...options.streamProfile };
+  let fault: GeminiFault | null = null;
+  let faultLeft = Number.POSITIVE_INFINITY;
+  let answer: AnswerSource | null = null;
+  let active = 0;
+  let closing = false;
+
+  /** The fault for this request, counting it against `times`. */
+  function takeFault(kind: GeminiRouteKind): GeminiFault | null {
+    if (fault === null || !faultCovers(fault.route ?? "all", kind)) return null;
+    const hit = fault;
+    faultLeft -= 1;
+    if (faultLeft <= 0) fault = null;
+    return hit;
+  }
+
+  async function answerText(body: unknown, info: AnswerInfo): Promise<{ text: string; pad: boolean }> {
+    if (answer === null) return { text: defaultAnswer(body), pad: true };
+    if (typeof answer === "string") return { text: answer, pad: false };
+    return { text: await answer(body, info), pad: false };
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      process.stderr.write(`gemini emulator: ${err instanceof Error ? err.stack : String(err)}\n`);
+      if (!res.headersSent) sendJson(res, 500, errorBody(500));
+      else res.destroy();
+    });
+  });
+  const sockets = trackSockets(server);
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://emulator.invalid");
+    const method = req.method ?? "GET";
+    const route = matchRoute(method, url.pathname);
+    const openai = route?.kind === "openai-chat" || route?.kind === "openai-embed";
+    const key = apiKeyOf(req, url, openai);
+    // Listen for the close at once: a client may go away while the body is still arriving.
+    let closedEarly = false;
+    let onClose: (() => void) | null = null;
+    res.on("close", () => (onClose ? onClose() : (closedEarly = true)));
+    const gone = responseGone(res);
+    let raw: Buffer;
+    try {
+      raw = await readBody(req);
+    } catch {
+      return; // the client aborted the upload: nobody to answer
+    }
+    const parsed = parseJson(raw);
+    const body = parsed.ok ? parsed.value : raw.toString("utf8");
+    const requestModel = openai ? modelId(String((body as { model?: unknown } | undefined)?.model ?? "")) : (route?.model ?? null);
+
+    const entry: GeminiLoggedRequest = {
+      method,
+      path: url.pathname,
+      model: requestModel,
+      kind: route?.kind ?? "other",
+      body,
+      status: null,
+      aborted: false,
+      apiKeyPresent: key !== null,
+      fault: null,
+      startedAt: Date.now(),
+      endedAt: null,
+    };
+    requests.push(entry);
+    const isStream = route?.kind === "stream" || (route?.kind === "openai-chat" && (body as { stream?: unknown } | undefined)?.stream === true);
+    if (isStream) active += 1;
+    let cutByServer = false;
+    onClose = () => {
+      entry.endedAt = Date.now();
+      if (!res.writableFinished && !cutByServer && !closing) entry.aborted = true;
+      if (isStream) active -= 1;
+    };
+    if (closedEarly) return onClose();
+
+    const fail = (status: number, error: GeminiErrorBody) => {
+      entry.status = status;
+      // The OpenAI-compatible routes wrap the same error in a list.
+      sendJson(res, status, openai ? [error] : error);
+    };
+    const cut = () => {
+      cutByServer = true;
+      // destroySoon flushes what was written, then closes: the client sees the body end early.
+      const socket = res.socket;
+      if (socket) socket.destroySoon();
+      else res.destroy();
+    };
+
+    if (key === null) return fail(403, missingKeyBody());
+    if (key !== apiKey) return fail(400, invalidKeyBody());
+    if (route === null) return fail(404, errorBody(404, `Method not found: ${method} ${url.pathname}`));
+    if (!parsed.ok) return fail(400, errorBody(400, `Invalid JSON payload received. ${parsed.error}`));
+
+    const hit = takeFault(route.kind);
+    entry.fault = hit?.kind ?? null;
+    if (hit?.kind === "slow" && !(await pause(hit.delayMs, gone))) return;
+    if (hit?.kind === "hang") return; // no headers, ever: held until the client or close() ends it
+    if (hit?.kind === "status") {
+      const model = requestModel || "gemini-2.5-flash";
+      if (hit.status === 429) {
+        const scope = route.kind === "embed" || route.kind === "openai-embed" ? "embed" : "generate";
+        return fail(429, quotaBody(model, scope, hit.retryDelaySeconds === undefined ? 30 : hit.retryDelaySeconds));
+      }
+      return fail(hit.status, errorBody(hit.status, hit.message));
+    }
+    if (hit?.kind === "cut" && route.kind !== "stream" && !isStream) return cut();
+    const cutAfter = hit?.kind === "cut" ? hit.afterTokens : undefined;
+
+    const ctx: Ctx = { res, gone, entry, cut, fail, profile: { ...profile }, cutAfter };
+    switch (route.kind) {
+      case "models":
+        return models(ctx, route);
+      case "generate":
+      case "stream":
+        return generate(ctx, route, body, url.searchParams.get("alt") === "sse");
+      case "embed":
+        return embedNative(ctx, route, body);
+      case "openai-chat":
+        return openAiChat(ctx, body);
+      case "openai-embed":
+        return openAiEmbed(ctx, body);
+      default:
+        return fail(404, errorBody(404));
+    }
+  }
+
+  type Ctx = {
+    res: ServerResponse;
+    gone: AbortSignal;
+    entry: GeminiLoggedRequest;
+    cut: () => void;
+    fail: (status: number, error: GeminiErrorBody) => void;
+    profile: StreamProfile;
+    cutAfter: number | undefined;
+  };
+
+  function known(model: string | null, kind: KnownModel["kind"]): KnownModel | null {
+    const found = model === null ? undefined : KNOWN_MODELS.get(model);
+    return found && found.kind === kind ? found : null;
+  }
+
+  function ok(ctx: Ctx, body: unknown) {
+    ctx.entry.status = 200;
+    sendJson(ctx.res, 200, body);
+  }
+
+  function models(ctx: Ctx, route: Route) {
+    if (route.model === null) return ok(ctx, { models: [...KNOWN_MODELS.values()].map((m) => m.info) });
+    const found = KNOWN_MODELS.get(route.model);
+    if (!found) return ctx.fail(404, modelNotFoundBody(route.model, "get", route.version));
+    return ok(ctx, found.info);
+  }
+
+  /**
+   * Sends the pieces with the profile's timing: headers and the first piece together after
+   * the first-token delay (as the real API, whose headers come with the first chunk).
+   */
+  async function streamPieces(ctx: Ctx, pieces: string[], contentType: string, frame: (piece: string, index: number, last: boolean) => string, trailer = "") {
+    const { res, gone, profile } = ctx;
+    if (!(await pause(profile.firstTokenDelayMs, gone))) return;
+    ctx.entry.status = 200;
+    res.writeHead(200, {
+      "content-type": contentType,
+      "content-disposition": "attachment",
+      vary: "Origin, X-Origin, Referer",
+      "x-content-type-options": "nosniff",
+      server: "scaffolding on HTTPServer2",
+    });
+    res.flushHeaders();
+    // A cut always leaves the last piece unsent, so the stream never looks complete.
+    const cutAt = ctx.cutAfter === undefined ? undefined : Math.min(Math.max(0, ctx.cutAfter), pieces.length - 1);
+    for (let i = 0; i < pieces.length; i++) {
+      if (i > 0 && !(await pause(profile.tokenDelayMs, gone))) return;
+      if (cutAt !== undefined && i === cutAt) return ctx.cut();
+      res.write(frame(pieces[i]!, i, i === pieces.length - 1));
+    }
+    res.end(trailer);
+  }
+
+  async function generate(ctx: Ctx, route: Route, body: unknown, sse: boolean) {
+    const model = route.model!;
+    if (!known(model, "generation")) return ctx.fail(404, modelNotFoundBody(model, "generateContent", route.version));
+    const request = (body ?? {}) as { contents?: unknown; systemInstruction?: unknown };
+    if (!Array.isArray(request.contents) || request.contents.length === 0) {
+      return ctx.fail(400, errorBody(400, "* GenerateContentRequest.contents: contents is not specified\n"));
+    }
+    const { text, pad } = await answerText(body, { model, kind: route.kind });
+    const pieces = splitIntoPieces(text, ctx.profile.tokens, pad);
+    const promptTokens = estimateTokens(JSON.stringify(request.contents) + JSON.stringify(request.systemInstruction ?? ""));
+    const responseId = randomId();
+    const promptDetails = [{ modality: "TEXT", tokenCount: promptTokens }];
+    let produced = 0;
+    const chunk = (piece: string, last: boolean) => {
+      produced += estimateTokens(piece);
+      return {
+        candidates: [{ content: { parts: [{ text: piece }], role: "model" }, ...(last ? { finishReason: "STOP" } : {}), index: 0 }],
+        usageMetadata: last
+          ? { promptTokenCount: promptTokens, candidatesTokenCount: produced, totalTokenCount: promptTokens + produced, promptTokensDetails: promptDetails }
+          : { promptTokenCount: promptTokens, totalTokenCount: promptTokens, promptTokensDetails: promptDetails },
+        modelVersion: model,
+        responseId,
+      };
+    };
+
+    if (route.kind === "generate") {
+      const { firstTokenDelayMs, tokenDelayMs } = ctx.profile;
+      if (!(await pause(firstTokenDelayMs + tokenDelayMs * (pieces.length - 1), ctx.gone))) return;
+      return ok(ctx, chunk(pieces.join(""), true));
+    }
+    if (sse) {
+      return streamPieces(ctx, pieces, "text/event-stream", (piece, _i, last) => `data: ${JSON.stringify(chunk(piece, last))}\r\n\r\n`);
+    }
+    // Without alt=sse the real API streams one JSON array.
+    return streamPieces(ctx, pieces, "application/json; charset=UTF-8", (piece, i, last) => `${i === 0 ? "[" : ",\r\n"}${JSON.stringify(chunk(piece, last))}`, "]");
+  }
+
+  function embedNative(ctx: Ctx, route: Route, body: unknown) {
+    const model = route.model!;
+    const found = known(model, "embedding");
+    if (!found) return ctx.fail(404, modelNotFoundBody(model, route.action ?? "embedContent", route.version));
+    const size = found.embeddingSize!;
+    type EmbedRequest = { model?: unknown; content?: unknown; outputDimensionality?: unknown };
+    const one = (r: EmbedRequest): number[] | null => {
+      const dims = r.outputDimensionality ?? size;
+      if (typeof dims !== "number" || !Number.isInteger(dims) || dims < 1 || dims > size) return null;
+      return embed(model, textOf(r.content), size, dims).map(asFloat);
+    };
+    if (route.action === "embedContent") {
+      const values = one((body ?? {}) as EmbedRequest);
+      if (values === null) return ctx.fail(400, errorBody(400));
+      return ok(ctx, { embedding: { values } });
+    }
+    const list = (body as { requests?: unknown } | undefined)?.requests;
+    if (!Array.isArray(list) || list.length === 0) return ctx.fail(400, errorBody(400, "* BatchEmbedContentsRequest.requests: requests is not specified\n"));
+    if (list.length > MAX_BATCH) {
+      return ctx.fail(400, errorBody(400, `* BatchEmbedContentsRequest.requests: at most ${MAX_BATCH} requests can be in one batch\n`));
+    }
+    const embeddings: Array<{ values: number[] }> = [];
+    for (const [i, r] of (list as EmbedRequest[]).entries()) {
+      if (r?.model !== undefined && modelId(String(r.model)) !== model) {
+        return ctx.fail(400, errorBody(400, `* BatchEmbedContentsRequest.requests[${i}].model: the model of a request must be the model of the batch\n`));
+      }
+      const values = one(r ?? {});
+      if (values === null) return ctx.fail(400, errorBody(400));
+      embeddings.push({ values });
+    }
+    return ok(ctx, { embeddings });
+  }
+
+  async function openAiChat(ctx: Ctx, body: unknown) {
+    const request = (body ?? {}) as { model?: unknown; messages?: unknown; stream?: unknown };
+    const model = modelId(String(request.model ?? ""));
+    if (!Array.isArray(request.messages) || request.messages.length === 0) return ctx.fail(400, errorBody(400, "messages is required"));
+    if (!known(model, "generation")) return ctx.fail(404, modelNotFoundBody(model, "generateContent"));
+    const { text, pad } = await answerText(body, { model, kind: "openai-chat" });
+    const pieces = splitIntoPieces(text, ctx.profile.tokens, pad);
+    const id = randomId();
+    const created = Math.floor(Date.now() / 1000);
+    const promptTokens = estimateTokens(JSON.stringify(request.messages));
+    const usage = (completion: number) => ({ prompt_tokens: promptTokens, completion_tokens: completion, total_tokens: promptTokens + completion });
+    if (request.stream !== true) {
+      const { firstTokenDelayMs, tokenDelayMs } = ctx.profile;
+      if (!(await pause(firstTokenDelayMs + tokenDelayMs * (pieces.length - 1), ctx.gone))) return;
+      const content = pieces.join("");
+      return ok(ctx, {
+        id,
+        object: "chat.completion",
+        created,
+        model,
+        choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
+        usage: usage(estimateTokens(content)),
+      });
+    }
+    let produced = 0;
+    return streamPieces(
+      ctx,
+      pieces,
+      "text/event-stream",
+      (piece, i, last) => {
+        produced += estimateTokens(piece);
+        const frame = {
+          id,
+          object: "chat.completion.chunk",
+          created,
+          model,
+          choices: [{ index: 0, delta: i === 0 ? { role: "assistant", content: piece } : { content: piece }, ...(last ? { finish_reason: "stop" } : {}) }],
+          ...(last ? { usage: usage(produced) } : {}),
+        };
+        return `data: ${JSON.stringify(frame)}\n\n`;
+      },
+      "data: [DONE]\n\n",
+    );
+  }
+
+  function openAiEmbed(ctx: Ctx, body: unknown) {
+    const request = (body ?? {}) as { model?: unknown; input?: unknown; dimensions?: unknown; encoding_format?: unknown };
+    const model = modelId(String(request.model ?? ""));
+    const found = known(model, "embedding");
+    if (!found) return ctx.fail(404, modelNotFoundBody(model, "embedContent"));
+    const inputs = typeof request.input === "string" ? [request.input] : request.input;
+    if (!Array.isArray(inputs) || inputs.length === 0 || inputs.some((t) => typeof t !== "string")) return ctx.fail(400, errorBody(400, "input must be a string or a list of strings"));
+    if (inputs.length > MAX_BATCH) return ctx.fail(400, errorBody(400, `* BatchEmbedContentsRequest.requests: at most ${MAX_BATCH} requests can be in one batch\n`));
+    const size = found.embeddingSize!;
+    const dims = request.dimensions ?? size;
+    if (typeof dims !== "number" || !Number.isInteger(dims) || dims < 1 || dims > size) return ctx.fail(400, errorBody(400));
+    const base64 = request.encoding_format === "base64";
+    const data = (inputs as string[]).map((text, index) => {
+      const values = embed(model, text, size, dims);
+      const embedding = base64 ? Buffer.from(new Float32Array(values).buffer).toString("base64") : values.map(asFloat);
+      return { object: "embedding", index, embedding };
+    });
+    const tokens = (inputs as string[]).reduce((sum, t) => sum + estimateTokens(t), 0);
+    return ok(ctx, { object: "list", data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } });
+  }
+
+  const host = options.host ?? "127.0.0.1";
+  const port = await listen(server, options.port ?? 0, host);
+
+  return {
+    url: `http://${host}:${port}`,
+    apiKey,
+    requests,
+    setFault(next) {
+      fault = next;
+      faultLeft = next?.times ?? Number.POSITIVE_INFINITY;
+    },
+    setStreamProfile(next) {
+      profile = { ...profile, ...next };
+    },
+    setAnswer(next) {
+      answer = next;
+    },
+    activeStreams: () => active,
+    reset() {
+      requests.length = 0;
+      fault = null;
+      faultLeft = Number.POSITIVE_INFINITY;
+      answer = null;
+      profile = { ...DEFAULT_PROFILE, ...options.streamProfile };
+    },
+    async close() {
+      closing = true;
+      await closeServer(server, sockets);
+    },
+  };
+}

@@ -1,0 +1,511 @@
+// An in-memory emulator of the Qdrant REST API as @qdrant/js-client-rest uses it: collections
+// (create, get, exists, delete, list, payload index) and points (upsert, retrieve, search,
+// query, scroll, count, delete) on one unnamed dense vector, with Qdrant's envelopes
+// `{"result","status":"ok","time"}`, its error bodies `{"status":{"error"},"time"}` and status
+// codes, the api-key check, and faults: error statuses, slow answers, hangs, and a server that
+// is down (the listener closed, refusing connections) until the fault is cleared.
+//
+// Test code, never shipped. Point the client at it with `new QdrantClient({ url, apiKey })`.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { closeServer, listen, parseJson, pause, readBody, responseGone, sendJson, sendText, trackSockets } from "./http-util.ts";
+import { matchesFilter, selectPayload } from "./qdrant-filter.ts";
+import {
+  compareIds,
+  DISTANCES,
+  f32,
+  higherIsBetter,
+  idKey,
+  normalizeId,
+  QdrantError,
+  score,
+  toStoredVector,
+  type Collection,
+  type Distance,
+  type Payload,
+  type PointId,
+  type StoredPoint,
+} from "./qdrant-store.ts";
+
+/** The server version GET / reports: within one minor version of the client (1.19), so its check passes. */
+export const QDRANT_VERSION = "1.19.0";
+
+export type QdrantRouteKind = "root" | "health" | "collections" | "index" | "upsert" | "retrieve" | "search" | "scroll" | "count" | "delete" | "other";
+
+/** "search" covers points/search and points/query. */
+export type QdrantFaultRoute = Exclude<QdrantRouteKind, "root" | "health" | "other"> | "all";
+
+export type QdrantFault =
+  | { kind: "status"; status: number; route?: QdrantFaultRoute; times?: number; message?: string; retryAfterSeconds?: number }
+  | { kind: "slow"; delayMs: number; route?: QdrantFaultRoute; times?: number }
+  | { kind: "hang"; route?: QdrantFaultRoute; times?: number }
+  | { kind: "down" };
+
+export type QdrantLoggedRequest = {
+  method: string;
+  path: string;
+  kind: QdrantRouteKind;
+  collection: string | null;
+  body: unknown;
+  status: number | null;
+  apiKeyPresent: boolean;
+};
+
+export type SeedPoint = { id: PointId; vector: number[]; payload?: Payload };
+
+export type QdrantEmulator = {
+  url: string;
+  /** The key the server requires (the empty string when none is). */
+  apiKey: string;
+  requests: QdrantLoggedRequest[];
+  /** Creates (or replaces) a collection with these points. */
+  seed(collection: string, data: { size: number; distance?: Distance; points: SeedPoint[] }): void;
+  /** The points of a collection as stored (Cosine vectors normalised), ordered by id; [] when it does not exist. */
+  points(collection: string): Array<{ id: PointId; vector: number[]; payload: Payload }>;
+  collections(): string[];
+  /** Resolves once the fault is in place ("down": the listener closed; null after "down": listening again on the same port). */
+  setFault(fault: QdrantFault | null): Promise<void>;
+  reset(): void;
+  close(): Promise<void>;
+};
+
+export type QdrantEmulatorOptions = { port?: number; host?: string; apiKey?: string; readOnlyApiKey?: string };
+
+type Route = { kind: QdrantRouteKind; collection: string | null; rest: string[] };
+
+function matchRoute(method: string, pathname: string): Route {
+  if (pathname === "/") return { kind: "root", collection: null, rest: [] };
+  if (pathname === "/healthz" || pathname.startsWith("/readyz") || pathname.startsWith("/livez")) return { kind: "health", collection: null, rest: [] };
+  const parts = pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  if (parts[0] !== "collections") return { kind: "other", collection: null, rest: [] };
+  const collection = parts[1] ?? null;
+  const rest = parts.slice(2);
+  const kinds: Record<string, QdrantRouteKind> = {
+    "": "collections",
+    exists: "collections",
+    index: "index",
+    points: "upsert",
+    "points/search": "search",
+    "points/query": "search",
+    "points/scroll": "scroll",
+    "points/count": "count",
+    "points/delete": "delete",
+  };
+  const joined = rest.join("/");
+  if (joined === "points" && method === "POST") return { kind: "retrieve", collection, rest };
+  const kind = kinds[joined] ?? (rest[0] === "index" ? "index" : rest[0] === "points" && rest.length === 2 ? "retrieve" : "other");
+  return { kind, collection, rest };
+}
+
+const NO_ROUTE = Symbol("no route");
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+function formatError(detail: string): QdrantError {
+  return new QdrantError(400, `Format error in JSON body: ${detail}`);
+}
+
+function notFound(name: string): QdrantError {
+  return new QdrantError(404, `Not found: Collection \`${name}\` doesn't exist!`);
+}
+
+function positiveInt(value: unknown, field: string, fallback?: number): number {
+  if (value === undefined || value === null) {
+    if (fallback === undefined) throw formatError(`missing field \`${field}\``);
+    return fallback;
+  }
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) throw formatError(`invalid value for \`${field}\`: expected an unsigned integer`);
+  return value;
+}
+
+export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): Promise<QdrantEmulator> {
+  const apiKey = options.apiKey ?? "";
+  const host = options.host ?? "127.0.0.1";
+  const collections = new Map<string, Collection>();
+  const requests: QdrantLoggedRequest[] = [];
+  let fault: QdrantFault | null = null;
+  let faultLeft = Number.POSITIVE_INFINITY;
+  let closed = false;
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      process.stderr.write(`qdrant emulator: ${err instanceof Error ? err.stack : String(err)}\n`);
+      if (!res.headersSent) sendJson(res, 500, { status: { error: "Service internal error: emulator failure" }, time: 0 });
+      else res.destroy();
+    });
+  });
+  const sockets = trackSockets(server);
+  const port = await listen(server, options.port ?? 0, host);
+
+  function takeFault(kind: QdrantRouteKind): Exclude<QdrantFault, { kind: "down" }> | null {
+    if (fault === null || fault.kind === "down") return null;
+    const route = fault.route ?? "all";
+    if (kind === "root" || kind === "health" || (route !== "all" && route !== kind)) return null;
+    const hit = fault;
+    faultLeft -= 1;
+    if (faultLeft <= 0) fault = null;
+    return hit;
+  }
+
+  function collection(name: string | null): Collection {
+    const found = name === null ? undefined : collections.get(name);
+    if (!found) throw notFound(name ?? "");
+    return found;
+  }
+
+  function createCollection(name: string, size: number, distance: Distance, onDiskPayload = true): Collection {
+    const created: Collection = { name, size, distance, points: new Map(), payloadIndexes: new Map(), operationId: 0, onDiskPayload };
+    collections.set(name, created);
+    return created;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const url = new URL(req.url ?? "/", "http://emulator.invalid");
+    const method = req.method ?? "GET";
+    const route = matchRoute(method, url.pathname);
+    let raw: Buffer;
+    try {
+      raw = await readBody(req);
+    } catch {
+      return; // the client aborted the upload: nobody to answer
+    }
+    const parsed = parseJson(raw);
+    const key = typeof req.headers["api-key"] === "string" ? req.headers["api-key"] : /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "")?.[1] ?? null;
+    const entry: QdrantLoggedRequest = {
+      method,
+      path: url.pathname,
+      kind: route.kind,
+      collection: route.collection,
+      body: parsed.ok ? parsed.value : raw.toString("utf8"),
+      status: null,
+      apiKeyPresent: key !== null,
+    };
+    requests.push(entry);
+    const time = () => Number(process.hrtime.bigint() - started) / 1e9;
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      entry.status = status;
+      sendJson(res, status, body, headers);
+    };
+    const plain = (status: number, text: string) => {
+      entry.status = status;
+      sendText(res, status, text);
+    };
+
+    if (apiKey !== "" && route.kind !== "root" && route.kind !== "health") {
+      // Qdrant's auth middleware answers in plain text, not in the JSON envelope.
+      if (key === null) return plain(401, "Must provide an API key or an Authorization bearer token");
+      const readOnly = options.readOnlyApiKey !== undefined && key === options.readOnlyApiKey;
+      if (key !== apiKey && !readOnly) return plain(401, "Invalid API key or JWT");
+      if (readOnly && isWrite(method, route)) return plain(403, "Write access denied");
+    }
+    const hit = takeFault(route.kind);
+    if (hit?.kind === "hang") return; // held until the client or close() ends it
+    if (hit?.kind === "slow" && !(await pause(hit.delayMs, responseGone(res)))) return;
+    if (hit?.kind === "status") {
+      const headers: Record<string, string> = hit.status === 429 ? { "retry-after": String(hit.retryAfterSeconds ?? 1) } : {};
+      return reply(hit.status, { status: { error: hit.message ?? faultMessage(hit.status) }, time: time() }, headers);
+    }
+
+    try {
+      if (!parsed.ok) throw formatError(parsed.error);
+      const result = dispatch(method, route, url, parsed.value);
+      if (result === NO_ROUTE) {
+        entry.status = 404;
+        res.writeHead(404, { "content-length": 0 });
+        res.end();
+        return;
+      }
+      if (route.kind === "root") return reply(200, result);
+      if (route.kind === "health") return plain(200, result as string);
+      reply(200, { result, status: "ok", time: time() });
+    } catch (err) {
+      if (!(err instanceof QdrantError)) throw err;
+      reply(err.status, { status: { error: err.message }, time: time() });
+    }
+  }
+
+  function dispatch(method: string, route: Route, url: URL, body: unknown): unknown {
+    const wait = url.searchParams.get("wait") === "true";
+    const b = isPlainObject(body) ? body : {};
+    const { kind, collection: name, rest } = route;
+    if (kind === "root" && method === "GET") {
+      return { title: "qdrant - vector search engine", version: QDRANT_VERSION, commit: "0000000000000000000000000000000000000000" };
+    }
+    if (kind === "health" && method === "GET") return url.pathname === "/healthz" ? "healthz check passed" : "all shards are ready";
+    if (kind === "collections" && name === null && method === "GET") {
+      return { collections: [...collections.keys()].map((n) => ({ name: n })) };
+    }
+    if (kind === "collections" && name !== null) {
+      if (rest[0] === "exists" && method === "GET") return { exists: collections.has(name) };
+      if (rest.length === 0 && method === "GET") return collectionInfo(collection(name));
+      if (rest.length === 0 && method === "PUT") return create(name, b);
+      if (rest.length === 0 && method === "DELETE") return collections.delete(name);
+    }
+    if (kind === "index" && name !== null) {
+      const target = collection(name);
+      if (rest.length === 1 && method === "PUT") {
+        const field = b.field_name;
+        if (typeof field !== "string" || field.length === 0) throw formatError("missing field `field_name`");
+        const schema = b.field_schema;
+        const dataType = typeof schema === "string" ? schema : isPlainObject(schema) && typeof schema.type === "string" ? schema.type : "keyword";
+        target.payloadIndexes.set(field, isPlainObject(schema) ? { data_type: dataType, params: schema } : { data_type: dataType });
+        return updated(target, wait);
+      }
+      if (rest.length === 2 && method === "DELETE") {
+        target.payloadIndexes.delete(rest[1]!);
+        return updated(target, wait);
+      }
+    }
+    if (kind === "upsert" && name !== null && method === "PUT") return upsert(collection(name), b, wait);
+    if (kind === "retrieve" && name !== null && method === "POST") return retrieve(collection(name), b);
+    if (kind === "retrieve" && name !== null && method === "GET") {
+      const target = collection(name);
+      const id = normalizeId(/^\d+$/.test(rest[1]!) ? Number(rest[1]) : rest[1]);
+      const point = target.points.get(idKey(id));
+      if (!point) throw new QdrantError(404, `Not found: No point with id ${id} found`);
+      return record(point, true, false);
+    }
+    if (kind === "search" && name !== null && method === "POST") {
+      const target = collection(name);
+      if (rest[1] === "search") return search(target, b, b.vector, positiveInt(b.limit, "limit"));
+      return { points: search(target, b, queryVector(b.query), positiveInt(b.limit, "limit", 10)) };
+    }
+    if (kind === "scroll" && name !== null && method === "POST") return scroll(collection(name), b);
+    if (kind === "count" && name !== null && method === "POST") {
+      const target = collection(name);
+      let count = 0;
+      for (const point of target.points.values()) if (matchesFilter(b.filter, point)) count++;
+      return { count };
+    }
+    if (kind === "delete" && name !== null && method === "POST") return remove(collection(name), b, wait);
+    return NO_ROUTE;
+  }
+
+  function create(name: string, b: Record<string, unknown>) {
+    if (collections.has(name)) throw new QdrantError(409, `Wrong input: Collection \`${name}\` already exists!`);
+    const vectors = b.vectors;
+    if (!isPlainObject(vectors) || !("size" in vectors)) {
+      throw formatError("the emulator supports one unnamed dense vector: `vectors` must be {size, distance}");
+    }
+    const size = positiveInt(vectors.size, "size");
+    if (size < 1) throw new QdrantError(400, "Validation error in JSON body: [vectors.size: value 0 invalid, must be 1 or larger]");
+    const distance = vectors.distance;
+    if (typeof distance !== "string" || !DISTANCES.includes(distance as Distance)) {
+      throw formatError(`unknown variant \`${String(distance)}\`, expected one of ${DISTANCES.map((d) => `\`${d}\``).join(", ")}`);
+    }
+    createCollection(name, size, distance as Distance, b.on_disk_payload !== false);
+    return true;
+  }
+
+  function updated(target: Collection, wait: boolean) {
+    target.operationId += 1;
+    return { operation_id: target.operationId, status: wait ? "completed" : "acknowledged" };
+  }
+
+  function upsert(target: Collection, b: Record<string, unknown>, wait: boolean) {
+    type Incoming = { id: unknown; vector: unknown; payload: unknown };
+    let incoming: Incoming[];
+    if (Array.isArray(b.points)) {
+      incoming = b.points.map((p: Record<string, unknown>) => ({ id: p?.id, vector: p?.vector, payload: p?.payload }));
+    } else if (isPlainObject(b.batch)) {
+      const { ids, vectors, payloads } = b.batch as { ids?: unknown; vectors?: unknown; payloads?: unknown };
+      if (!Array.isArray(ids) || !Array.isArray(vectors) || ids.length !== vectors.length) throw formatError("batch needs ids and vectors of the same length");
+      incoming = ids.map((id, i) => ({ id, vector: vectors[i], payload: Array.isArray(payloads) ? payloads[i] : undefined }));
+    } else {
+      throw formatError("data did not match any variant of untagged enum PointInsertOperations");
+    }
+    // Check every point before writing any: a rejected batch leaves the collection as it was.
+    const ready = incoming.map((p) => {
+      if (p.payload !== undefined && p.payload !== null && !isPlainObject(p.payload)) throw formatError("payload must be an object");
+      return { id: normalizeId(p.id), vector: toStoredVector(target, p.vector), payload: structuredClone((p.payload ?? {}) as Payload) };
+    });
+    const result = updated(target, wait);
+    for (const p of ready) target.points.set(idKey(p.id), { ...p, version: target.operationId });
+    return result;
+  }
+
+  function record(point: StoredPoint, withPayload: unknown, withVector: unknown) {
+    return {
+      id: point.id,
+      payload: selectPayload(point.payload, withPayload),
+      vector: withVector === true || Array.isArray(withVector) ? Array.from(point.vector, f32) : null,
+    };
+  }
+
+  function retrieve(target: Collection, b: Record<string, unknown>) {
+    if (!Array.isArray(b.ids)) throw formatError("missing field `ids`");
+    const out = [];
+    for (const raw of b.ids) {
+      const point = target.points.get(idKey(normalizeId(raw)));
+      if (point) out.push(record(point, b.with_payload ?? true, b.with_vector ?? false));
+    }
+    return out;
+  }
+
+  function queryVector(query: unknown): unknown {
+    if (Array.isArray(query)) return query;
+    if (isPlainObject(query) && Array.isArray(query.nearest)) return query.nearest;
+    if (query === undefined || query === null) throw formatError("the emulator needs `query`: a vector or {nearest: vector}");
+    throw formatError("the emulator supports a query that is a vector or {nearest: vector}");
+  }
+
+  function search(target: Collection, b: Record<string, unknown>, rawVector: unknown, limit: number) {
+    let vector = rawVector;
+    if (isPlainObject(vector) && "vector" in vector) {
+      // The named form {name, vector}: only the unnamed vector "" exists here.
+      if (vector.name !== "" && vector.name !== undefined) throw new QdrantError(400, `Wrong input: Not existing vector name error: ${String(vector.name)}`);
+      vector = vector.vector;
+    }
+    if (b.using !== undefined && b.using !== null && b.using !== "") throw new QdrantError(400, `Wrong input: Not existing vector name error: ${String(b.using)}`);
+    const query = toStoredVector(target, vector);
+    const offset = positiveInt(b.offset, "offset", 0);
+    const threshold = typeof b.score_threshold === "number" ? b.score_threshold : undefined;
+    const higher = higherIsBetter(target.distance);
+    const scored: Array<{ point: StoredPoint; score: number }> = [];
+    for (const point of target.points.values()) {
+      if (!matchesFilter(b.filter, point)) continue;
+      const s = score(target.distance, query, point.vector);
+      if (threshold !== undefined && (higher ? s < threshold : s > threshold)) continue;
+      scored.push({ point, score: s });
+    }
+    scored.sort((x, y) => (higher ? y.score - x.score : x.score - y.score) || compareIds(x.point.id, y.point.id));
+    return scored.slice(offset, offset + limit).map(({ point, score: s }) => {
+      const { payload, vector } = record(point, b.with_payload ?? false, b.with_vector ?? false);
+      return { id: point.id, version: point.version, score: f32(s), payload, vector };
+    });
+  }
+
+  function scroll(target: Collection, b: Record<string, unknown>) {
+    if (b.order_by !== undefined && b.order_by !== null) throw formatError("the emulator does not support order_by");
+    const limit = positiveInt(b.limit, "limit", 10);
+    const from = b.offset === undefined || b.offset === null ? null : normalizeId(b.offset);
+    const sorted = [...target.points.values()]
+      .filter((p) => (from === null || compareIds(p.id, from) >= 0) && matchesFilter(b.filter, p))
+      .sort((x, y) => compareIds(x.id, y.id));
+    const page = sorted.slice(0, limit);
+    return {
+      points: page.map((p) => record(p, b.with_payload ?? true, b.with_vector ?? false)),
+      next_page_offset: sorted[limit]?.id ?? null,
+    };
+  }
+
+  function remove(target: Collection, b: Record<string, unknown>, wait: boolean) {
+    if (Array.isArray(b.points)) {
+      const keys = b.points.map((id) => idKey(normalizeId(id)));
+      const result = updated(target, wait);
+      for (const key of keys) target.points.delete(key);
+      return result;
+    }
+    if (isPlainObject(b.filter)) {
+      const doomed = [...target.points.entries()].filter(([, p]) => matchesFilter(b.filter, p)).map(([key]) => key);
+      const result = updated(target, wait);
+      for (const key of doomed) target.points.delete(key);
+      return result;
+    }
+    throw formatError("data did not match any variant of untagged enum PointsSelector");
+  }
+
+  function collectionInfo(target: Collection) {
+    const count = target.points.size;
+    const payloadSchema: Record<string, unknown> = {};
+    for (const [field, index] of target.payloadIndexes) {
+      let points = 0;
+      for (const p of target.points.values()) if (field.split(".")[0]! in p.payload) points++;
+      payloadSchema[field] = { ...index, points };
+    }
+    return {
+      status: "green",
+      optimizer_status: "ok",
+      // Below the indexing threshold Qdrant keeps vectors unindexed (plain search).
+      indexed_vectors_count: count >= 10_000 ? count : 0,
+      points_count: count,
+      segments_count: 2,
+      config: {
+        params: {
+          vectors: { size: target.size, distance: target.distance },
+          shard_number: 1,
+          replication_factor: 1,
+          write_consistency_factor: 1,
+          on_disk_payload: target.onDiskPayload,
+        },
+        hnsw_config: { m: 16, ef_construct: 100, full_scan_threshold: 10_000, max_indexing_threads: 0, on_disk: false },
+        optimizer_config: {
+          deleted_threshold: 0.2,
+          vacuum_min_vector_number: 1000,
+          default_segment_number: 0,
+          max_segment_size: null,
+          memmap_threshold: null,
+          indexing_threshold: 10_000,
+          flush_interval_sec: 5,
+          max_optimization_threads: null,
+        },
+        wal_config: { wal_capacity_mb: 32, wal_segments_ahead: 0, wal_retain_closed: 1 },
+        quantization_config: null,
+        strict_mode_config: { enabled: false },
+      },
+      payload_schema: payloadSchema,
+    };
+  }
+
+  async function goDown(): Promise<void> {
+    if (!server.listening) return;
+    await closeServer(server, sockets);
+    // Clients in this process must see their pooled connections close before the next call,
+    // or that call fails on a dead socket instead of being refused.
+    await pause(25);
+  }
+
+  async function comeUp(): Promise<void> {
+    if (server.listening || closed) return;
+    try {
+      await listen(server, port, host);
+    } catch (err) {
+      process.stderr.write(`qdrant emulator: could not listen again on port ${port}: ${String(err)}\n`);
+    }
+  }
+
+  return {
+    url: `http://${host}:${port}`,
+    apiKey,
+    requests,
+    seed(name, data) {
+      const target = createCollection(name, data.size, data.distance ?? "Cosine");
+      upsert(target, { points: data.points }, true);
+    },
+    points(name) {
+      const target = collections.get(name);
+      if (!target) return [];
+      return [...target.points.values()]
+        .sort((a, b) => compareIds(a.id, b.id))
+        .map((p) => ({ id: p.id, vector: Array.from(p.vector, f32), payload: structuredClone(p.payload) }));
+    },
+    collections: () => [...collections.keys()],
+    async setFault(next) {
+      fault = next;
+      faultLeft = next !== null && next.kind !== "down" ? (next.times ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
+      if (next?.kind === "down") await goDown();
+      else await comeUp();
+    },
+    reset() {
+      collections.clear();
+      requests.length = 0;
+      if (fault?.kind !== "down") fault = null;
+    },
+    async close() {
+      closed = true;
+      await closeServer(server, sockets);
+    },
+  };
+}
+
+function isWrite(method: string, route: Route): boolean {
+  if (method === "PUT" || method === "DELETE" || method === "PATCH") return true;
+  return method === "POST" && route.kind === "delete";
+}
+
+function faultMessage(status: number): string {
+  if (status === 429) return "Rate limiting exceeded: Emulated rate limit, retry later";
+  if (status === 503) return "Service unavailable: emulated fault";
+  if (status >= 500) return "Service internal error: emulated fault";
+  return "Bad request: emulated fault";
+}

@@ -1,0 +1,341 @@
+// An emulator of the Vercel REST API for the calls the Pulumi program makes through
+// @vercel/sdk: createProjectEnv (upsert), filterProjectEnvs, removeProjectEnv, getProject,
+// getDeployments and createDeployment (a redeploy). The SDK checks every answer against its
+// schema and status code, so the SDK accepting these answers is the test of their shape.
+//
+// Test code, never shipped. Standalone: node emulators/vercel.ts --port 4020 [--token T] [--project book]
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+export type VercelEnvRecord = {
+  id: string;
+  key: string;
+  value: string;
+  type: string;
+  target: string[];
+  createdAt: number;
+  updatedAt: number;
+};
+
+export type VercelDeployment = {
+  uid: string;
+  name: string;
+  url: string;
+  created: number;
+  target: string | null;
+  readyState: string;
+  projectId: string;
+  /** The deployment this one redeploys, if any. */
+  redeployOf?: string;
+};
+
+export type VercelProject = { id: string; name: string; teamId?: string; envs: VercelEnvRecord[]; deployments: VercelDeployment[] };
+
+export type VercelFault = { method?: string; path: string | RegExp; status: number; times?: number; retryAfter?: number; body?: unknown };
+
+export type VercelLoggedRequest = { method: string; path: string; query: Record<string, string>; status: number; body: unknown };
+
+export type VercelEmulatorOptions = {
+  port?: number;
+  host?: string;
+  token?: string;
+  /** Projects that exist from the start; default one project "book" with one production deployment. */
+  projects?: Array<{ id?: string; name: string; teamId?: string; withDeployment?: boolean }>;
+};
+
+export type VercelEmulator = {
+  url: string;
+  token: string;
+  requests: VercelLoggedRequest[];
+  projects: Map<string, VercelProject>;
+  project(idOrName: string): VercelProject | undefined;
+  setFault(fault: VercelFault): void;
+  close(): Promise<void>;
+};
+
+export async function startVercelEmulator(options: VercelEmulatorOptions = {}): Promise<VercelEmulator> {
+  const token = options.token ?? "vercel_emulator_token";
+  const projects = new Map<string, VercelProject>();
+  const requests: VercelLoggedRequest[] = [];
+  let faults: Array<VercelFault & { left: number }> = [];
+  let counter = 0;
+  const id = (prefix: string) => `${prefix}_${(++counter).toString(36).padStart(6, "0")}${randomUUID().replace(/-/g, "").slice(0, 12)}`;
+
+  for (const spec of options.projects ?? [{ name: "book", withDeployment: true }]) {
+    const project: VercelProject = { id: spec.id ?? id("prj"), name: spec.name, ...(spec.teamId ? { teamId: spec.teamId } : {}), envs: [], deployments: [] };
+    if (spec.withDeployment ?? true) {
+      project.deployments.push({ uid: id("dpl"), name: spec.name, url: `${spec.name}-initial.vercel.app`, created: Date.now(), target: "production", readyState: "READY", projectId: project.id });
+    }
+    projects.set(project.id, project);
+  }
+
+  const find = (idOrName: string, teamId: string | undefined) =>
+    [...projects.values()].find((p) => (p.id === idOrName || p.name === idOrName) && (p.teamId ?? undefined) === (teamId || undefined));
+
+  const notFound = (what: string) => ({ status: 404, body: { error: { code: "not_found", message: `${what} not found` } } });
+
+  const envBody = (env: VercelEnvRecord) => ({
+    id: env.id,
+    key: env.key,
+    value: env.value,
+    type: env.type,
+    target: env.target,
+    configurationId: null,
+    createdAt: env.createdAt,
+    updatedAt: env.updatedAt,
+    createdBy: "emulator-user",
+    updatedBy: null,
+    decrypted: env.type === "plain",
+    securityIssues: [],
+  });
+
+  const projectBody = (project: VercelProject) => ({
+    id: project.id,
+    name: project.name,
+    accountId: project.teamId ?? "acc_emulator",
+    createdAt: Date.now(),
+    updatedAt: Date.now(),
+    framework: "docusaurus-2",
+    nodeVersion: "22.x",
+    alias: [],
+    defaultResourceConfig: { fluid: false, functionDefaultRegions: ["iad1"] },
+    resourceConfig: { fluid: false, functionDefaultRegions: ["iad1"] },
+    deploymentExpiration: { expirationDays: 180 },
+    latestDeployments: [],
+    env: project.envs.map(envBody),
+    directoryListing: false,
+    live: false,
+  });
+
+  const deploymentListBody = (d: VercelDeployment) => ({
+    uid: d.uid,
+    name: d.name,
+    url: d.url,
+    created: d.created,
+    createdAt: d.created,
+    state: d.readyState,
+    readyState: d.readyState,
+    type: "LAMBDAS",
+    creator: { uid: "usr_emulator" },
+    target: d.target,
+    projectId: d.projectId,
+    inspectorUrl: null,
+    source: "cli",
+  });
+
+  type Ctx = { query: URLSearchParams; body: unknown };
+  type Answer = { status: number; body: unknown };
+  const routes: Array<[string, RegExp, (ctx: Ctx, ...groups: string[]) => Answer]> = [
+    ["POST", /^\/v10\/projects\/([^/]+)\/env$/, (ctx, idOrName) => {
+      const project = find(idOrName!, ctx.query.get("teamId") ?? undefined);
+      if (!project) return notFound("Project");
+      const upsert = ctx.query.get("upsert") === "true";
+      const items = (Array.isArray(ctx.body) ? ctx.body : [ctx.body]) as Array<{ key?: string; value?: string; type?: string; target?: string[] }>;
+      const created: VercelEnvRecord[] = [];
+      const failed: unknown[] = [];
+      for (const item of items) {
+        if (!item?.key || typeof item.value !== "string" || !Array.isArray(item.target) || item.target.length === 0) {
+          return { status: 400, body: { error: { code: "bad_request", message: "key, value and target are required" } } };
+        }
+        const clash = project.envs.find((env) => env.key === item.key && env.target.some((t) => item.target!.includes(t)));
+        if (clash && !upsert) {
+          failed.push({ error: { code: "ENV_ALREADY_EXISTS", message: `A variable with the name \`${item.key}\` already exists for the target ${clash.target.join(",")}`, key: item.key, envVarKey: item.key, target: clash.target } });
+          continue;
+        }
+        const now = Date.now();
+        if (clash) {
+          // Upsert updates the record in place, its targets becoming the requested ones.
+          Object.assign(clash, { value: item.value, type: item.type ?? clash.type, target: [...item.target], updatedAt: now });
+          created.push(clash);
+        } else {
+          const env = { id: id("env"), key: item.key, value: item.value, type: item.type ?? "plain", target: [...item.target], createdAt: now, updatedAt: now };
+          project.envs.push(env);
+          created.push(env);
+        }
+      }
+      return { status: 201, body: { created: Array.isArray(ctx.body) ? created.map(envBody) : created[0] ? envBody(created[0]) : undefined, failed } };
+    }],
+    ["GET", /^\/v10\/projects\/([^/]+)\/env$/, (ctx, idOrName) => {
+      const project = find(idOrName!, ctx.query.get("teamId") ?? undefined);
+      if (!project) return notFound("Project");
+      return { status: 200, body: { envs: project.envs.map(envBody), pagination: { count: project.envs.length, next: null, prev: null } } };
+    }],
+    ["DELETE", /^\/v9\/projects\/([^/]+)\/env\/([^/]+)$/, (ctx, idOrName, envId) => {
+      const project = find(idOrName!, ctx.query.get("teamId") ?? undefined);
+      if (!project) return notFound("Project");
+      const env = project.envs.find((e) => e.id === envId);
+      if (!env) return notFound("Environment Variable");
+      project.envs = project.envs.filter((e) => e !== env);
+      return { status: 200, body: envBody(env) };
+    }],
+    ["GET", /^\/v9\/projects\/([^/]+)$/, (ctx, idOrName) => {
+      const project = find(idOrName!, ctx.query.get("teamId") ?? undefined);
+      return project ? { status: 200, body: projectBody(project) } : notFound("Project");
+    }],
+    ["GET", /^\/v7\/deployments$/, (ctx) => {
+      const projectId = ctx.query.get("projectId");
+      const target = ctx.query.get("target");
+      const state = ctx.query.get("state");
+      const limit = Number(ctx.query.get("limit") ?? 20);
+      const all = [...projects.values()]
+        .filter((p) => !projectId || p.id === projectId)
+        .flatMap((p) => p.deployments)
+        .filter((d) => (!target || d.target === target) && (!state || state.split(",").includes(d.readyState)))
+        .sort((a, b) => b.created - a.created);
+      const page = all.slice(0, limit);
+      return { status: 200, body: { pagination: { count: page.length, next: null, prev: null }, deployments: page.map(deploymentListBody) } };
+    }],
+    ["POST", /^\/v13\/deployments$/, (ctx) => {
+      const body = (ctx.body ?? {}) as { name?: string; project?: string; deploymentId?: string; target?: string };
+      if (!body.name) return { status: 400, body: { error: { code: "bad_request", message: "Invalid request: missing required property `name`." } } };
+      const source = body.deploymentId ? [...projects.values()].flatMap((p) => p.deployments).find((d) => d.uid === body.deploymentId) : undefined;
+      if (body.deploymentId && !source) return notFound("Deployment");
+      const project = source ? projects.get(source.projectId) : find(body.project ?? body.name, ctx.query.get("teamId") ?? undefined);
+      if (!project) return notFound("Project");
+      const now = Date.now();
+      const deployment: VercelDeployment = {
+        uid: id("dpl"),
+        name: project.name,
+        url: `${project.name}-${counter.toString(36)}.vercel.app`,
+        created: now + 1, // strictly after the one it redeploys
+        target: body.target ?? source?.target ?? null,
+        readyState: "READY", // the emulator builds instantly
+        projectId: project.id,
+        ...(source ? { redeployOf: source.uid } : {}),
+      };
+      project.deployments.push(deployment);
+      return {
+        status: 200,
+        body: {
+          id: deployment.uid,
+          name: deployment.name,
+          url: deployment.url,
+          createdAt: now,
+          readyState: "QUEUED",
+          status: "QUEUED",
+          type: "LAMBDAS",
+          creator: { uid: "usr_emulator" },
+          target: deployment.target,
+          projectId: project.id,
+          build: { env: [] },
+          env: [],
+          meta: {},
+          plan: "hobby",
+          projectSettings: {},
+          regions: ["iad1"],
+          public: false,
+          routes: null,
+          lambdas: [],
+          alias: [],
+          aliasAssigned: false,
+          version: 2,
+          ownerId: project.teamId ?? "acc_emulator",
+          bootedAt: now,
+          buildingAt: now,
+          inspectorUrl: null,
+        },
+      };
+    }],
+  ];
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString("utf8");
+    const parsed = new URL(req.url ?? "/", "http://emulator");
+    const method = req.method ?? "GET";
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = text;
+    }
+    const entry: VercelLoggedRequest = { method, path: parsed.pathname, query: Object.fromEntries(parsed.searchParams), status: 0, body };
+    requests.push(entry);
+    const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+      entry.status = status;
+      res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "x-vercel-id": `emu1::${randomUUID()}`, ...headers });
+      res.end(JSON.stringify(payload));
+    };
+
+    const fault = faults.find((f) => (!f.method || f.method === method) && (typeof f.path === "string" ? parsed.pathname.startsWith(f.path) : f.path.test(parsed.pathname)));
+    if (fault) {
+      fault.left -= 1;
+      faults = faults.filter((f) => f.left > 0);
+      return send(fault.status, fault.body ?? { error: { code: faultCode(fault.status), message: faultMessage(fault.status) } }, fault.retryAfter === undefined ? {} : { "Retry-After": String(fault.retryAfter) });
+    }
+    // Vercel answers 403 "forbidden" for a missing or bad token.
+    if (req.headers.authorization !== `Bearer ${token}`) {
+      return send(403, { error: { code: "forbidden", message: "Not authorized", invalidToken: true } });
+    }
+    for (const [routeMethod, pattern, handler] of routes) {
+      const match = routeMethod === method ? pattern.exec(parsed.pathname) : null;
+      if (match) {
+        const answer = handler({ query: parsed.searchParams, body }, ...match.slice(1).map((g) => decodeURIComponent(g ?? "")));
+        return send(answer.status, answer.body);
+      }
+    }
+    return send(404, { error: { code: "not_found", message: "The requested path was not found" } });
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error) => {
+      res.writeHead(500, { "Content-Type": "application/json" });
+      res.end(JSON.stringify({ error: { code: "internal_server_error", message: String(error) } }));
+    });
+  });
+  await new Promise<void>((done) => server.listen(options.port ?? 0, options.host ?? "127.0.0.1", done));
+  const address = server.address();
+  const url = `http://${options.host ?? "127.0.0.1"}:${typeof address === "object" && address ? address.port : 0}`;
+
+  return {
+    url,
+    token,
+    requests,
+    projects,
+    project: (idOrName) => [...projects.values()].find((p) => p.id === idOrName || p.name === idOrName),
+    setFault(fault) {
+      faults.push({ ...fault, left: fault.times ?? 1 });
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((done) => server.close(() => done()));
+    },
+  };
+}
+
+function faultCode(status: number): string {
+  return ({ 401: "unauthorized", 403: "forbidden", 404: "not_found", 429: "rate_limited" } as Record<number, string>)[status] ?? "internal_server_error";
+}
+
+function faultMessage(status: number): string {
+  if (status === 429) return "Rate limit exceeded";
+  if (status === 401 || status === 403) return "Not authorized";
+  if (status === 404) return "Not found";
+  return "An unexpected internal error occurred";
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({
+    options: {
+      port: { type: "string", default: "4020" },
+      host: { type: "string", default: "127.0.0.1" },
+      token: { type: "string" },
+      project: { type: "string", default: "book" },
+      team: { type: "string" },
+    },
+  });
+  const emulator = await startVercelEmulator({
+    port: Number(values.port),
+    host: values.host,
+    token: values.token,
+    projects: [{ name: values.project, ...(values.team ? { teamId: values.team } : {}), withDeployment: true }],
+  });
+  console.log(`vercel emulator on ${emulator.url} (token from --token, default vercel_emulator_token)`);
+  const shutdown = () => void emulator.close().then(() => process.exit(0));
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+}
