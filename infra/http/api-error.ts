@@ -1,0 +1,161 @@
+/**
+ * The one error type for calls to the Hub and Vercel APIs. It carries what a reader needs
+ * to follow up (status, URL, request id) and never a token: URLs are stripped of their
+ * query string and messages come from the server's error body, not from our request.
+ */
+export type ApiService = "hub" | "vercel";
+
+export type ApiErrorCode =
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "rate_limited"
+  | "bad_request"
+  | "server_error"
+  | "network_error"
+  | "invalid_response";
+
+export class ApiError extends Error {
+  readonly service: ApiService;
+  readonly code: ApiErrorCode;
+  /** 0 when no answer came back (network error). */
+  readonly status: number;
+  readonly url: string;
+  readonly requestId: string | undefined;
+  /** The server's parsed error body, for callers that branch on it. */
+  readonly body: unknown;
+  /** The message without the trailer, to restate the error with more context. */
+  readonly detail: string;
+
+  constructor(options: {
+    service: ApiService;
+    status: number;
+    url: string;
+    requestId?: string | undefined;
+    message: string;
+    body?: unknown;
+    code?: ApiErrorCode;
+    cause?: unknown;
+  }) {
+    const url = safeUrl(options.url);
+    const trailer = [`${options.service} ${options.status || "no response"}`, url, options.requestId && `request id ${options.requestId}`]
+      .filter(Boolean)
+      .join(", ");
+    super(`${options.message} (${trailer})`, { cause: options.cause });
+    this.name = "ApiError";
+    this.service = options.service;
+    this.status = options.status;
+    this.code = options.code ?? codeForStatus(options.status);
+    this.url = url;
+    this.requestId = options.requestId;
+    this.body = options.body;
+    this.detail = options.message;
+  }
+
+  /** The same error, its message saying what was being done and what to check. */
+  during(action: string): ApiError {
+    return new ApiError({
+      service: this.service,
+      status: this.status,
+      url: this.url,
+      requestId: this.requestId,
+      body: this.body,
+      code: this.code,
+      cause: this,
+      message: `${action}: ${this.detail}${hintFor(this)}`,
+    });
+  }
+}
+
+function hintFor(error: ApiError): string {
+  const token = error.service === "hub" ? "the Hugging Face token (hfToken or HF_TOKEN)" : "the Vercel token (vercelToken or VERCEL_TOKEN)";
+  if (error.code === "unauthorized") return `. Check ${token}`;
+  if (error.code === "forbidden") return `. ${token[0]!.toUpperCase()}${token.slice(1)} lacks the rights for this`;
+  return "";
+}
+
+/** Runs a step and restates an ApiError it throws with what the step was. */
+export async function step<T>(action: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw error instanceof ApiError ? error.during(action) : error;
+  }
+}
+
+export function isApiError(value: unknown, code?: ApiErrorCode): value is ApiError {
+  return value instanceof ApiError && (code === undefined || value.code === code);
+}
+
+export function codeForStatus(status: number): ApiErrorCode {
+  if (status === 0) return "network_error";
+  if (status === 401) return "unauthorized";
+  if (status === 403) return "forbidden";
+  if (status === 404) return "not_found";
+  if (status === 409) return "conflict";
+  if (status === 429) return "rate_limited";
+  if (status >= 500) return "server_error";
+  return "bad_request";
+}
+
+/** Origin and path only: a query string may carry anything. */
+export function safeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return "(invalid url)";
+  }
+}
+
+export const REQUEST_ID_HEADERS = ["x-request-id", "x-vercel-id", "x-amzn-trace-id"] as const;
+
+export function requestIdOf(headers: Headers): string | undefined {
+  for (const name of REQUEST_ID_HEADERS) {
+    const value = headers.get(name);
+    if (value) return value;
+  }
+  return undefined;
+}
+
+/** Builds the error from a non-OK response: the message is the server's own, cut short. */
+export async function apiErrorFromResponse(service: ApiService, response: Response, fallbackUrl = ""): Promise<ApiError> {
+  const text = await response.text().catch(() => "");
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: keep the text
+  }
+  return new ApiError({
+    service,
+    status: response.status,
+    url: response.url || fallbackUrl,
+    requestId: requestIdOf(response.headers),
+    message: messageOf(body) ?? `HTTP ${response.status} ${response.statusText}`.trim(),
+    body,
+  });
+}
+
+function messageOf(body: unknown): string | undefined {
+  if (typeof body === "string") return body.trim() ? body.trim().slice(0, 300) : undefined;
+  if (!body || typeof body !== "object") return undefined;
+  const record = body as Record<string, unknown>;
+  const error = record.error;
+  if (typeof error === "string") return error.slice(0, 300);
+  if (error && typeof error === "object" && typeof (error as Record<string, unknown>).message === "string") {
+    return String((error as Record<string, unknown>).message).slice(0, 300);
+  }
+  if (typeof record.message === "string") return record.message.slice(0, 300);
+  return undefined;
+}
+
+/** Removes every given secret from a text before it is shown (log tails, error bodies). */
+export function redact(text: string, secrets: ReadonlyArray<string | undefined>): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret && secret.length >= 4) out = out.split(secret).join("[redacted]");
+  }
+  return out;
+}

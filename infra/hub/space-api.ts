@@ -1,0 +1,108 @@
+import { z } from "zod";
+import { isApiError } from "../http/api-error.ts";
+import type { HubClient } from "./hub-client.ts";
+
+/**
+ * The Space endpoints @huggingface/hub does not cover, with the paths and bodies
+ * huggingface_hub's hf_api.py uses (add_space_secret, get_space_variables,
+ * get_space_runtime, restart_space, request_space_hardware, set_space_sleep_time,
+ * update_repo_settings). Answers are checked for the fields we read; the rest passes.
+ */
+
+export const runtimeSchema = z.looseObject({
+  stage: z.string(),
+  hardware: z.looseObject({ current: z.string().nullish(), requested: z.string().nullish() }).nullish(),
+  gcTimeout: z.number().nullish(),
+  errorMessage: z.string().nullish(),
+  /** The commit the running build came from, when the Hub says so. */
+  sha: z.string().nullish(),
+});
+export type SpaceRuntime = z.infer<typeof runtimeSchema>;
+
+export const spaceInfoSchema = z.looseObject({
+  id: z.string(),
+  private: z.boolean(),
+  sdk: z.string().nullish(),
+  sha: z.string().nullish(),
+  host: z.string().nullish(),
+  subdomain: z.string().nullish(),
+  runtime: runtimeSchema.nullish(),
+});
+export type SpaceInfo = z.infer<typeof spaceInfoSchema>;
+
+const secretsSchema = z.record(z.string(), z.looseObject({ updatedAt: z.string().nullish() }).nullish());
+const variablesSchema = z.record(z.string(), z.looseObject({ value: z.string() }));
+
+const spacePath = (repoId: string) => `/api/spaces/${repoId}`;
+
+export function getSpaceInfo(hub: HubClient, repoId: string): Promise<SpaceInfo> {
+  return hub.request("GET", spacePath(repoId), { schema: spaceInfoSchema });
+}
+
+/** Space info, or undefined when the Space does not exist. */
+export async function findSpace(hub: HubClient, repoId: string): Promise<SpaceInfo | undefined> {
+  try {
+    return await getSpaceInfo(hub, repoId);
+  } catch (error) {
+    if (isApiError(error, "not_found")) return undefined;
+    throw error;
+  }
+}
+
+export function getRuntime(hub: HubClient, repoId: string): Promise<SpaceRuntime> {
+  return hub.request("GET", `${spacePath(repoId)}/runtime`, { schema: runtimeSchema });
+}
+
+export function restartSpace(hub: HubClient, repoId: string): Promise<SpaceRuntime> {
+  return hub.request("POST", `${spacePath(repoId)}/restart`, { schema: runtimeSchema });
+}
+
+export function requestHardware(hub: HubClient, repoId: string, flavor: string): Promise<SpaceRuntime> {
+  return hub.request("POST", `${spacePath(repoId)}/hardware`, { body: { flavor }, schema: runtimeSchema });
+}
+
+export function setSleepTime(hub: HubClient, repoId: string, seconds: number): Promise<SpaceRuntime> {
+  return hub.request("POST", `${spacePath(repoId)}/sleeptime`, { body: { seconds }, schema: runtimeSchema });
+}
+
+export async function setVisibility(hub: HubClient, repoId: string, isPrivate: boolean): Promise<void> {
+  await hub.request("PUT", `${spacePath(repoId)}/settings`, { body: { visibility: isPrivate ? "private" : "public" } });
+}
+
+/** The keys of the Space's secrets: the Hub never returns their values. */
+export async function getSecretKeys(hub: HubClient, repoId: string): Promise<string[]> {
+  const secrets = await hub.request("GET", `${spacePath(repoId)}/secrets`, { schema: secretsSchema });
+  return Object.keys(secrets).sort();
+}
+
+export async function addSecret(hub: HubClient, repoId: string, key: string, value: string): Promise<void> {
+  await hub.request("POST", `${spacePath(repoId)}/secrets`, { body: { key, value } });
+}
+
+export async function deleteSecret(hub: HubClient, repoId: string, key: string): Promise<void> {
+  await hub.request("DELETE", `${spacePath(repoId)}/secrets`, { body: { key } });
+}
+
+export async function getVariables(hub: HubClient, repoId: string): Promise<Record<string, string>> {
+  const variables = await hub.request("GET", `${spacePath(repoId)}/variables`, { schema: variablesSchema });
+  return Object.fromEntries(Object.entries(variables).map(([key, entry]) => [key, entry.value]));
+}
+
+export async function addVariable(hub: HubClient, repoId: string, key: string, value: string): Promise<void> {
+  await hub.request("POST", `${spacePath(repoId)}/variables`, { body: { key, value } });
+}
+
+export async function deleteVariable(hub: HubClient, repoId: string, key: string): Promise<void> {
+  await hub.request("DELETE", `${spacePath(repoId)}/variables`, { body: { key } });
+}
+
+/** A file of the Space repo's main branch as text, or undefined when it is not there. */
+export async function readRepoFile(hub: HubClient, repoId: string, path: string): Promise<string | undefined> {
+  try {
+    const response = await hub.raw(`/spaces/${repoId}/resolve/main/${path.split("/").map(encodeURIComponent).join("/")}`);
+    return await response.text();
+  } catch (error) {
+    if (isApiError(error, "not_found")) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,72 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { vercelCall } from "../vercel/vercel-client.ts";
+import { changedKeys } from "./inputs.ts";
+import { progress, warning } from "./progress.ts";
+import { vercelFor, type VercelConnection } from "./vercel-env-provider.ts";
+
+/**
+ * Redeploys the project's latest production deployment so a changed env variable takes
+ * effect (Vercel bakes env variables into a deployment at build time).
+ */
+export type VercelRedeployInputs = VercelConnection & {
+  /** Whatever should cause a redeploy when it changes: the variable's value. */
+  trigger: string;
+};
+
+export type VercelRedeployOutputs = VercelRedeployInputs & {
+  /** The new deployment, or "" when the project had none to redeploy. */
+  deploymentId: string;
+  deploymentUrl: string;
+  redeployedFrom: string;
+};
+
+export const vercelRedeployImplementation: pulumi.dynamic.ResourceProvider<VercelRedeployInputs, VercelRedeployOutputs> = {
+  async check(_olds, news) {
+    const failures = [];
+    if (!news.token) failures.push({ property: "token", reason: "a Vercel token is required" });
+    if (!news.project) failures.push({ property: "project", reason: "the Vercel project's id or name" });
+    return { inputs: news, failures };
+  },
+
+  async diff(_id, olds, news) {
+    return { changes: changedKeys(olds, news, ["trigger", "project", "teamId", "apiUrl", "token"]).length > 0 };
+  },
+
+  async create(inputs) {
+    return { id: `${inputs.project}/redeploy`, outs: await redeploy(inputs) };
+  },
+
+  async update(_id, olds, news) {
+    if (olds.trigger === news.trigger && olds.project === news.project && olds.teamId === news.teamId) {
+      return { outs: { ...olds, ...news } };
+    }
+    return { outs: await redeploy(news) };
+  },
+
+  async delete() {
+    // A deployment is not undone by a destroy.
+  },
+};
+
+async function redeploy(inputs: VercelRedeployInputs): Promise<VercelRedeployOutputs> {
+  const vercel = vercelFor(inputs);
+  const team = inputs.teamId ? { teamId: inputs.teamId } : {};
+  const project = await vercelCall(`reading Vercel project ${inputs.project}`, () => vercel.projects.getProject({ idOrName: inputs.project, ...team }));
+  const listing = await vercelCall(`listing the production deployments of ${project.name}`, () =>
+    vercel.deployments.getDeployments({ projectId: project.id, target: "production", state: "READY", limit: 1, ...team }),
+  );
+  const latest = listing.deployments[0];
+  if (!latest) {
+    warning(`Vercel project ${project.name} has no ready production deployment to redeploy; the next deployment will pick up the variable`);
+    return { ...inputs, deploymentId: "", deploymentUrl: "", redeployedFrom: "" };
+  }
+  const deployment = await vercelCall(`redeploying ${project.name}`, () =>
+    vercel.deployments.createDeployment({
+      ...team,
+      requestBody: { name: project.name, project: project.id, deploymentId: latest.uid, target: "production" },
+    }),
+  );
+  progress(`Vercel project ${project.name}: redeploying ${latest.uid} as ${deployment.id}`);
+  const url = "url" in deployment && typeof deployment.url === "string" ? `https://${deployment.url}` : "";
+  return { ...inputs, deploymentId: deployment.id, deploymentUrl: url, redeployedFrom: latest.uid };
+}

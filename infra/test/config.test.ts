@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { allowedOriginsWith, ConfigError, loadConfig, type ConfigSource } from "../config.ts";
+
+const SECRETS = ["hfToken", "geminiApiKey", "qdrantUrl", "qdrantApiKey", "databaseUrl", "vercelToken"];
+
+function source(values: Record<string, string>, options: { plain?: string[]; env?: Record<string, string> } = {}): ConfigSource {
+  return {
+    project: "docs-chat",
+    get: (key) => values[key.replace(/^docs-chat:/, "")],
+    isSecret: (key) => SECRETS.includes(key.replace(/^docs-chat:/, "")) && !(options.plain ?? []).includes(key.replace(/^docs-chat:/, "")),
+    env: options.env ?? {},
+  };
+}
+
+const complete = {
+  hfOwner: "reader",
+  hfSpaceName: "docs-chat",
+  hfToken: "hf_tokentokentoken",
+  geminiApiKey: "gemini-key-123",
+  qdrantUrl: "https://cluster.qdrant.example",
+  qdrantApiKey: "qdrant-key-123",
+  databaseUrl: "postgresql://u:p@db.example/chat?sslmode=require",
+  vercelProject: "book",
+  vercelToken: "vercel-token-123",
+};
+
+test("an empty stack fails once, naming every missing required key and how to set it", () => {
+  assert.throws(() => loadConfig(source({ hfOwner: "" })), (error: ConfigError) => {
+    assert.equal(error.code, "config_invalid");
+    const missing = error.problems.map((problem) => /^missing docs-chat:(\w+)/.exec(problem)?.[1]).filter(Boolean).sort();
+    assert.deepEqual(missing, ["databaseUrl", "geminiApiKey", "hfOwner", "hfSpaceName", "hfToken", "qdrantApiKey", "qdrantUrl", "vercelProject", "vercelToken"]);
+    assert.match(error.message, /pulumi config set --secret geminiApiKey/);
+    assert.match(error.message, /HF_TOKEN/);
+    return true;
+  });
+});
+
+test("a secret stored in plain text is refused; a bad value is named without its value", () => {
+  assert.throws(
+    () => loadConfig(source({ ...complete, databaseUrl: "mysql://secret-password@x" }, { plain: ["geminiApiKey"] })),
+    (error: ConfigError) => {
+      assert.ok(error.problems.some((p) => p.includes("geminiApiKey is stored in plain text")));
+      assert.ok(error.problems.some((p) => p.includes("databaseUrl must be a postgres")));
+      assert.ok(!error.message.includes("secret-password"));
+      return true;
+    },
+  );
+});
+
+test("defaults fill the rest; tokens may come from the environment; knobs become variables", () => {
+  const { hfToken: _hf, vercelToken: _vt, ...withoutTokens } = complete;
+  const config = loadConfig(
+    source(
+      { ...withoutTokens, allowedOrigins: '["https://book.example.com/"]', spaceVariables: '{"RETRIEVAL_TOP_K": 7}', logLevel: "debug" },
+      { env: { HF_TOKEN: "hf_from_env_123", VERCEL_TOKEN: "vt_from_env_123" } },
+    ),
+  );
+  assert.equal(config.hub.token, "hf_from_env_123");
+  assert.equal(config.vercel.token, "vt_from_env_123");
+  assert.equal(config.hub.hardware, "cpu-basic");
+  assert.equal(config.hub.url, "https://huggingface.co");
+  assert.equal(config.hub.deleteOnDestroy, false);
+  assert.deepEqual(config.vercel.targets, ["production", "preview"]);
+  assert.equal(config.vercel.envName, "CHAT_API_URL");
+  assert.deepEqual(config.service.variables, { RETRIEVAL_TOP_K: "7", QDRANT_COLLECTION: "docusaurus-book", LOG_LEVEL: "DEBUG", GEMINI_MODEL: "gemini-2.5-flash" });
+  assert.deepEqual(Object.keys(config.service.secrets).sort(), ["DATABASE_URL", "GEMINI_API_KEY", "QDRANT_API_KEY", "QDRANT_URL"]);
+  assert.equal(allowedOriginsWith(config.service.allowedOrigins, "https://reader-docs-chat.hf.space"), "https://book.example.com,https://reader-docs-chat.hf.space");
+});
+
+test("a secret cannot be smuggled in as a variable", () => {
+  assert.throws(() => loadConfig(source({ ...complete, spaceVariables: '{"DATABASE_URL": "postgres://x"}' })), /spaceVariables/);
+});

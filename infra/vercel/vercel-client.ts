@@ -1,0 +1,62 @@
+import { Vercel } from "@vercel/sdk";
+import { HTTPClient } from "@vercel/sdk/lib/http.js";
+import { VercelError } from "@vercel/sdk/models/vercelerror.js";
+import { ApiError, requestIdOf } from "../http/api-error.ts";
+import { retryingFetch, type RetryOptions } from "../http/retrying-fetch.ts";
+
+/**
+ * The one client for Vercel: @vercel/sdk with our retrying fetch (429 and 5xx, Retry-After)
+ * in place of its own retries, so both services share one policy, and its errors turned
+ * into ApiError.
+ */
+export type VercelClientOptions = {
+  token: string;
+  /** Default https://api.vercel.com; the emulator's URL in tests. */
+  apiUrl?: string;
+  fetch?: typeof fetch;
+  retry?: Omit<RetryOptions, "fetch">;
+};
+
+export function createVercelClient(options: VercelClientOptions): Vercel {
+  const fetcher = retryingFetch({ ...options.retry, fetch: options.fetch });
+  return new Vercel({
+    bearerToken: options.token,
+    ...(options.apiUrl ? { serverURL: options.apiUrl.replace(/\/+$/, "") } : {}),
+    httpClient: new HTTPClient({ fetcher: (request) => fetcher(request) }),
+    retryConfig: { strategy: "none" },
+  });
+}
+
+/** Runs an SDK call and turns its failure into an ApiError. */
+export async function vercelCall<T>(action: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof VercelError) {
+      let body: unknown = error.body;
+      try {
+        body = JSON.parse(error.body);
+      } catch {
+        // keep the text
+      }
+      const apiMessage = (body as { error?: { message?: string } } | undefined)?.error?.message;
+      throw new ApiError({
+        service: "vercel",
+        status: error.statusCode,
+        url: error.rawResponse.url,
+        requestId: requestIdOf(error.headers),
+        message: apiMessage ?? `HTTP ${error.statusCode}`,
+        body,
+      }).during(action);
+    }
+    if (error instanceof ApiError) throw error.during(action);
+    const name = (error as Error)?.name ?? "";
+    if (/ResponseValidationError|SDKValidationError/.test(name)) {
+      throw new ApiError({ service: "vercel", status: 200, url: "", code: "invalid_response", message: `${action}: unexpected answer (${(error as Error).message.slice(0, 300)})`, cause: error });
+    }
+    if (/ConnectionError|RequestTimeoutError/.test(name)) {
+      throw new ApiError({ service: "vercel", status: 0, url: "", message: `${action}: Vercel did not answer`, cause: error });
+    }
+    throw error;
+  }
+}
