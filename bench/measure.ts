@@ -1,0 +1,98 @@
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { runLoad, type LoadOptions } from "./load.ts";
+import { watchProcess } from "./process-stats.ts";
+import { distribution, round, type Distribution } from "./stats.ts";
+
+export interface LevelResult {
+  concurrency: number;
+  chats: number;
+  completed: number;
+  errors: number;
+  errorKinds: Record<string, number>;
+  /** Most chats open at once, as the generator saw them. */
+  maxInFlight: number;
+  wallSeconds: number;
+  firstTokenMs: Distribution;
+  /** Tokens received per second, all streams together. */
+  tokensPerSecond: number | null;
+  /** One stream's token rate (first to last token), median over streams. */
+  streamTokensPerSecondP50: number | null;
+  chatsPerSecond: number | null;
+  /** Measured from /proc while the level ran; absent against a --target without a pid. */
+  service?: { maxRssMb: number; peakRssMb: number; cpuSeconds: number; cpuSecondsPerChat: number | null };
+  /** The bench process itself (load generator and emulators): if it saturates, the figures are its. */
+  bench: { cpuSeconds: number; cpuShare: number; eventLoopDelayP99Ms: number | null };
+}
+
+const MB = 1024 * 1024;
+// The histogram records whole timer intervals: the resolution is subtracted to leave the lag.
+const LOOP_RESOLUTION_MS = 10;
+const QUESTIONS = [
+  "How do I configure the vector store?",
+  "What does the health endpoint report?",
+  "How is a book ingested?",
+  "Which environment variables does the service read?",
+  "How do I deploy the backend?",
+  "What happens when Gemini's quota runs out?",
+  "How are conversations stored?",
+  "How do I continue a conversation?",
+];
+
+export function question(index: number): string {
+  return `${QUESTIONS[index % QUESTIONS.length]!} (#${index})`;
+}
+
+/** Runs one load level and measures the server (when its pid is known) and the bench. */
+export async function measureLevel(options: Omit<LoadOptions, "question"> & { pid: number | undefined }): Promise<LevelResult> {
+  const { pid, ...load } = options;
+  const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+  loop.enable();
+  const benchCpu = process.cpuUsage();
+  const server = pid === undefined ? undefined : watchProcess(pid);
+  const result = await runLoad({ ...load, question });
+  const window = server?.stop();
+  const cpu = process.cpuUsage(benchCpu);
+  loop.disable();
+
+  const { outcomes } = result;
+  const completed = outcomes.filter((o) => o.ok);
+  const errorKinds: Record<string, number> = {};
+  for (const o of outcomes) if (o.error) errorKinds[o.error] = (errorKinds[o.error] ?? 0) + 1;
+  const wallSeconds = result.wallMs / 1000;
+  const tokens = outcomes.reduce((sum, o) => sum + o.tokens, 0);
+  const streamRates = completed.filter((o) => o.streamMs && o.tokens > 1).map((o) => ((o.tokens - 1) * 1000) / o.streamMs!);
+  const benchCpuSeconds = (cpu.user + cpu.system) / 1e6;
+
+  return {
+    concurrency: options.concurrency,
+    chats: outcomes.length,
+    completed: completed.length,
+    errors: outcomes.length - completed.length,
+    errorKinds,
+    maxInFlight: result.maxInFlight,
+    wallSeconds: round(wallSeconds, 2)!,
+    firstTokenMs: roundDistribution(distribution(completed.map((o) => o.firstTokenMs).filter((v): v is number => v !== null))),
+    tokensPerSecond: round(tokens / wallSeconds, 0),
+    streamTokensPerSecondP50: round(distribution(streamRates).p50, 1),
+    chatsPerSecond: round(completed.length / wallSeconds, 1),
+    ...(window
+      ? {
+          service: {
+            maxRssMb: round(window.maxRssBytes / MB, 0)!,
+            peakRssMb: round(window.peakRssBytes / MB, 0)!,
+            cpuSeconds: round(window.cpuSeconds, 2)!,
+            cpuSecondsPerChat: completed.length > 0 ? round(window.cpuSeconds / completed.length, 4) : null,
+          },
+        }
+      : {}),
+    bench: {
+      cpuSeconds: round(benchCpuSeconds, 2)!,
+      cpuShare: round(benchCpuSeconds / wallSeconds, 2)!,
+      eventLoopDelayP99Ms: round(Math.max(0, loop.percentile(99) / 1e6 - LOOP_RESOLUTION_MS), 1),
+    },
+  };
+}
+
+function roundDistribution(d: Distribution): Distribution {
+  return { count: d.count, p50: round(d.p50), p95: round(d.p95), p99: round(d.p99), max: round(d.max) };
+}

@@ -1,0 +1,113 @@
+import { writeFile } from "node:fs/promises";
+import os from "node:os";
+import type { ChatScenarioResult } from "./chat-scenarios.ts";
+import type { ColdStartResult } from "./cold-start.ts";
+import type { Goal } from "./goals.ts";
+import type { IngestResult } from "./ingest-bench.ts";
+import type { Settings } from "./settings.ts";
+
+export interface Results {
+  startedAt: string;
+  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string; loadAverageAtStart: number[] };
+  settings: Omit<Settings, "databaseUrl"> & { database: string };
+  coldStart?: ColdStartResult;
+  ingest?: IngestResult;
+  chats: ChatScenarioResult[];
+  goals: Goal[];
+  notes: string[];
+}
+
+export function machineInfo(): Results["machine"] {
+  const cpus = os.cpus();
+  return {
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model ?? "unknown",
+    memoryGb: Math.round(os.totalmem() / 1024 ** 3),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    // Other work on a shared machine shows here: figures taken under load are not comparable.
+    loadAverageAtStart: os.loadavg().map((l) => Math.round(l * 100) / 100),
+  };
+}
+
+const cell = (v: unknown) => (v === null || v === undefined ? "-" : String(v));
+
+function table(header: string[], rows: unknown[][]): string {
+  const cells = [header, ...rows.map((r) => r.map(cell))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  return [line(cells[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n");
+}
+
+export function renderReport(results: Results): string {
+  const out: string[] = [];
+  const m = results.machine;
+  out.push(`Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGb} GB, node ${m.node}, load average ${m.loadAverageAtStart.join(" ")}; store ${results.settings.store}${results.settings.target ? `; target ${results.settings.target}` : ""}`);
+  if (results.coldStart) {
+    const c = results.coldStart;
+    out.push("", "Cold start (spawn to /api/health 200)");
+    out.push(
+      table(
+        ["database", "runs", "p50 ms", "max ms"],
+        [
+          ["empty (migrations run)", c.emptyDatabaseMs.count, c.emptyDatabaseMs.p50, c.emptyDatabaseMs.max],
+          ["already migrated", c.migratedDatabaseMs.count, c.migratedDatabaseMs.p50, c.migratedDatabaseMs.max],
+        ],
+      ),
+    );
+    out.push(`idle RSS after start: ${cell(c.idleRssMb)} MB`);
+  }
+  if (results.ingest) {
+    const i = results.ingest;
+    out.push("", `Ingest of a generated corpus (${i.files} files)`);
+    out.push(
+      table(
+        ["run", "wall s", "embed calls"],
+        [
+          ["first", i.first.wallSeconds, i.first.embedCalls],
+          ["repeat (unchanged)", i.repeat.wallSeconds, i.repeat.embedCalls],
+        ],
+      ),
+    );
+    out.push(`first:  ${i.first.summary}`, `repeat: ${i.repeat.summary}`);
+  }
+  for (const scenario of results.chats) {
+    const p = scenario.profile;
+    out.push("", `${scenario.name}: upstream first token after ${p.firstTokenDelayMs} ms, ${p.tokens} tokens every ${Math.round(p.tokenDelayMs * 10) / 10} ms`);
+    out.push(
+      table(
+        ["N", "chats", "ok", "err", "ttft p50", "p95", "p99", "tok/s", "stream tok/s", "chats/s", "peak RSS MB", "CPU s/chat", "bench CPU", "bench lag p99"],
+        scenario.levels.map((l) => [
+          l.concurrency,
+          l.chats,
+          l.completed,
+          l.errors,
+          l.firstTokenMs.p50,
+          l.firstTokenMs.p95,
+          l.firstTokenMs.p99,
+          l.tokensPerSecond,
+          // A zero-delay upstream has no meaningful per-stream rate.
+          p.tokenDelayMs > 0 ? l.streamTokensPerSecondP50 : null,
+          l.chatsPerSecond,
+          l.service?.peakRssMb,
+          l.service?.cpuSecondsPerChat,
+          `${Math.round(l.bench.cpuShare * 100)}%`,
+          l.bench.eventLoopDelayP99Ms === null ? null : `${l.bench.eventLoopDelayP99Ms} ms`,
+        ]),
+      ),
+    );
+    for (const l of scenario.levels) {
+      if (l.errors > 0) out.push(`  N=${l.concurrency} errors: ${Object.entries(l.errorKinds).map(([k, v]) => `${k} x${v}`).join(", ")}`);
+    }
+  }
+  if (results.goals.length > 0) {
+    out.push("", "Goals");
+    out.push(table(["goal", "target", "measured", "met"], results.goals.map((g) => [g.name, g.target, g.value, g.met === null ? "n/a" : g.met ? "yes" : "NO"])));
+  }
+  for (const note of results.notes) out.push(`note: ${note}`);
+  return out.join("\n");
+}
+
+export async function writeResults(file: string, results: Results): Promise<void> {
+  await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+}

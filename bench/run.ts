@@ -1,0 +1,143 @@
+import path from "node:path";
+import { capacity, overhead, throughput, type ChatScenarioResult, type Server } from "./chat-scenarios.ts";
+import { coldStart } from "./cold-start.ts";
+import type { Goal } from "./goals.ts";
+import { ingestBench } from "./ingest-bench.ts";
+import { runIngest } from "./ingest-process.ts";
+import { waitForHealthy } from "./load.ts";
+import { describeServer } from "./postgres.ts";
+import { openFilesLimit } from "./process-stats.ts";
+import { machineInfo, renderReport, writeResults, type Results } from "./report.ts";
+import { REPO_DIR, startService, type ServiceProcess } from "./service-process.ts";
+import { parseSettings, USAGE, type Settings } from "./settings.ts";
+import { startStack, type Stack } from "./stack.ts";
+
+const SAMPLE_DOCS = path.join(REPO_DIR, "service/sample-docs");
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** `npm run bench`: starts the stack, runs the chosen scenarios, prints a table, writes results. */
+async function main(argv: string[]): Promise<number> {
+  let settings: Settings;
+  try {
+    const parsed = parseSettings(argv);
+    if (parsed === "help") {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    settings = parsed;
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}\n`);
+    return 2;
+  }
+
+  const notes: string[] = [];
+  const chatScenarios = settings.scenarios.filter((s) => s === "overhead" || s === "capacity" || s === "throughput");
+  const maxStreams = Math.max(1, ...(chatScenarios.includes("capacity") ? settings.capacity.levels : []), settings.throughput.concurrency);
+  // The bench holds a client socket and an emulator socket per stream; the service an inbound and an upstream one.
+  const needed = maxStreams * 2 + 200;
+  const limit = openFilesLimit();
+  if (limit !== undefined && limit < needed) {
+    notes.push(`open-files limit ${limit} is below the ~${needed} this run needs: raise it (ulimit -n ${needed}) before running`);
+    log(`warning: ${notes.at(-1)}`);
+  }
+
+  const stack = await startStack(settings);
+  let service: ServiceProcess | undefined;
+  let interrupted = false;
+  const onInterrupt = () => {
+    interrupted = true;
+    log("\nInterrupted: stopping the service and the emulators.");
+    void (service?.stop() ?? Promise.resolve()).finally(() => stack.close().finally(() => process.exit(130)));
+  };
+  process.once("SIGINT", onInterrupt);
+
+  const results: Results = {
+    startedAt: new Date().toISOString(),
+    machine: machineInfo(),
+    settings: { ...withoutDatabaseUrl(settings), database: settings.store === "pgvector" ? "embedded PGlite (temp DATA_DIR)" : settings.databaseUrl ? describeServer(settings.databaseUrl) : "none" },
+    chats: [],
+    goals: [],
+    notes,
+  };
+  try {
+    log(`emulators: Gemini ${stack.gemini.url}, Qdrant ${stack.qdrant.url}`);
+    if (settings.store === "qdrant") {
+      // The sample book in the collection the chats retrieve from; development mode needs no database.
+      const seeded = await runIngest(SAMPLE_DOCS, { ...stack.serviceEnv(), NODE_ENV: "development" });
+      log(`seeded: ${seeded.summary}`);
+    }
+    if (settings.scenarios.includes("cold-start")) results.coldStart = await coldStart(stack, settings.coldStartRuns, log);
+    if (settings.scenarios.includes("ingest")) results.ingest = await ingestBench(stack, settings.corpus, log);
+
+    const run = { overhead, capacity, throughput } as const;
+    if (settings.target && chatScenarios.length > 0) {
+      await waitForTarget(settings, stack);
+      const server: Server = { url: settings.target, pid: settings.targetPid };
+      for (const name of chatScenarios) results.chats.push(await run[name](server, stack, settings, log));
+    } else {
+      for (const name of chatScenarios) {
+        // A fresh process per scenario: each one's peak RSS and CPU are its own.
+        service = await startService({ ...stack.serviceEnv(), ...nodeOptions(settings, name) }, { timeoutMs: 120_000 });
+        log(`service: pid ${service.pid} at ${service.url}, healthy after ${Math.round(service.readyMs)} ms`);
+        try {
+          results.chats.push(await run[name]({ url: service.url, pid: service.pid }, stack, settings, log));
+        } finally {
+          await service.stop();
+          service = undefined;
+        }
+      }
+    }
+  } finally {
+    process.off("SIGINT", onInterrupt);
+    if (!interrupted) await stack.close();
+  }
+
+  results.goals = collectGoals(results.chats);
+  for (const scenario of results.chats) notes.push(...scenario.notes.map((n) => `${scenario.name}: ${n}`));
+  for (const scenario of results.chats) {
+    for (const level of scenario.levels) {
+      if (level.bench.cpuShare > 0.8) notes.push(`${scenario.name} N=${level.concurrency}: the bench process used ${Math.round(level.bench.cpuShare * 100)}% of a core; its figures may be the bench's limit`);
+    }
+  }
+  process.stdout.write(`\n${renderReport(results)}\n`);
+  await writeResults(settings.out, results);
+  log(`\nwrote ${path.relative(process.cwd(), settings.out) || settings.out}`);
+  return settings.strict && results.goals.some((g) => g.met === false) ? 1 : 0;
+}
+
+/** NODE_OPTIONS for a service process: the user's flags, and a CPU profile when asked. */
+function nodeOptions(settings: Settings, scenario: string): Record<string, string> {
+  const flags: string[] = [];
+  if (settings.serviceNodeOptions) flags.push(settings.serviceNodeOptions);
+  if (settings.cpuProfileDir) flags.push(`--cpu-prof --cpu-prof-dir=${settings.cpuProfileDir} --cpu-prof-name=${scenario}-\${pid}.cpuprofile`);
+  return flags.length > 0 ? { NODE_OPTIONS: flags.join(" ") } : {};
+}
+
+function collectGoals(chats: ChatScenarioResult[]): Goal[] {
+  return chats.flatMap((c) => c.goals);
+}
+
+function withoutDatabaseUrl(settings: Settings): Omit<Settings, "databaseUrl"> {
+  const { databaseUrl: _hidden, ...rest } = settings;
+  return rest;
+}
+
+/** Prints what the other server needs to meet our emulators, then waits for its health. */
+async function waitForTarget(settings: Settings, stack: Stack): Promise<void> {
+  const env = {
+    GEMINI_API_KEY: stack.gemini.apiKey,
+    GEMINI_BASE_URL: stack.gemini.url,
+    QDRANT_URL: stack.qdrant.url,
+    QDRANT_API_KEY: stack.qdrant.apiKey,
+    QDRANT_COLLECTION: "docusaurus-book",
+  };
+  process.stdout.write(`\nPoint the server at ${settings.target} to these emulators:\n${Object.entries(env).map(([k, v]) => `  ${k}=${v}`).join("\n")}\n\n`);
+  log(`waiting up to ${settings.waitSeconds} s for ${settings.target}/api/health to answer 200`);
+  const ms = await waitForHealthy(settings.target!, { timeoutMs: settings.waitSeconds * 1000, periodMs: 500 });
+  log(`target healthy after ${Math.round(ms)} ms`);
+}
+
+process.exitCode = await main(process.argv.slice(2)).catch((err: unknown) => {
+  process.stderr.write(`Bench failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  return 1;
+});

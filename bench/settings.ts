@@ -1,0 +1,151 @@
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { REPO_DIR } from "./service-process.ts";
+
+export const SCENARIOS = ["cold-start", "ingest", "overhead", "capacity", "throughput"] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+/** The upstream's answer: first token after `firstTokenDelayMs`, then one every `tokenDelayMs`. */
+export interface StreamProfile {
+  firstTokenDelayMs: number;
+  tokenDelayMs: number;
+  tokens: number;
+}
+
+export interface Settings {
+  scenarios: ScenarioName[];
+  store: "qdrant" | "pgvector";
+  /** Another server to load instead of starting ours. */
+  target: string | undefined;
+  /** With --target: its process id, to read its memory and CPU from /proc. */
+  targetPid: number | undefined;
+  waitSeconds: number;
+  quick: boolean;
+  /** Exit with status 1 when a goal is missed (for CI). */
+  strict: boolean;
+  databaseUrl: string | undefined;
+  geminiPort: number;
+  qdrantPort: number;
+  out: string;
+  coldStartRuns: number;
+  corpus: { files: number; sections: number };
+  overhead: { chats: number; warmup: number; profile: StreamProfile };
+  capacity: { levels: number[]; chatsPerClient: number; rampMs: number; profile: StreamProfile };
+  throughput: { concurrency: number; seconds: number; profile: StreamProfile };
+  timeoutMs: number;
+  /** Folder for the service's V8 CPU profiles (one per started process), or undefined. */
+  cpuProfileDir: string | undefined;
+  /** Extra node flags for the service process (NODE_OPTIONS), e.g. "--max-old-space-size=384". */
+  serviceNodeOptions: string | undefined;
+}
+
+export const USAGE = `Usage: npm run bench -- [scenarios] [options]
+
+Scenarios (default: all of them; with --target only overhead, capacity, throughput):
+  --cold-start          process start to /api/health 200, on an empty and on a migrated database
+  --ingest              ingest a generated corpus: embedding calls and wall time
+  --overhead            zero-delay upstream, one chat at a time (goal: first-token p99 < 15 ms)
+  --capacity            realistic upstream, N concurrent streams (goal at the largest N: no errors,
+                        first-token p99 <= first-token delay + 50 ms, peak RSS < 512 MB)
+  --throughput          zero-delay upstream, many clients for a while: chats per second
+
+Options:
+  --quick               small N and short durations (under a minute)
+  --strict              exit with status 1 when a goal is missed
+  --store qdrant|pgvector   vector store of the service (pgvector runs on embedded PGlite)
+  --target URL          load another server that speaks the contract; emulators are started for it
+  --target-pid PID      with --target: read its memory and CPU from /proc/PID
+  --wait-seconds S      with --target: how long to wait for its /api/health to answer 200 (300)
+  --gemini-port P, --qdrant-port P   fixed emulator ports (useful with --target)
+  --database-url URL    Postgres server (default BENCH_DATABASE_URL, then TEST_DATABASE_URL)
+  --levels 1,50,200,500 capacity concurrency levels
+  --chats-per-client K  capacity chats per client (1)
+  --ramp-ms MS          capacity: spread the clients' first requests over this time (2000)
+  --first-token-ms MS, --tokens N, --tokens-per-second R   capacity upstream profile (300, 300, 30)
+  --overhead-chats N    sequential chats of the overhead scenario (200)
+  --throughput-concurrency N, --throughput-seconds S   (50, 15)
+  --corpus-files N, --corpus-sections N   generated corpus size (30 x 10)
+  --cold-start-runs N   starts per cold-start case (3)
+  --out FILE            results file (bench/results.json)
+  --cpu-prof DIR        write a V8 CPU profile of each service process of the load scenarios to DIR
+  --node-options=FLAGS extra node flags for the service processes, e.g. --node-options=--max-old-space-size=384`;
+
+const intArg = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+
+export function parseSettings(argv: string[]): Settings | "help" {
+  const { values } = parseArgs({
+    args: argv.filter((a) => a !== "--"),
+    strict: true,
+    options: {
+      help: { type: "boolean", short: "h" },
+      quick: { type: "boolean" },
+      strict: { type: "boolean" },
+      ...Object.fromEntries(SCENARIOS.map((s) => [s, { type: "boolean" as const }])),
+      store: { type: "string" },
+      target: { type: "string" },
+      "target-pid": { type: "string" },
+      "wait-seconds": { type: "string" },
+      "gemini-port": { type: "string" },
+      "qdrant-port": { type: "string" },
+      "database-url": { type: "string" },
+      levels: { type: "string" },
+      "chats-per-client": { type: "string" },
+      "ramp-ms": { type: "string" },
+      "first-token-ms": { type: "string" },
+      tokens: { type: "string" },
+      "tokens-per-second": { type: "string" },
+      "overhead-chats": { type: "string" },
+      "throughput-concurrency": { type: "string" },
+      "throughput-seconds": { type: "string" },
+      "corpus-files": { type: "string" },
+      "corpus-sections": { type: "string" },
+      "cold-start-runs": { type: "string" },
+      out: { type: "string" },
+      "cpu-prof": { type: "string" },
+      "node-options": { type: "string" },
+    },
+  });
+  if (values.help) return "help";
+  const v = values as Record<string, string | boolean | undefined>;
+  const quick = v.quick === true;
+  const target = typeof v.target === "string" ? new URL(v.target).toString().replace(/\/$/, "") : undefined;
+
+  const chosen = SCENARIOS.filter((s) => v[s] === true);
+  const loadOnly: ScenarioName[] = ["overhead", "capacity", "throughput"];
+  let scenarios = chosen.length > 0 ? chosen : [...SCENARIOS];
+  if (target) scenarios = scenarios.filter((s) => loadOnly.includes(s));
+
+  const num = (name: string, fallback: number, min = 0) => intArg(fallback, min).parse(v[name]);
+  const levels = typeof v.levels === "string" ? z.array(z.coerce.number().int().min(1)).min(1).parse(v.levels.split(",")) : quick ? [1, 10, 50] : [1, 50, 200, 500];
+  const tokensPerSecond = z.coerce.number().positive().default(30).parse(v["tokens-per-second"]);
+  const capacityTokens = num("tokens", quick ? 30 : 300, 1);
+  const zeroDelay = (tokens: number): StreamProfile => ({ firstTokenDelayMs: 0, tokenDelayMs: 0, tokens });
+
+  return {
+    scenarios,
+    store: z.enum(["qdrant", "pgvector"]).default("qdrant").parse(v.store),
+    target,
+    targetPid: v["target-pid"] === undefined ? undefined : z.coerce.number().int().min(1).parse(v["target-pid"]),
+    waitSeconds: num("wait-seconds", 300),
+    quick,
+    strict: v.strict === true,
+    databaseUrl: (v["database-url"] as string | undefined) ?? process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL,
+    geminiPort: num("gemini-port", 0),
+    qdrantPort: num("qdrant-port", 0),
+    out: path.resolve(typeof v.out === "string" ? v.out : path.join(REPO_DIR, "bench/results.json")),
+    coldStartRuns: num("cold-start-runs", quick ? 1 : 3, 1),
+    corpus: { files: num("corpus-files", quick ? 5 : 30, 1), sections: num("corpus-sections", 10, 1) },
+    overhead: { chats: num("overhead-chats", quick ? 30 : 200, 1), warmup: quick ? 5 : 20, profile: zeroDelay(50) },
+    capacity: {
+      levels,
+      chatsPerClient: num("chats-per-client", 1, 1),
+      rampMs: num("ramp-ms", quick ? 500 : 2000),
+      profile: { firstTokenDelayMs: num("first-token-ms", 300), tokenDelayMs: 1000 / tokensPerSecond, tokens: capacityTokens },
+    },
+    throughput: { concurrency: num("throughput-concurrency", quick ? 10 : 50, 1), seconds: num("throughput-seconds", quick ? 3 : 15, 1), profile: zeroDelay(50) },
+    timeoutMs: 120_000,
+    cpuProfileDir: typeof v["cpu-prof"] === "string" ? path.resolve(v["cpu-prof"]) : undefined,
+    serviceNodeOptions: typeof v["node-options"] === "string" ? v["node-options"] : undefined,
+  };
+}

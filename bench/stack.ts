@@ -1,0 +1,77 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startGeminiEmulator, type GeminiEmulator } from "../emulators/gemini.ts";
+import { startQdrantEmulator, type QdrantEmulator } from "../emulators/qdrant.ts";
+import { freshDatabase, type BenchDatabase } from "./postgres.ts";
+import type { Settings } from "./settings.ts";
+
+/** What the service meets in a run: the emulators, and its database (Postgres or a PGlite folder). */
+export interface Stack {
+  gemini: GeminiEmulator;
+  qdrant: QdrantEmulator;
+  /** The service's environment for one start, on the run's database or on the one given. */
+  serviceEnv(database?: DatabaseSlot): Record<string, string>;
+  /** A database nobody has used yet (Postgres database or empty PGlite folder). */
+  emptyDatabase(label: string): Promise<DatabaseSlot>;
+  /** The run's database, shared by the load scenarios. */
+  runDatabase: DatabaseSlot;
+  close(): Promise<void>;
+}
+
+export interface DatabaseSlot {
+  env: Record<string, string>;
+  drop(): Promise<void>;
+}
+
+export async function startStack(settings: Settings): Promise<Stack> {
+  const gemini = await startGeminiEmulator({ port: settings.geminiPort });
+  const qdrant = await startQdrantEmulator({ port: settings.qdrantPort, apiKey: "bench-qdrant-key" });
+  const slots: DatabaseSlot[] = [];
+
+  const emptyDatabase = async (label: string): Promise<DatabaseSlot> => {
+    let slot: DatabaseSlot;
+    if (settings.store === "pgvector") {
+      // Debian's Postgres here has no pgvector: pgvector runs on the embedded PGlite.
+      const dir = await mkdtemp(path.join(tmpdir(), `bench-${label}-`));
+      slot = { env: { DATA_DIR: dir }, drop: () => rm(dir, { recursive: true, force: true }) };
+    } else {
+      if (!settings.databaseUrl) throw new Error("No Postgres server: set BENCH_DATABASE_URL or TEST_DATABASE_URL, or pass --database-url.");
+      const db: BenchDatabase = await freshDatabase(settings.databaseUrl, label);
+      slot = { env: { DATABASE_URL: db.url }, drop: db.drop };
+    }
+    slots.push(slot);
+    return slot;
+  };
+
+  const upstreams = {
+    GEMINI_API_KEY: gemini.apiKey,
+    GEMINI_BASE_URL: gemini.url,
+    LOG_LEVEL: "warn",
+    RATE_LIMIT_PER_MINUTE: "0",
+  };
+  const storeEnv: Record<string, string> =
+    settings.store === "pgvector"
+      ? // The service requires DATABASE_URL in production; embedded PGlite therefore runs as development.
+        { VECTOR_STORE: "pgvector", NODE_ENV: "development" }
+      : { VECTOR_STORE: "qdrant", QDRANT_URL: qdrant.url, QDRANT_API_KEY: qdrant.apiKey, NODE_ENV: "production" };
+
+  let runDatabase: DatabaseSlot;
+  try {
+    runDatabase = settings.target ? { env: {}, drop: async () => undefined } : await emptyDatabase("run");
+  } catch (err) {
+    await Promise.all([gemini.close(), qdrant.close()]);
+    throw err;
+  }
+  return {
+    gemini,
+    qdrant,
+    runDatabase,
+    emptyDatabase,
+    serviceEnv: (database = runDatabase) => ({ ...upstreams, ...storeEnv, ...database.env }),
+    async close() {
+      await Promise.allSettled(slots.map((s) => s.drop()));
+      await Promise.all([gemini.close(), qdrant.close()]);
+    },
+  };
+}
