@@ -116,7 +116,7 @@ export function createApp(deps: AppDependencies): Express {
     }),
   );
   app.use(conversationsRouter(deps.conversations, deps.readiness));
-  app.use(docsRouter());
+  app.use(docsRouter({ selectionMaxChars: settings.selectionMaxChars }));
   app.use(express.static(PUBLIC_DIR, { index: "index.html", maxAge: "5m" }));
 
   app.use(notFoundHandler());

@@ -68,7 +68,8 @@ const envSchema = z.object({
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).optional(),
   KEEPALIVE_MS: intFrom(15_000, 50, 600_000),
   HEALTH_CACHE_MS: intFrom(5_000, 0, 600_000),
-  SHUTDOWN_TIMEOUT_MS: intFrom(10_000, 0, 600_000),
+  // Under Docker's 10 s between SIGTERM and SIGKILL.
+  SHUTDOWN_TIMEOUT_MS: intFrom(8_000, 0, 600_000),
   GENERATION_TIMEOUT_MS: intFrom(120_000, 1_000, 3_600_000),
 });
 

@@ -25,6 +25,9 @@ export async function createPgliteDatabase(dataDir: string | undefined): Promise
     query: connection.query,
     withConnection: (fn) => fn(connection),
     transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
-    close: () => db.close(),
+    // Idempotent, like pg's pool.end(): shutdown paths may both close it.
+    close: async () => {
+      if (!db.closed) await db.close();
+    },
   };
 }

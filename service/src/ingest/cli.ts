@@ -65,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
       db = await openDatabase(config);
       if (db.kind === "pglite") process.stderr.write(`Using the embedded database in ${config.dataDir} (stop the server while ingesting into it).\n`);
     }
-    const embedder = createEmbedder(config);
+    const embedder = createEmbedder(config, "ingest");
     const store = createVectorStore(config, db);
     const summary = await ingestDocs({ docsDir, embedder, store, docsBaseUrl: config.docsBaseUrl, onProgress, signal: abort.signal });
     if (barStarted) bar?.stop();

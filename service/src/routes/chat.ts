@@ -42,11 +42,17 @@ export function chatRouter(options: ChatRouteOptions): Router {
     res.on("close", () => {
       if (!res.writableFinished) controller.abort(new StreamStop("client_disconnected"));
     });
-    const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(options.generationTimeoutMs)]);
+    // A timer cleared when the chat ends, rather than AbortSignal.timeout, which keeps the
+    // signal and every listener the SDK attached to it alive for the whole timeout.
+    const timer = setTimeout(
+      () => controller.abort(new DOMException("The answer took too long.", "TimeoutError")),
+      options.generationTimeoutMs,
+    );
     try {
-      const prepared = await options.chat.prepare(body, signal);
-      await streamAnswer(prepared, res, signal, options, req.log);
+      const prepared = await options.chat.prepare(body, controller.signal);
+      await streamAnswer(prepared, res, controller.signal, options, req.log);
     } finally {
+      clearTimeout(timer);
       unregister();
     }
   });
