@@ -128,23 +128,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { sam
   // Treat empty strings as unset: a blank variable in a Space or a .env means "not configured".
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ""));
   const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`));
-  }
-  const e = parsed.data;
-  const production = e.NODE_ENV === "production";
-  const vectorKind = e.VECTOR_STORE ?? (e.QDRANT_URL || production ? "qdrant" : "pgvector");
-
-  const problems: string[] = [];
+  // Malformed values and missing ones are reported together, so one start names them all.
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`);
+  const production = cleaned.NODE_ENV === "production";
+  const vectorKind = parsed.success ? parsed.data.VECTOR_STORE : (cleaned.VECTOR_STORE as "qdrant" | "pgvector" | undefined);
+  const usesQdrant = (vectorKind ?? (cleaned.QDRANT_URL || production ? "qdrant" : "pgvector")) === "qdrant";
   if (production) {
-    const required: Array<keyof typeof e> = ["GEMINI_API_KEY", "DATABASE_URL"];
-    if (vectorKind === "qdrant") required.push("QDRANT_URL", "QDRANT_API_KEY");
-    for (const name of required) if (e[name] === undefined) problems.push(`${name} is required in production`);
-  }
-  if (vectorKind === "qdrant" && !production && e.QDRANT_URL === undefined) {
+    const required = ["GEMINI_API_KEY", "DATABASE_URL"];
+    if (usesQdrant) required.push("QDRANT_URL", "QDRANT_API_KEY");
+    for (const name of required) if (cleaned[name] === undefined) problems.push(`${name} is required in production`);
+  } else if (usesQdrant && cleaned.QDRANT_URL === undefined) {
     problems.push("QDRANT_URL is required when VECTOR_STORE is qdrant");
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
+  const vectorKindResolved = usesQdrant ? "qdrant" : "pgvector";
 
   const provider = e.GEMINI_API_KEY ? "gemini" : "local";
   return {
@@ -159,7 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { sam
       dimensions: e.EMBEDDING_DIMENSIONS,
     },
     vectorStore: {
-      kind: vectorKind,
+      kind: vectorKindResolved,
       qdrantUrl: e.QDRANT_URL,
       qdrantApiKey: e.QDRANT_API_KEY,
       collection: e.QDRANT_COLLECTION,

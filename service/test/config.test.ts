@@ -51,7 +51,12 @@ describe("configuration", () => {
 
   it("in production names every missing or malformed variable, never a value", () => {
     const problems = problemsOf({ NODE_ENV: "production", DATABASE_URL: "mysql://u:hunter2-canary-pw@h/db", QDRANT_URL: "not a url" });
-    assert.deepEqual(problems, ["QDRANT_URL must be an http(s) URL", "DATABASE_URL must be a postgres:// or postgresql:// URL"]);
+    assert.deepEqual(problems, [
+      "QDRANT_URL must be an http(s) URL",
+      "DATABASE_URL must be a postgres:// or postgresql:// URL",
+      "GEMINI_API_KEY is required in production",
+      "QDRANT_API_KEY is required in production",
+    ]);
     assert.deepEqual(problemsOf({ NODE_ENV: "production" }), [
       "GEMINI_API_KEY is required in production",
       "DATABASE_URL is required in production",

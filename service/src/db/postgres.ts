@@ -43,6 +43,13 @@ export function createPostgresDatabase(options: PostgresOptions): Database {
   async function withConnection<T>(fn: (connection: Queryable) => Promise<T>): Promise<T> {
     const client = await pool.connect();
     let broken: Error | undefined;
+    // The pool listens for errors of idle clients only. A checked-out client whose
+    // connection drops emits 'error' too, and with no listener that would crash the process;
+    // the failing query rejects with the same error, so here it only marks the client broken.
+    const onError = (err: Error) => {
+      broken = err;
+    };
+    client.on("error", onError);
     try {
       return await fn(wrap(client));
     } catch (err) {
@@ -50,6 +57,7 @@ export function createPostgresDatabase(options: PostgresOptions): Database {
       if (err instanceof Error && !("code" in err && typeof err.code === "string" && /^[0-9A-Z]{5}$/.test(err.code))) broken = err;
       throw err;
     } finally {
+      client.removeListener("error", onError);
       client.release(broken);
     }
   }
