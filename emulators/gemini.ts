@@ -56,6 +56,8 @@ export type GeminiEmulatorOptions = {
   port?: number;
   host?: string;
   apiKey?: string;
+  /** Further keys accepted besides `apiKey`, e.g. the old and new key of a rotation. */
+  extraApiKeys?: string[];
   streamProfile?: Partial<StreamProfile>;
 };
 
@@ -128,6 +130,7 @@ const asFloat = (v: number) => Number(v.toPrecision(9));
 
 export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): Promise<GeminiEmulator> {
   const apiKey = options.apiKey ?? "test-gemini-key";
+  const acceptedKeys = new Set([apiKey, ...(options.extraApiKeys ?? [])]);
   const requests: GeminiLoggedRequest[] = [];
   let profile: StreamProfile = { ...DEFAULT_PROFILE, ...options.streamProfile };
   let fault: GeminiFault | null = null;
@@ -219,7 +222,7 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
     };
 
     if (key === null) return fail(403, missingKeyBody());
-    if (key !== apiKey) return fail(400, invalidKeyBody());
+    if (!acceptedKeys.has(key)) return fail(400, invalidKeyBody());
     if (route === null) return fail(404, errorBody(404, `Method not found: ${method} ${url.pathname}`));
     if (!parsed.ok) return fail(400, errorBody(400, `Invalid JSON payload received. ${parsed.error}`));
 

@@ -3,24 +3,18 @@
 // emulators and a real Postgres. A bundle that lacks what the app needs must fail here.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { GoogleGenAI } from "@google/genai";
-import { QdrantClient } from "@qdrant/js-client-rest";
 import { startGeminiEmulator } from "../emulators/gemini.ts";
 import { startQdrantEmulator } from "../emulators/qdrant.ts";
 import { startSpace, type RunningSpace } from "../emulators/space-runner.ts";
 import { buildBundle } from "../scripts/bundle.ts";
+import { createDatabase, delay, ensureUser, postChat, readEvents, seedCollection, SPACE_UID, type ChatEvent } from "./support/space-fixtures.ts";
 
-const SPACE_UID = 1000;
-const COLLECTION = "docusaurus-book";
-const EMBEDDING_MODEL = "gemini-embedding-001";
-const DIMENSIONS = 768;
 // docker stop (and so a Space restart) sends SIGKILL 10 s after SIGTERM.
 const STOP_DEADLINE_MS = 10_000;
 const testDatabaseUrl = process.env.TEST_DATABASE_URL;
@@ -41,7 +35,7 @@ describe(
       createdUser = ensureUser(SPACE_UID, scratch);
       await buildBundle({ root: join(import.meta.dirname, ".."), outDir: bundleDir, env: process.env });
       gemini = await startGeminiEmulator();
-      qdrant = await startQdrantEmulator();
+      qdrant = await startQdrantEmulator({ apiKey: "test-qdrant-key" });
       proxy = await startHoldingProxy(gemini.url);
       await seedCollection(gemini, qdrant);
       database = createDatabase(testDatabaseUrl as string);
@@ -100,7 +94,6 @@ describe(
 
 // ---------------------------------------------------------------- the rehearsal
 
-type ChatEvent = { type: string; [key: string]: unknown };
 type Rehearsal = {
   uid: number;
   chat: ChatEvent[];
@@ -167,26 +160,6 @@ async function waitForHealthy(space: RunningSpace, fail: (what: string) => never
   fail(`/api/health never answered 200; last: ${last}`);
 }
 
-async function postChat(url: string, message: string): Promise<Response> {
-  const response = await fetch(`${url}/api/chat`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ message }),
-  });
-  assert.equal(response.status, 200);
-  assert.match(response.headers.get("content-type") ?? "", /^text\/event-stream/);
-  return response;
-}
-
-/** The `data:` events of an SSE body, read the way the book's client reads them. */
-async function readEvents(response: Response): Promise<ChatEvent[]> {
-  const text = await response.text();
-  return text
-    .split("\n")
-    .filter((line) => line.startsWith("data: "))
-    .map((line) => JSON.parse(line.slice("data: ".length)) as ChatEvent);
-}
-
 function uidOf(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("Uid:"));
   return Number(line?.split(/\s+/)[1]);
@@ -219,60 +192,6 @@ function moveToDevDependencies(repo: string, name: string): void {
   root.devDependencies[name] = version;
   (lock.packages[`node_modules/${name}`] as { dev?: boolean }).dev = true;
   writeFileSync(lockPath, JSON.stringify(lock, null, 2) + "\n");
-}
-
-/** The Space's user; created (HOME in the scratch folder) when this machine has no UID 1000. */
-function ensureUser(uid: number, home: string): string | undefined {
-  if (spawnSync("getent", ["passwd", String(uid)]).status === 0) return undefined;
-  const name = "space";
-  const result = spawnSync("useradd", ["--uid", String(uid), "--no-create-home", "--home-dir", home, "--shell", "/usr/sbin/nologin", name]);
-  assert.equal(result.status, 0, `useradd: ${result.stderr}`);
-  return name;
-}
-
-function createDatabase(adminUrl: string): { url: string; drop: () => void } {
-  const name = `space_rehearsal_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
-  const psql = (sql: string) => {
-    const result = spawnSync("psql", [adminUrl, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql], { encoding: "utf8" });
-    assert.equal(result.status, 0, `psql: ${result.stderr}`);
-  };
-  psql(`create database ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => psql(`drop database if exists ${name} with (force)`) };
-}
-
-/** The book's collection as the previous backend left it, embedded by the Gemini emulator. */
-async function seedCollection(
-  gemini: { url: string; apiKey: string },
-  qdrant: { url: string; apiKey: string },
-): Promise<void> {
-  const chunks = [
-    { file_path: "docs/module-01/chapter-01.md", heading_path: ["Setup", "Workspace"], content: "Set up the workspace with colcon and source the overlay before building." },
-    { file_path: "docs/module-01/chapter-02.md", heading_path: ["Nodes"], content: "A node is a process that publishes and subscribes to topics." },
-    { file_path: "docs/module-02/chapter-01.md", heading_path: ["Simulation", "Gazebo"], content: "Gazebo simulates the robot and its sensors before it meets hardware." },
-  ];
-  const genai = new GoogleGenAI({ apiKey: gemini.apiKey, httpOptions: { baseUrl: gemini.url } });
-  const embedded = await genai.models.embedContent({
-    model: EMBEDDING_MODEL,
-    contents: chunks.map((chunk) => chunk.content),
-    config: { taskType: "RETRIEVAL_DOCUMENT", outputDimensionality: DIMENSIONS },
-  });
-  const client = new QdrantClient({ url: qdrant.url, apiKey: qdrant.apiKey, checkCompatibility: false });
-  await client.createCollection(COLLECTION, { vectors: { size: DIMENSIONS, distance: "Cosine" } });
-  await client.upsert(COLLECTION, {
-    wait: true,
-    points: chunks.map((chunk, i) => ({
-      id: randomUUID(),
-      vector: embedded.embeddings?.[i]?.values ?? [],
-      payload: {
-        ...chunk,
-        section_depth: chunk.heading_path.length,
-        token_count: chunk.content.split(/\s+/).length,
-        embedding_model: EMBEDDING_MODEL,
-      },
-    })),
-  });
 }
 
 type HoldingProxy = { url: string; hold(on: boolean): void; close(): Promise<void> };
@@ -363,5 +282,3 @@ function freePort(): Promise<number> {
     });
   });
 }
-
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -45,7 +45,9 @@ describe("gemini emulator, through @google/genai", { timeout: 30_000 }, () => {
     }
     assert.equal(chunks.length, 5);
     assert.ok(arrivals[0]! >= 140, `first chunk after the first-token delay (${arrivals[0]} ms)`);
-    for (let i = 1; i < arrivals.length; i++) assert.ok(arrivals[i]! - arrivals[i - 1]! >= 60, `chunk ${i} came ${arrivals[i]! - arrivals[i - 1]!} ms after the previous`);
+    // Timers never fire early, so chunk i cannot arrive before its slot; a busy machine may
+    // deliver two late chunks close together, so gaps between arrivals are not checked.
+    for (let i = 1; i < arrivals.length; i++) assert.ok(arrivals[i]! >= 140 + 80 * i - 5, `chunk ${i} came at ${arrivals[i]} ms, before its slot`);
     for (const chunk of chunks.slice(0, -1)) assert.equal(chunk.candidates?.[0]?.finishReason, undefined);
     const last = chunks.at(-1)!;
     assert.equal(last.candidates?.[0]?.finishReason, "STOP");
