@@ -145,6 +145,10 @@ describe("bundle of the repository", () => {
     const readme = readFileSync(join(withHost.outDir, "README.md"), "utf8");
     assert.match(readme, /\(https:\/\/owner-docs-chat\.hf\.space\/docs\)/);
     assert.doesNotMatch(readFileSync(join(outA, "README.md"), "utf8"), /\{\{/, "no placeholder left without a host");
+    // The Hub's `host` field is an origin; an emulated Space's has a port.
+    const withOrigin = await buildBundle({ root: repoRoot, outDir: join(scratch, "readme-origin"), env: {}, spaceHost: "http://127.0.0.1:41234" });
+    assert.match(readFileSync(join(withOrigin.outDir, "README.md"), "utf8"), /\(http:\/\/127\.0\.0\.1:41234\/docs\)/);
+    await assert.rejects(buildBundle({ root: repoRoot, outDir: join(scratch, "readme-bad"), env: {}, spaceHost: "https://host/with/path" }), /SPACE_HOST must be/);
   });
 });
 

@@ -19,7 +19,7 @@ export async function prepareBundle(options: {
   secretEnv: Record<string, string>;
 }): Promise<string> {
   if (options.build) {
-    const args = [join(options.root, "scripts", "bundle.ts"), "--root", options.root, "--out", options.bundleDir, "--space-host", new URL(options.spaceHost).host];
+    const args = [join(options.root, "scripts", "bundle.ts"), "--root", options.root, "--out", options.bundleDir, "--space-host", new URL(options.spaceHost).origin];
     try {
       await run(process.execPath, args, { cwd: options.root, env: { ...process.env, ...options.secretEnv }, maxBuffer: 16 * 1024 * 1024 });
     } catch (error) {

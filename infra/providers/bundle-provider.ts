@@ -4,7 +4,7 @@ import { step } from "../http/api-error.ts";
 import { viaSdk } from "../hub/hub-client.ts";
 import { findSpace, getSpaceInfo, readRepoFile } from "../hub/space-api.ts";
 import { BundleFolderError, loadBundle, MANIFEST_NAME, parseManifest, type Manifest, type ManifestEntry } from "../bundle/bundle-folder.ts";
-import { changedKeys, checkHubConnection, hubFor, type HubConnection } from "./inputs.ts";
+import { changedKeys, checkHubConnection, hubFor, isUnknown, type HubConnection } from "./inputs.ts";
 import { progress } from "./progress.ts";
 
 /**
@@ -28,7 +28,7 @@ export type BundleOutputs = BundleInputs & {
 export const bundleImplementation: pulumi.dynamic.ResourceProvider<BundleInputs, BundleOutputs> = {
   async check(_olds, news) {
     const failures = checkHubConnection(news);
-    if (!/^[0-9a-f]{64}$/.test(String(news.hash))) failures.push({ property: "hash", reason: "the bundle manifest's sha256 hash" });
+    if (!isUnknown(news.hash) && !/^[0-9a-f]{64}$/.test(String(news.hash))) failures.push({ property: "hash", reason: "the bundle manifest's sha256 hash" });
     return { inputs: news, failures };
   },
 
@@ -76,17 +76,22 @@ async function upload(inputs: BundleInputs, olds: BundleOutputs | undefined): Pr
     return { ...inputs, commitSha: info.sha ?? "", files };
   }
 
-  // What an earlier bundle put there and this one lacks: from the state, else from the Space's own manifest.
-  const previous: ManifestEntry[] = olds?.files ?? remote?.files ?? [];
+  // The Space's own manifest says what it holds, so only files that differ from it are
+  // sent. Without one (a new or foreign Space) everything is. What an earlier bundle put
+  // there and this one lacks is deleted: from that manifest, else from the state.
+  const held = new Map((remote?.files ?? []).map((file) => [file.path, file.sha256]));
+  const changed = bundle.files.filter((file) => held.get(file.path) !== file.sha256);
+  const previous: ManifestEntry[] = remote?.files ?? olds?.files ?? [];
   const keep = new Set([...files.map((file) => file.path), MANIFEST_NAME]);
   const deleted = [...new Set(previous.map((file) => file.path))].filter((path) => !keep.has(path)).sort();
 
   const operations: CommitOperation[] = [
-    ...bundle.files.map((file) => ({ operation: "addOrUpdate" as const, path: file.path, content: new Blob([new Uint8Array(file.content)]) })),
+    ...changed.map((file) => ({ operation: "addOrUpdate" as const, path: file.path, content: new Blob([new Uint8Array(file.content)]) })),
     { operation: "addOrUpdate", path: MANIFEST_NAME, content: new Blob([new Uint8Array(bundle.manifestBytes)]) },
     ...deleted.map((path) => ({ operation: "delete" as const, path })),
   ];
-  progress(`${inputs.repoId}: uploading bundle ${inputs.hash.slice(0, 12)} (${files.length} files${deleted.length ? `, deleting ${deleted.length}` : ""})`);
+  const counts = `${changed.length} of ${files.length} files${deleted.length ? `, deleting ${deleted.length}` : ""}`;
+  progress(`${inputs.repoId}: uploading bundle ${inputs.hash.slice(0, 12)} (${counts})`);
   const result = await step(`uploading the bundle to ${inputs.repoId}`, () =>
     viaSdk(() =>
       commit({

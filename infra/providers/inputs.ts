@@ -1,4 +1,11 @@
+import * as pulumi from "@pulumi/pulumi";
 import { createHubClient, type HubClient } from "../hub/hub-client.ts";
+
+/**
+ * During a preview, an input computed from another resource's output that does not exist
+ * yet reaches the provider as this placeholder: checks must let it through.
+ */
+export const isUnknown = (value: unknown): boolean => value === pulumi.runtime.unknownValue;
 
 /** What every Hub resource carries: where the Hub is and the token (a secret input). */
 export type HubConnection = { hubUrl: string; token: string };

@@ -3,7 +3,7 @@ import { redact, step } from "../http/api-error.ts";
 import type { HubClient } from "../hub/hub-client.ts";
 import { getRuntime, restartSpace, type SpaceRuntime } from "../hub/space-api.ts";
 import { readLogTail, type LogKind } from "../hub/space-logs.ts";
-import { changedKeys, checkHubConnection, hubFor, type HubConnection } from "./inputs.ts";
+import { changedKeys, checkHubConnection, hubFor, isUnknown, type HubConnection } from "./inputs.ts";
 import { progress, warning } from "./progress.ts";
 
 /**
@@ -62,10 +62,12 @@ export const rolloutImplementation: pulumi.dynamic.ResourceProvider<RolloutInput
     for (const key of ["buildTimeoutSeconds", "healthTimeoutSeconds", "pollIntervalSeconds"] as const) {
       if (typeof news[key] !== "number" || !(news[key] > 0)) failures.push({ property: key, reason: "a positive number of seconds" });
     }
-    try {
-      new URL(news.healthPath, news.host);
-    } catch {
-      failures.push({ property: "host", reason: "the Space's origin, e.g. https://owner-name.hf.space" });
+    if (!isUnknown(news.host)) {
+      try {
+        new URL(news.healthPath, news.host);
+      } catch {
+        failures.push({ property: "host", reason: "the Space's origin, e.g. https://owner-name.hf.space" });
+      }
     }
     return { inputs: news, failures };
   },

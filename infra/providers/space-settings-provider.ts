@@ -3,7 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { isApiError, step } from "../http/api-error.ts";
 import type { HubClient } from "../hub/hub-client.ts";
 import { addSecret, addVariable, deleteSecret, deleteVariable, findSpace, getSecretKeys, getVariables } from "../hub/space-api.ts";
-import { changedKeys, checkHubConnection, hubFor, type CheckFailure, type HubConnection } from "./inputs.ts";
+import { changedKeys, checkHubConnection, hubFor, isUnknown, type CheckFailure, type HubConnection } from "./inputs.ts";
 import { progress } from "./progress.ts";
 
 /**
@@ -94,8 +94,8 @@ function settingsProvider(kind: Kind): pulumi.dynamic.ResourceProvider<SettingsI
   return {
     async check(_olds, news) {
       const failures: CheckFailure[] = checkHubConnection(news);
-      if (typeof news.repoId !== "string" || !/^[^/]+\/[^/]+$/.test(news.repoId)) failures.push({ property: "repoId", reason: "owner/name" });
-      for (const [key, value] of Object.entries(news.values ?? {})) {
+      if (!isUnknown(news.repoId) && (typeof news.repoId !== "string" || !/^[^/]+\/[^/]+$/.test(news.repoId))) failures.push({ property: "repoId", reason: "owner/name" });
+      for (const [key, value] of Object.entries(isUnknown(news.values) ? {} : (news.values ?? {}))) {
         if (!KEY.test(key)) failures.push({ property: "values", reason: `${key} is not a valid environment variable name` });
         if (typeof value !== "string") failures.push({ property: "values", reason: `${key} must be a string` });
       }
@@ -104,6 +104,7 @@ function settingsProvider(kind: Kind): pulumi.dynamic.ResourceProvider<SettingsI
 
     async diff(_id, olds, news) {
       const replaces = changedKeys(olds, news, ["hubUrl", "repoId"]);
+      if (isUnknown(news.values)) return { changes: true, replaces };
       const { toSet, toDelete } = plan(olds, news);
       const changes = replaces.length > 0 || toSet.length > 0 || toDelete.length > 0 || olds.token !== news.token;
       return { changes, replaces };

@@ -148,6 +148,12 @@ describe("Hub providers against the emulator", () => {
     assert.ok(space.files.has(".gitattributes"), "files the bundle never had are left alone");
     const commitRequest = hub.requests.filter((r) => r.path.endsWith("/commit/main")).at(-1)!.body as { operations: Array<{ key: string; path: string }> };
     assert.deepEqual(commitRequest.operations.filter((op) => op.key === "deletedFile").map((op) => op.path), ["src/old.ts"]);
+    assert.deepEqual(
+      commitRequest.operations.filter((op) => op.key === "file").map((op) => op.path).sort(),
+      ["bundle-manifest.json", "src/a.ts"],
+      "only the changed file and the manifest are sent; the unchanged Dockerfile is not",
+    );
+    assert.equal(space.files.get("Dockerfile")?.toString(), "FROM node:24-slim\n", "the unchanged file stays");
 
     // Someone pushed over it: read shows another hash, so the next update uploads again.
     space.files.set("bundle-manifest.json", Buffer.from('{"hash":"' + "0".repeat(64) + '","files":[]}'));

@@ -25,3 +25,25 @@ test("each provider serialises to a small shim that captures no client or secret
     assert.ok(Array.isArray(result.failures) && result.failures.length > 0, `${name} runs its real check after loading`);
   }
 });
+
+test("a preview's placeholders for values not known yet pass every check", async () => {
+  // In a first preview the Space does not exist: its repoId and host, and all that is
+  // computed from them (variables, bundle hash, commit), reach the providers as placeholders.
+  const unknown = pulumi.runtime.unknownValue;
+  const hub = { hubUrl: "https://huggingface.co", token: "hf_token" };
+  const cases: Array<[string, pulumi.dynamic.ResourceProvider, Record<string, unknown>]> = [
+    ["secrets", spaceSecretsProvider, { ...hub, repoId: unknown, values: { GEMINI_API_KEY: "k" } }],
+    ["variables", spaceVariablesProvider, { ...hub, repoId: unknown, values: unknown }],
+    ["bundle", spaceBundleProvider, { ...hub, repoId: unknown, bundleDir: "/tmp/b", hash: unknown }],
+    [
+      "rollout",
+      spaceRolloutProvider,
+      { ...hub, repoId: unknown, host: unknown, commitSha: unknown, settingsRevision: unknown, privateSpace: unknown, buildTimeoutSeconds: 60, healthTimeoutSeconds: 60, pollIntervalSeconds: 1, healthPath: "/api/health" },
+    ],
+  ];
+  for (const [name, provider, news] of cases) {
+    assert.deepEqual((await provider.check!({}, news)).failures, [], name);
+  }
+  const diff = await spaceVariablesProvider.diff!("my-user/docs-chat", { ...hub, repoId: "my-user/docs-chat", keys: [], hashes: {}, revision: "" }, { ...hub, repoId: "my-user/docs-chat", values: unknown as unknown as Record<string, string> });
+  assert.equal(diff.changes, true, "unknown variables are a change to show, not a crash");
+});
