@@ -258,7 +258,7 @@ export function openApiDocument(options: { selectionMaxChars?: number } = {}): O
             type: { const: "done" },
             sources: { type: "array", items: ref("Source"), description: "Empty in `selection` mode." },
             conversation_id: uuid,
-            saved: { type: "boolean", description: "False when the answer streamed but could not be stored." },
+            saved: { type: "boolean", description: "Always true: an answer that streamed but could not be stored ends with an error event (database_unavailable) instead." },
           },
         },
         ErrorEvent: {

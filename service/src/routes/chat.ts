@@ -97,7 +97,14 @@ async function streamAnswer(prepared: PreparedChat, res: Response, signal: Abort
   }
 
   const saved = await options.chat.finish(prepared, answer, { incomplete: false });
-  if (!saved) log.error({ conversation_id: prepared.conversationId }, "answer streamed but not stored");
+  if (!saved) {
+    // The reader has the answer, but it is not in the conversation: say so rather than "done".
+    log.error({ conversation_id: prepared.conversationId }, "answer streamed but not stored");
+    const message = "The answer could not be saved: the conversation database is unavailable. Please try again shortly.";
+    sse.send({ type: "error", code: "database_unavailable", message, conversation_id: prepared.conversationId });
+    sse.end();
+    return;
+  }
   sse.send({ type: "done", sources: prepared.sources, conversation_id: prepared.conversationId, saved });
   sse.end();
 }
