@@ -4,7 +4,7 @@ go 1.25.11
 
 // Pulumi v3.259.0 is the newest pkg/v3 release whose module zip the Go module
 // proxy serves here (v3.260.0 and later answer 403). The npm SDK
-// @pulumi/pulumi 3.270.0 runs against this engine (checked with `pulumi up`).
+// @pulumi/pulumi in package-lock.json is pinned to the same release (test/deploy/engine-pin.test.ts).
 // pkg/v3 shows as indirect because only the tool directive below uses it.
 
 // These replaces repeat the ones in pulumi/pulumi's own pkg/go.mod and

@@ -1,0 +1,20 @@
+// The rehearsal deploys a copy of the repository, so it can edit service files (and break
+// them) without touching the checkout. The copy shares the checkout's installed packages.
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, lstatSync, mkdirSync, symlinkSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+/** Copies every file git tracks (and untracked ones it does not ignore) from `root` to `dest`. */
+export function copyProject(root: string, dest: string): void {
+  const listed = spawnSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  if (listed.status !== 0) throw new Error(`git ls-files in ${root} failed: ${listed.stderr}`);
+  for (const path of listed.stdout.split("\0").filter(Boolean)) {
+    const source = join(root, path);
+    if (!existsSync(source) || lstatSync(source).isDirectory()) continue; // deleted in the work tree, or a submodule
+    mkdirSync(dirname(join(dest, path)), { recursive: true });
+    cpSync(source, join(dest, path), { verbatimSymlinks: true });
+  }
+  for (const modules of ["node_modules", join("service", "node_modules")]) {
+    if (existsSync(join(root, modules))) symlinkSync(join(root, modules), join(dest, modules), "dir");
+  }
+}

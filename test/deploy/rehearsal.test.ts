@@ -1,0 +1,330 @@
+// The deploy rehearsal: `pulumi up` as a user runs it, with the real Pulumi engine (built
+// from Go modules by scripts/pulumi-engine), against the Hub emulator, which really installs
+// and runs the committed bundle, and the Vercel emulator. The stack is configured with the
+// README's own commands. Every secret is a canary that must never show in clear.
+//
+//   npm run test:deploy     (also part of npm test; skipped in one line without an engine)
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { startGeminiEmulator, type GeminiEmulator } from "../../emulators/gemini.ts";
+import { startHubEmulator, type HubEmulator, type LoggedRequest } from "../../emulators/hub.ts";
+import { startQdrantEmulator, type QdrantEmulator } from "../../emulators/qdrant.ts";
+import { startVercelEmulator, type VercelEmulator, type VercelLoggedRequest } from "../../emulators/vercel.ts";
+import { createDatabase, ensureUser, postChat, readEvents, seedCollection, SPACE_UID, type OwnDatabase } from "../support/space-fixtures.ts";
+import { changed, findEngine, PulumiCli, type EngineEvents } from "./pulumi-cli.ts";
+import { readmeCommands, shellWords } from "../support/readme.ts";
+import { copyProject } from "./project-copy.ts";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+// The README's deploy block names these; the emulators are set up to match them.
+const OWNER = "my-user";
+const SPACE = "docs-chat";
+const REPO_ID = `${OWNER}/${SPACE}`;
+const VERCEL_PROJECT = "my-book";
+const ENV_NAME = "CHAT_API_URL";
+const SERVICE_FILE = join("service", "src", "server.ts");
+
+const engine = findEngine(ROOT);
+const testDatabaseUrl = process.env.TEST_DATABASE_URL;
+const skip =
+  "missing" in engine ? (process.env.CI ? false : `no Pulumi engine (${engine.missing})`) : testDatabaseUrl ? false : "TEST_DATABASE_URL is unset: the Space needs a real Postgres";
+
+const canary = (label: string) => `${label}-canary-${randomBytes(9).toString("hex")}`;
+
+type StepRecord = { step: string; ms: number; hubReads: number; hubWrites: number; vercelReads: number; vercelWrites: number; writes: string[] };
+
+describe("deploy rehearsal: pulumi up against the Hub and Vercel emulators", { skip, timeout: 2_400_000 }, () => {
+  const scratch = mkdtempSync(join(tmpdir(), "deploy-rehearsal-"));
+  const project = join(scratch, "project");
+  const stateDir = join(scratch, "state");
+  const secrets = {
+    hfToken: `hf_${canary("hub")}`,
+    vercelToken: canary("vercel"),
+    geminiApiKey: `AIza-${canary("gemini")}`,
+    qdrantApiKey: canary("qdrant"),
+    qdrantUrl: "",
+    databaseUrl: "",
+  };
+  const rotatedGeminiKey = `AIza-${canary("rotated")}`;
+  const passphrase = canary("passphrase");
+  const records: StepRecord[] = [];
+  let hub: HubEmulator;
+  let vercel: VercelEmulator;
+  let gemini: GeminiEmulator;
+  let qdrant: QdrantEmulator;
+  let database: OwnDatabase | undefined;
+  let createdUser: string | undefined;
+  let pulumi: PulumiCli;
+  let productionUrl = "";
+
+  before(async () => {
+    assert.ok("bin" in engine, `CI needs the Pulumi engine: .ci/run builds it with scripts/pulumi-engine (${"missing" in engine ? engine.missing : ""})`);
+    createdUser = ensureUser(SPACE_UID, scratch);
+    copyProject(ROOT, project);
+    gemini = await startGeminiEmulator({ apiKey: secrets.geminiApiKey, extraApiKeys: [rotatedGeminiKey] });
+    qdrant = await startQdrantEmulator({ apiKey: secrets.qdrantApiKey });
+    await seedCollection(gemini, qdrant);
+    database = createDatabase(testDatabaseUrl!, { ownRole: true });
+    secrets.qdrantUrl = qdrant.url;
+    secrets.databaseUrl = database.url;
+    hub = await startHubEmulator({ token: secrets.hfToken, user: OWNER, uid: SPACE_UID, gid: SPACE_UID });
+    vercel = await startVercelEmulator({ token: secrets.vercelToken, projects: [{ name: VERCEL_PROJECT, withDeployment: true }] });
+    pulumi = new PulumiCli({ bin: engine.bin, cwd: project, stateDir, home: join(scratch, "pulumi-home"), passphrase });
+    await pulumi.ok(["login", `file://${stateDir}`]);
+  });
+
+  after(async () => {
+    printTable(records);
+    await hub?.close();
+    await vercel?.close();
+    await gemini?.close();
+    await qdrant?.close();
+    database?.drop();
+    if (createdUser) spawnSync("userdel", [createdUser]);
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  /** Runs one step, recording its wall time and the API calls it made. */
+  async function measured<T>(step: string, body: () => Promise<T>): Promise<T> {
+    const hubBefore = hub.requests.length;
+    const vercelBefore = vercel.requests.length;
+    const started = performance.now();
+    const result = await body();
+    const hubCalls = hub.requests.slice(hubBefore);
+    const vercelCalls = vercel.requests.slice(vercelBefore);
+    records.push({
+      step,
+      ms: performance.now() - started,
+      hubReads: hubCalls.filter((r) => !isWrite(r)).length,
+      hubWrites: hubCalls.filter(isWrite).length,
+      vercelReads: vercelCalls.filter((r) => !isWrite(r)).length,
+      vercelWrites: vercelCalls.filter(isWrite).length,
+      writes: [...hubCalls.filter(isWrite).map(describeCall), ...vercelCalls.filter(isWrite).map(describeCall)],
+    });
+    return result;
+  }
+
+  const space = () => {
+    const found = hub.space(REPO_ID);
+    assert.ok(found, `the Space ${REPO_ID} exists`);
+    return found;
+  };
+  const vercelValue = () => vercel.project(VERCEL_PROJECT)?.envs.filter((env) => env.key === ENV_NAME);
+  const succeeded = (up: { run: { code: number | null; stdout: string; stderr: string }; events: EngineEvents }) =>
+    assert.equal(up.run.code, 0, `pulumi up failed:\n${up.events.diagnostics.join("") || up.run.stderr}`);
+
+  test("1. pulumi up from nothing, configured with the README's commands", async () => {
+    const commands = readmeCommands("pulumi stack init prod");
+    const secretKeys = commands.filter((line) => line.startsWith("pulumi config set --secret ")).map((line) => shellWords(line)[4]!);
+    assert.deepEqual(secretKeys.sort(), Object.keys(secrets).sort(), "the README sets every secret with --secret");
+
+    await measured("1. `pulumi up` from nothing", async () => {
+      for (const line of commands) {
+        const [program, ...args] = shellWords(line);
+        assert.equal(program, "pulumi", `the deploy block runs pulumi only: ${line}`);
+        if (args[0] === "up") {
+          await configureForEmulators(pulumi, { hub, vercel, gemini });
+          // No terminal answers the confirmation prompt here.
+          await pulumi.ok([...args, "--yes"]);
+        } else if (args[0] === "stack" && args[1] === "output") {
+          productionUrl = (await pulumi.ok(args)).stdout.trim();
+        } else if (args[2] === "--secret") {
+          // The value goes on stdin, as a user types it at the prompt: never on a command line.
+          await pulumi.ok(args, { input: secrets[args[3] as keyof typeof secrets] });
+        } else {
+          await pulumi.ok(args);
+        }
+      }
+    });
+
+    const created = space();
+    assert.equal(created.sdk, "docker");
+    assert.equal(productionUrl, `http://127.0.0.1:${created.port}`, "productionUrl is the Space's host");
+    assert.deepEqual([...created.secrets.keys()].sort(), ["DATABASE_URL", "GEMINI_API_KEY", "QDRANT_API_KEY", "QDRANT_URL"]);
+    assert.equal(created.secrets.get("GEMINI_API_KEY")?.value, secrets.geminiApiKey);
+    const variables = Object.fromEntries([...created.variables].map(([key, entry]) => [key, entry.value]));
+    assert.equal(variables.QDRANT_COLLECTION, "docusaurus-book");
+    assert.equal(variables.GEMINI_MODEL, "gemini-2.5-flash");
+    assert.equal(variables.ALLOWED_ORIGINS, `https://my-book.vercel.app,${productionUrl}`, "the book's origin and the Space's own");
+    assert.equal(hub.requests.filter((r) => r.path.endsWith("/commit/main")).length, 1, "one commit holds the bundle");
+    const hash = readManifest(project).hash;
+    assert.ok(created.commits.at(-1)!.description.includes(hash), "the commit message carries the bundle hash");
+    assert.equal(created.stage, "RUNNING");
+
+    assert.equal((await fetch(`${productionUrl}/api/health`)).status, 200);
+    const values = vercelValue();
+    assert.deepEqual(values?.map((env) => [env.value, [...env.target].sort()]), [[productionUrl, ["preview", "production"]]], "the Vercel variable is productionUrl");
+    assert.equal(vercel.project(VERCEL_PROJECT)!.deployments.filter((d) => d.redeployOf).length, 1, "the production deployment was redeployed");
+    const events = await readEvents(await postChat(productionUrl, "How do I set up the workspace?"));
+    assert.equal(events.at(0)?.type, "metadata");
+    assert.ok(events.filter((e) => e.type === "token").length > 1, "tokens stream through productionUrl");
+    assert.equal(events.at(-1)?.type, "done");
+
+    // The README's "verify" commands, as a user runs them after the deploy.
+    const [healthLine, chatLine] = readmeCommands("stack output healthUrl");
+    assert.match(JSON.parse((await pulumi.shell(healthLine!)).stdout).status, /^healthy$/);
+    const streamed = (await pulumi.shell(chatLine!)).stdout;
+    assert.match(streamed, /^data: \{"type":"token"/m, "the README's curl streams tokens");
+
+    const outputs = JSON.parse((await pulumi.ok(["stack", "output", "--json"])).stdout) as Record<string, string>;
+    assert.deepEqual(Object.keys(outputs).sort(), ["bundleHash", "healthUrl", "logsUrl", "productionUrl", "spaceUrl"]);
+    assert.equal(outputs.healthUrl, `${productionUrl}/api/health`);
+    assert.equal(outputs.bundleHash, hash);
+  });
+
+  test("2. pulumi up again changes nothing and writes nothing", async () => {
+    const up = await measured("2. `pulumi up` again, nothing changed", () => pulumi.up());
+    succeeded(up);
+    assert.deepEqual(changed(up.events), [], "every resource is unchanged");
+    assert.equal(records.at(-1)!.hubWrites + records.at(-1)!.vercelWrites, 0, `no write call: ${records.at(-1)!.writes.join(", ")}`);
+  });
+
+  test("3. an edited service file: only the bundle updates, its commit holds only what changed", async () => {
+    const before = readManifest(project);
+    const commits = space().commits.length;
+    const builds = space().builds;
+    appendFileSync(join(project, SERVICE_FILE), "\n// An edit the rehearsal makes: one changed file in the bundle.\n");
+
+    const up = await measured("3. one service file edited", () => pulumi.up());
+    succeeded(up);
+    assert.deepEqual(changed(up.events), ["space-bundle:update", "space-rollout:update"], "the bundle, and the rollout that waits for it");
+    const after = readManifest(project);
+    const changedPaths = after.files.filter((file) => before.files.find((old) => old.path === file.path)?.sha256 !== file.sha256).map((file) => file.path);
+    assert.equal(changedPaths.length, 1, `one file of the bundle changed: ${changedPaths.join(", ")}`);
+    assert.equal(space().commits.length, commits + 1, "one commit");
+    const commit = lastCommit(hub.requests);
+    assert.deepEqual(commit.files, [...changedPaths, "bundle-manifest.json"].sort(), "the commit holds exactly the changed files");
+    assert.deepEqual(commit.deleted, []);
+    assert.equal(space().builds, builds + 1, "the commit rebuilt the Space once");
+    assert.equal(space().runtimeSha, space().sha, "the Space runs the new commit");
+    assert.ok(up.events.diagnostics.some((line) => /healthy/i.test(line)), "the rollout waited for health again");
+    assert.equal((await fetch(`${productionUrl}/api/health`)).status, 200);
+  });
+
+  test("4. rotating GEMINI_API_KEY updates that one secret and restarts once", async () => {
+    const restarts = space().restarts;
+    const up = await measured("4. GEMINI_API_KEY rotated", async () => {
+      await pulumi.ok(["config", "set", "--secret", "geminiApiKey"], { input: rotatedGeminiKey });
+      return pulumi.up();
+    });
+    succeeded(up);
+    assert.deepEqual(changed(up.events), ["space-rollout:update", "space-secrets:update"]);
+    assert.deepEqual(
+      records.at(-1)!.writes,
+      [`POST /api/spaces/${REPO_ID}/secrets GEMINI_API_KEY`, `POST /api/spaces/${REPO_ID}/restart`],
+      "one secret update and one restart, nothing else",
+    );
+    assert.equal(space().secrets.get("GEMINI_API_KEY")?.value, rotatedGeminiKey);
+    assert.equal(space().restarts, restarts + 1);
+    const events = await readEvents(await postChat(productionUrl, "Which simulator does the book use?"));
+    assert.equal(events.at(-1)?.type, "done", "chat works with the new key");
+  });
+
+  test("5. a bundle that crashes at start fails the update with the run log; the next good up recovers", async () => {
+    const good = readFileSync(join(project, SERVICE_FILE), "utf8");
+    const crash = "rehearsal: this build fails at start-up";
+    writeFileSync(join(project, SERVICE_FILE), `${good}\nthrow new Error(${JSON.stringify(crash)});\n`);
+    const failed = await measured("5a. a bundle that crashes at start", () => pulumi.run(["up", "--yes", "--skip-preview"]));
+    assert.notEqual(failed.code, 0, "pulumi up never reports success on an unhealthy Space");
+    const output = failed.stdout + failed.stderr;
+    assert.match(output, /RUNTIME_ERROR/);
+    assert.ok(output.includes(crash), `the run log's tail is in Pulumi's output:\n${output.slice(-3000)}`);
+    const { deployment } = await pulumi.exportStack();
+    assert.deepEqual(deployment.pending_operations ?? [], [], "no operation was left pending");
+    assert.equal(vercelValue()?.[0]?.value, productionUrl, "the frontend still points at the Space's URL");
+
+    writeFileSync(join(project, SERVICE_FILE), good);
+    const recovered = await measured("5b. the fix deployed", () => pulumi.up());
+    succeeded(recovered);
+    assert.ok(changed(recovered.events).includes("space-bundle:update"));
+    assert.equal(space().stage, "RUNNING");
+    assert.equal((await fetch(`${productionUrl}/api/health`)).status, 200);
+  });
+
+  test("no canary appears in clear in Pulumi's output, the state, the bundle or the emulators' logs", async () => {
+    const values = [...Object.values(secrets), rotatedGeminiKey, passphrase, new URL(secrets.databaseUrl).password];
+    const places: Array<[string, string]> = [
+      ...pulumi.runs.map((run): [string, string] => [`pulumi ${run.args.join(" ")}`, run.stdout + run.stderr]),
+      ["pulumi stack export", (await pulumi.exportStack()).text],
+      ...filesUnder(stateDir).map((path): [string, string] => [path, readFileSync(path, "utf8")]),
+      ["Pulumi.prod.yaml", readFileSync(join(project, "Pulumi.prod.yaml"), "utf8")],
+      ...filesUnder(join(project, ".bundle")).map((path): [string, string] => [path, readFileSync(path, "latin1")]),
+      ...[...space().files].map(([path, content]): [string, string] => [`the Space's ${path}`, content.toString("latin1")]),
+      ["Hub requests outside the secrets endpoints", JSON.stringify(hub.requests.filter((r) => !r.path.endsWith("/secrets")))],
+      ["Vercel requests", JSON.stringify(vercel.requests)],
+    ];
+    for (const [where, text] of places) {
+      for (const value of values) assert.ok(!text.includes(value), `a secret is in clear in ${where}`);
+    }
+  });
+
+  test("6. pulumi destroy removes the Vercel variable and keeps the Space; with deletion configured, the Space goes too", async () => {
+    await measured("6a. `pulumi destroy` (Space kept)", () => pulumi.ok(["destroy", "--yes", "--skip-preview"]));
+    assert.deepEqual(vercelValue(), [], "the Vercel variable is gone");
+    assert.ok(hub.space(REPO_ID), "the Space is kept");
+
+    await measured("6b. `pulumi up` adopting the kept Space", async () => {
+      await pulumi.ok(["config", "set", "hfAdoptExisting", "true"]);
+      await pulumi.ok(["config", "set", "hfDeleteOnDestroy", "true"]);
+      succeeded(await pulumi.up());
+    });
+    assert.equal(vercelValue()?.[0]?.value, productionUrl);
+    await measured("6c. `pulumi destroy` (Space deleted)", () => pulumi.ok(["destroy", "--yes", "--skip-preview"]));
+    assert.equal(hub.space(REPO_ID), undefined, "the Space is deleted");
+    assert.deepEqual(vercelValue(), []);
+  });
+});
+
+/** Settings a real deploy leaves at their defaults, pointed at the emulators, and quick polling. */
+async function configureForEmulators(pulumi: PulumiCli, emulators: { hub: HubEmulator; vercel: VercelEmulator; gemini: GeminiEmulator }): Promise<void> {
+  const set = (key: string, value: string, path = false) => pulumi.ok(["config", "set", ...(path ? ["--path"] : []), key, value]);
+  await set("hubUrl", emulators.hub.url);
+  await set("vercelApiUrl", emulators.vercel.url);
+  await set("spaceVariables.GEMINI_BASE_URL", emulators.gemini.url, true);
+  await set("rolloutPollSeconds", "0.5");
+  await set("rolloutBuildTimeoutSeconds", "600");
+  await set("rolloutHealthTimeoutSeconds", "120");
+}
+
+const isWrite = (request: { method: string }) => !["GET", "HEAD"].includes(request.method);
+
+function describeCall(request: LoggedRequest | VercelLoggedRequest): string {
+  const key = (request.body as { key?: unknown } | undefined)?.key;
+  return `${request.method} ${request.path}${typeof key === "string" ? ` ${key}` : ""}`;
+}
+
+function lastCommit(requests: LoggedRequest[]): { files: string[]; deleted: string[] } {
+  const commit = requests.filter((r) => r.path.endsWith("/commit/main")).at(-1);
+  assert.ok(commit, "a commit was made");
+  const operations = (commit.body as { operations: Array<{ key: string; path: string }> }).operations;
+  return {
+    files: operations.filter((op) => op.key === "file").map((op) => op.path).sort(),
+    deleted: operations.filter((op) => op.key === "deletedFile").map((op) => op.path).sort(),
+  };
+}
+
+function readManifest(project: string): { hash: string; files: Array<{ path: string; sha256: string }> } {
+  return JSON.parse(readFileSync(join(project, ".bundle", "bundle-manifest.json"), "utf8")) as { hash: string; files: Array<{ path: string; sha256: string }> };
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .map((path) => join(dir, path))
+    .filter((path) => statSync(path).isFile());
+}
+
+/** The table the README's deploy section quotes: what each step costs. */
+function printTable(records: StepRecord[]): void {
+  if (records.length === 0) return;
+  const lines = [
+    "| step | wall time | Hub calls (reads + writes) | Vercel calls (reads + writes) |",
+    "|---|---|---|---|",
+    ...records.map((r) => `| ${r.step} | ${(r.ms / 1000).toFixed(1)} s | ${r.hubReads} + ${r.hubWrites} | ${r.vercelReads} + ${r.vercelWrites} |`),
+  ];
+  process.stdout.write(`\ndeploy rehearsal, per step:\n${lines.join("\n")}\n`);
+}
