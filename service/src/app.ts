@@ -14,6 +14,7 @@ import type { HealthService } from "./health/health-service.ts";
 import type { Readiness } from "./health/readiness.ts";
 import { corsMiddleware } from "./http/cors.ts";
 import { errorHandler, notFoundHandler } from "./http/error-handler.ts";
+import { methodNotAllowedHandler } from "./http/method-not-allowed.ts";
 import { chatRouter } from "./routes/chat.ts";
 import { conversationsRouter } from "./routes/conversations.ts";
 import { docsRouter } from "./routes/docs.ts";
@@ -119,6 +120,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(docsRouter({ selectionMaxChars: settings.selectionMaxChars }));
   app.use(express.static(PUBLIC_DIR, { index: "index.html", maxAge: "5m" }));
 
+  app.use(methodNotAllowedHandler());
   app.use(notFoundHandler());
   app.use(errorHandler());
   return app;

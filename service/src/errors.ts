@@ -7,6 +7,7 @@ export type ErrorCode =
   | "invalid_request"
   | "payload_too_large"
   | "not_found"
+  | "method_not_allowed"
   | "rate_limited"
   | "quota_exceeded"
   | "upstream_error"

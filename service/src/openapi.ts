@@ -124,7 +124,17 @@ export function openApiDocument(options: { selectionMaxChars?: number } = {}): O
               },
               content: {
                 "text/event-stream": {
-                  schema: { type: "string", description: "`data: <ChatEvent JSON>` lines separated by blank lines." },
+                  // One server-sent event, as SSE-aware tools (and OpenAPI 3.2's itemSchema) read the stream:
+                  // each is a `data: <ChatEvent JSON>` line followed by a blank line.
+                  schema: {
+                    type: "object",
+                    description: "One event of the stream: its `data` is a ChatEvent as JSON. Comment lines (`: keep-alive`) carry no event.",
+                    required: ["data"],
+                    properties: {
+                      data: { type: "string", contentMediaType: "application/json", contentSchema: ref("ChatEvent") },
+                      event: { type: "string", enum: ["message"], description: "Never sent: every event is the default `message`." },
+                    },
+                  },
                   example:
                     'data: {"type":"metadata","conversation_id":"6f1c2d3e-4b5a-4c6d-8e7f-901234567890"}\n\n' +
                     'data: {"type":"token","content":"Install "}\n\n' +

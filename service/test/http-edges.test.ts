@@ -73,6 +73,15 @@ describe("HTTP edges: CORS, rate limit, security headers, pages", () => {
     assert.equal(response.headers.get("x-powered-by"), null);
   });
 
+  it("answers a known path asked with a method it does not take with 405 and Allow", async () => {
+    for (const [method, path, allow] of [["GET", "/api/chat", "POST"], ["DELETE", "/api/health", "GET, HEAD"], ["PUT", "/api/conversation/x", "GET, HEAD"]] as const) {
+      const response = await fetch(`${app.url}${path}`, { method });
+      assert.equal(response.status, 405, `${method} ${path}`);
+      assert.equal(response.headers.get("allow"), allow);
+      assert.equal(((await response.json()) as { error: { code: string } }).error.code, "method_not_allowed");
+    }
+  });
+
   it("answers unknown routes with a JSON 404", async () => {
     const response = await fetch(`${app.url}/api/nope`);
     assert.equal(response.status, 404);
