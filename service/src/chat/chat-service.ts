@@ -45,30 +45,35 @@ export class ChatService {
     const { conversations } = this.#o;
     let history: GenerationRequest["history"] = [];
     if (request.conversation_id !== undefined) {
-      const exists = await dbCall(() => conversations.exists(request.conversation_id!));
+      const [exists, recent] = await Promise.all([
+        dbCall(() => conversations.exists(request.conversation_id!)),
+        dbCall(() => conversations.recentMessages(request.conversation_id!, HISTORY_ROWS)),
+      ]);
       if (!exists) throw new AppError("not_found", 404, "No conversation has this conversation_id.");
-      const recent = await dbCall(() => conversations.recentMessages(request.conversation_id!, HISTORY_ROWS));
       history = historyWithinBudget(recent, this.#o.historyTokenBudget);
     }
-    const { conversationId } = await dbCall(() => conversations.addUserMessage(request.conversation_id, request.message));
+    const stored = dbCall(() => conversations.addUserMessage(request.conversation_id, request.message));
 
     if (request.mode === "selection") {
+      const { conversationId } = await stored;
       return {
         conversationId,
         generation: { mode: "selection", question: request.message, history, passages: [], selection: request.context ?? "" },
         sources: [],
       };
     }
-    try {
-      const passages = await this.#retrieve(request.message, signal);
-      return {
-        conversationId,
-        generation: { mode: "general", question: request.message, history, passages },
-        sources: passages.map((hit) => this.#toSource(hit)),
-      };
-    } catch (err) {
-      throw withConversation(err, conversationId);
-    }
+    // Storing the question and retrieving passages do not depend on each other: run them
+    // together, and wait for both, so the question is stored before generation starts.
+    const [question, retrieval] = await Promise.allSettled([stored, this.#retrieve(request.message, signal)]);
+    if (question.status === "rejected") throw question.reason;
+    const { conversationId } = question.value;
+    if (retrieval.status === "rejected") throw withConversation(retrieval.reason, conversationId);
+    const passages = retrieval.value;
+    return {
+      conversationId,
+      generation: { mode: "general", question: request.message, history, passages },
+      sources: passages.map((hit) => this.#toSource(hit)),
+    };
   }
 
   /** The answer's text pieces. Records Gemini's quota state for health as it goes. */
