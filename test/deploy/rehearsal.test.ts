@@ -246,7 +246,7 @@ describe("deploy rehearsal: pulumi up against the Hub and Vercel emulators", { s
     assert.equal((await fetch(`${productionUrl}/api/health`)).status, 200);
   });
 
-  test("no canary appears in clear in Pulumi's output, the state, the bundle or the emulators' logs", async () => {
+  test("no canary appears in clear in Pulumi's output, the state, the bundle, the service's logs and answers, or the emulators' logs", async () => {
     const values = [...Object.values(secrets), rotatedGeminiKey, passphrase, new URL(secrets.databaseUrl).password];
     const places: Array<[string, string]> = [
       ...pulumi.runs.map((run): [string, string] => [`pulumi ${run.args.join(" ")}`, run.stdout + run.stderr]),
@@ -255,6 +255,8 @@ describe("deploy rehearsal: pulumi up against the Hub and Vercel emulators", { s
       ["Pulumi.prod.yaml", readFileSync(join(project, "Pulumi.prod.yaml"), "utf8")],
       ...filesUnder(join(project, ".bundle")).map((path): [string, string] => [path, readFileSync(path, "latin1")]),
       ...[...space().files].map(([path, content]): [string, string] => [`the Space's ${path}`, content.toString("latin1")]),
+      ["the Space's build log", space().logs.build.join("\n")],
+      ["the Space's run log (every log line of the service)", space().logs.run.join("\n")],
       ["Hub requests outside the secrets endpoints", JSON.stringify(hub.requests.filter((r) => !r.path.endsWith("/secrets")))],
       ["Vercel requests", JSON.stringify(vercel.requests)],
     ];
