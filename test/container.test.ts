@@ -4,12 +4,12 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { startGeminiEmulator } from "../emulators/gemini.ts";
+import { startGeminiEmulator, type GeminiEmulator } from "../emulators/gemini.ts";
 import { startQdrantEmulator } from "../emulators/qdrant.ts";
 import { startSpace, type RunningSpace } from "../emulators/space-runner.ts";
 import { buildBundle } from "../scripts/bundle.ts";
@@ -27,7 +27,6 @@ describe(
     const bundleDir = join(scratch, "bundle");
     let gemini: Awaited<ReturnType<typeof startGeminiEmulator>>;
     let qdrant: Awaited<ReturnType<typeof startQdrantEmulator>>;
-    let proxy: HoldingProxy;
     let database: { url: string; drop: () => void };
     let createdUser: string | undefined;
 
@@ -36,13 +35,11 @@ describe(
       await buildBundle({ root: join(import.meta.dirname, ".."), outDir: bundleDir, env: process.env });
       gemini = await startGeminiEmulator();
       qdrant = await startQdrantEmulator({ apiKey: "test-qdrant-key" });
-      proxy = await startHoldingProxy(gemini.url);
       await seedCollection(gemini, qdrant);
       database = createDatabase(testDatabaseUrl as string);
     });
 
     after(async () => {
-      await proxy?.close();
       await gemini?.close();
       await qdrant?.close();
       database?.drop();
@@ -53,7 +50,7 @@ describe(
     const spaceEnv = (): Record<string, string> => ({
       NODE_ENV: "production",
       GEMINI_API_KEY: gemini.apiKey,
-      GEMINI_BASE_URL: proxy.url,
+      GEMINI_BASE_URL: gemini.url,
       QDRANT_URL: qdrant.url,
       QDRANT_API_KEY: qdrant.apiKey,
       DATABASE_URL: database.url,
@@ -63,7 +60,7 @@ describe(
       // Every path UID 1000 may write outside /tmp, with its mtime and size: any write
       // it makes there shows as a new, changed or missing entry.
       const before = writablePaths(SPACE_UID);
-      const result = await rehearse(copyOf(bundleDir, scratch), spaceEnv(), proxy);
+      const result = await rehearse(copyOf(bundleDir, scratch), spaceEnv(), gemini);
       const after = writablePaths(SPACE_UID);
       assert.deepEqual(diff(before, after), [], "no write outside HOME and /tmp");
 
@@ -81,13 +78,13 @@ describe(
     test("a runtime dependency declared only as a devDependency fails the rehearsal", async () => {
       const repo = copyOf(bundleDir, scratch);
       moveToDevDependencies(repo, "helmet");
-      await assert.rejects(rehearse(repo, spaceEnv(), proxy), /RUNTIME_ERROR|helmet/);
+      await assert.rejects(rehearse(repo, spaceEnv(), gemini), /RUNTIME_ERROR|helmet/);
     });
 
     test("a bundle without public/index.html fails the rehearsal", async () => {
       const repo = copyOf(bundleDir, scratch);
       rmSync(join(repo, "public", "index.html"));
-      await assert.rejects(rehearse(repo, spaceEnv(), proxy), /GET \/ /);
+      await assert.rejects(rehearse(repo, spaceEnv(), gemini), /GET \/ /);
     });
   },
 );
@@ -106,7 +103,7 @@ type Rehearsal = {
 class RehearsalFailed extends Error {}
 
 /** Builds and runs the repo as the Space would, checks it serves, then stops it; throws on any failure. */
-async function rehearse(repoDir: string, env: Record<string, string>, proxy: HoldingProxy): Promise<Rehearsal> {
+async function rehearse(repoDir: string, env: Record<string, string>, gemini: GeminiEmulator): Promise<Rehearsal> {
   const port = await freePort();
   const space = await startSpace({ repoDir, env, port, uid: SPACE_UID, gid: SPACE_UID });
   const fail = (what: string): never => {
@@ -129,20 +126,19 @@ async function rehearse(repoDir: string, env: Record<string, string>, proxy: Hol
     const chat = await readEvents(await postChat(space.url, "How do I set up the workspace?"));
     if (chat.at(0)?.type !== "metadata" || chat.at(-1)?.type !== "done") fail(`chat events: ${JSON.stringify(chat)}`);
 
-    // A stream left open: Gemini (behind the proxy) never answers, then SIGTERM.
-    proxy.hold(true);
+    // A stream still open at SIGTERM: Gemini sends one piece a second.
+    gemini.setStreamProfile({ firstTokenDelayMs: 0, tokenDelayMs: 1_000, tokens: 60 });
     const held = await postChat(space.url, "A question that will still be streaming at shutdown");
     const heldEvents = readEvents(held);
     await delay(500);
     const stop = await space.stop("SIGTERM");
-    proxy.hold(false);
     const heldStream = await Promise.race([
       heldEvents.catch(() => "reset" as const),
       delay(2_000).then(() => undefined),
     ]);
     return { uid, chat, heldStream, stop, build: space.logs.build };
   } finally {
-    proxy.hold(false);
+    gemini.reset();
     await space.stop("SIGKILL");
   }
 }
@@ -192,48 +188,6 @@ function moveToDevDependencies(repo: string, name: string): void {
   root.devDependencies[name] = version;
   (lock.packages[`node_modules/${name}`] as { dev?: boolean }).dev = true;
   writeFileSync(lockPath, JSON.stringify(lock, null, 2) + "\n");
-}
-
-type HoldingProxy = { url: string; hold(on: boolean): void; close(): Promise<void> };
-
-/**
- * Passes requests to the Gemini emulator; while holding, answers nothing to streamed
- * generations until the caller gives up, so a chat stream stays open.
- */
-async function startHoldingProxy(target: string): Promise<HoldingProxy> {
-  let holding = false;
-  const server: Server = createServer(async (request, response) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    if (holding && request.url?.includes(":streamGenerateContent")) {
-      request.socket.once("close", () => response.destroy());
-      return;
-    }
-    const headers = new Headers();
-    for (const [key, value] of Object.entries(request.headers)) {
-      if (typeof value === "string" && !["host", "connection", "content-length"].includes(key)) headers.set(key, value);
-    }
-    const upstream = await fetch(`${target}${request.url}`, {
-      method: request.method,
-      headers,
-      body: chunks.length > 0 ? Buffer.concat(chunks) : undefined,
-    });
-    response.writeHead(upstream.status, Object.fromEntries([...upstream.headers].filter(([key]) => !["content-length", "content-encoding", "transfer-encoding", "connection"].includes(key))));
-    if (upstream.body) for await (const chunk of upstream.body) response.write(chunk);
-    response.end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    hold: (on) => {
-      holding = on;
-    },
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 // ---------------------------------------------------------------- helpers
