@@ -324,9 +324,20 @@ function filesUnder(dir: string): string[] {
 function printTable(records: StepRecord[]): void {
   if (records.length === 0) return;
   const lines = [
-    "| step | wall time | Hub calls (reads + writes) | Vercel calls (reads + writes) |",
-    "|---|---|---|---|",
-    ...records.map((r) => `| ${r.step} | ${(r.ms / 1000).toFixed(1)} s | ${r.hubReads} + ${r.hubWrites} | ${r.vercelReads} + ${r.vercelWrites} |`),
+    "| step | wall time | Hub calls (reads + writes) | Vercel calls (reads + writes) | the writes |",
+    "|---|---|---|---|---|",
+    ...records.map((r) => `| ${r.step} | ${(r.ms / 1000).toFixed(1)} s | ${r.hubReads} + ${r.hubWrites} | ${r.vercelReads} + ${r.vercelWrites} | ${summarise(r.writes)} |`),
   ];
   process.stdout.write(`\ndeploy rehearsal, per step:\n${lines.join("\n")}\n`);
+}
+
+/** "POST /api/spaces/o/n/secrets KEY" x4 -> "4× POST …/secrets": the writes of a step, counted by kind. */
+function summarise(writes: string[]): string {
+  const counts = new Map<string, number>();
+  for (const write of writes) {
+    const [method, path] = write.split(" ");
+    const kind = `${method} ${path!.replace(/^\/api\/spaces\/[^/]+\/[^/]+/, "…").replace(/^\/v\d+\/projects\/[^/]+/, "…").replace(/\/[^/]{20,}$/, "/{id}")}`;
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  }
+  return [...counts].map(([kind, n]) => (n > 1 ? `${n}× ${kind}` : kind)).join(", ") || "none";
 }
