@@ -4,7 +4,8 @@
 // every undeclared method a 405. .ci/run installs schemathesis (tools/fuzz/requirements.txt).
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -38,14 +39,21 @@ describe("fuzzing the API from its OpenAPI description", { skip: process.env.CI 
   });
 });
 
-/** Runs without blocking: the service under test lives in this process. */
+/**
+ * Runs without blocking: the service under test lives in this process. In a scratch
+ * folder, so schemathesis's cache and reports stay out of the checkout.
+ */
 function run(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
+  const cwd = mkdtempSync(path.join(tmpdir(), "fuzz-"));
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { cwd, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
     child.once("error", reject);
-    child.once("close", (code) => resolve({ code, output }));
+    child.once("close", (code) => {
+      rmSync(cwd, { recursive: true, force: true });
+      resolve({ code, output });
+    });
   });
 }
