@@ -4,12 +4,11 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startGeminiEmulator, type GeminiEmulator } from "../emulators/gemini.ts";
+import { freePort } from "../emulators/hub.ts";
 import { startQdrantEmulator } from "../emulators/qdrant.ts";
 import { startSpace, type RunningSpace } from "../emulators/space-runner.ts";
 import { buildBundle } from "../scripts/bundle.ts";
@@ -226,13 +225,3 @@ function diff(before: Map<string, string>, after: Map<string, string>): string[]
   return changes;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -131,8 +131,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { sam
   // Malformed values and missing ones are reported together, so one start names them all.
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`);
   const production = cleaned.NODE_ENV === "production";
-  const vectorKind = parsed.success ? parsed.data.VECTOR_STORE : (cleaned.VECTOR_STORE as "qdrant" | "pgvector" | undefined);
-  const usesQdrant = (vectorKind ?? (cleaned.QDRANT_URL || production ? "qdrant" : "pgvector")) === "qdrant";
+  // Read from the raw values, so a malformed VECTOR_STORE (already a problem) still lets
+  // the required variables be checked.
+  const usesQdrant = (cleaned.VECTOR_STORE ?? (cleaned.QDRANT_URL || production ? "qdrant" : "pgvector")) === "qdrant";
   if (production) {
     const required = ["GEMINI_API_KEY", "DATABASE_URL"];
     if (usesQdrant) required.push("QDRANT_URL", "QDRANT_API_KEY");
@@ -142,7 +143,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { sam
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
-  const vectorKindResolved = usesQdrant ? "qdrant" : "pgvector";
 
   const provider = e.GEMINI_API_KEY ? "gemini" : "local";
   return {
@@ -157,7 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { sam
       dimensions: e.EMBEDDING_DIMENSIONS,
     },
     vectorStore: {
-      kind: vectorKindResolved,
+      kind: usesQdrant ? "qdrant" : "pgvector",
       qdrantUrl: e.QDRANT_URL,
       qdrantApiKey: e.QDRANT_API_KEY,
       collection: e.QDRANT_COLLECTION,

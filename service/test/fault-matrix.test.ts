@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { freshPostgres, skipWithoutPostgres, type TestDatabase } from "./support/databases.ts";
 import { chat, postChat, readEvents, startTestApp, waitFor, type ChatEvent, type TestApp } from "./support/harness.ts";
-import { TcpProxy } from "./support/tcp-proxy.ts";
+import { proxyInFront, type TcpProxy } from "./support/tcp-proxy.ts";
 import { startStack, type Stack } from "./support/upstreams.ts";
 import { startGeminiEmulator, type GeminiEmulator } from "../../emulators/gemini.ts";
 
@@ -99,14 +99,11 @@ describe("Postgres killed while an answer streams", { skip: skipWithoutPostgres 
   let app: TestApp;
   before(async () => {
     database = await freshPostgres();
-    const target = new URL(database.url);
-    proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    await proxy.up();
+    const proxied = await proxyInFront(database.url);
+    proxy = proxied.proxy;
     gemini = await startGeminiEmulator();
-    const url = new URL(database.url);
-    url.host = `127.0.0.1:${proxy.port}`;
     // Selection mode needs no retrieval, so no vector store is involved.
-    app = await startTestApp({ env: { DATABASE_URL: url.toString(), GEMINI_API_KEY: gemini.apiKey, GEMINI_BASE_URL: gemini.url } });
+    app = await startTestApp({ env: { DATABASE_URL: proxied.url, GEMINI_API_KEY: gemini.apiKey, GEMINI_BASE_URL: gemini.url } });
   });
   after(async () => {
     await app.close();

@@ -4,7 +4,7 @@ import { startGeminiEmulator, type GeminiEmulator } from "../../emulators/gemini
 import { startQdrantEmulator, type QdrantEmulator } from "../../emulators/qdrant.ts";
 import { freshPostgres, skipWithoutPostgres, type TestDatabase } from "./support/databases.ts";
 import { chat, postChat, startTestApp, waitFor } from "./support/harness.ts";
-import { TcpProxy } from "./support/tcp-proxy.ts";
+import { proxyInFront, type TcpProxy } from "./support/tcp-proxy.ts";
 import { startStack, type Stack } from "./support/upstreams.ts";
 
 type Report = { status: string; services: Record<string, { status: string; message?: string; [k: string]: unknown }>; timestamp: string };
@@ -125,12 +125,11 @@ describe("health reports an embedding mismatch", () => {
 describe("Postgres down at start and mid-way", { skip: skipWithoutPostgres }, () => {
   let database: TestDatabase;
   let proxy: TcpProxy;
+  let proxiedUrl: string;
   let gemini: GeminiEmulator;
   before(async () => {
     database = await freshPostgres();
-    const target = new URL(database.url);
-    proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    await proxy.up();
+    ({ proxy, url: proxiedUrl } = await proxyInFront(database.url));
     await proxy.down();
     gemini = await startGeminiEmulator();
   });
@@ -141,9 +140,7 @@ describe("Postgres down at start and mid-way", { skip: skipWithoutPostgres }, ()
   });
 
   it("says starting (503) while the database is unreachable, then recovers by itself", async () => {
-    const url = new URL(database.url);
-    url.host = `127.0.0.1:${proxy.port}`;
-    const app = await startTestApp({ env: { DATABASE_URL: url.toString(), GEMINI_API_KEY: gemini.apiKey, GEMINI_BASE_URL: gemini.url }, ready: false });
+    const app = await startTestApp({ env: { DATABASE_URL: proxiedUrl, GEMINI_API_KEY: gemini.apiKey, GEMINI_BASE_URL: gemini.url }, ready: false });
     const { startUp } = await import("../src/startup.ts");
     const startup = new AbortController();
     const done = startUp(app.deps, startup.signal);
