@@ -4,7 +4,9 @@
 //
 // What is simplified, on purpose:
 // - The base image is not pulled: a `node:<major>` image is stood in for by this
-//   machine's Node (same major required) and npm; other images are refused.
+//   machine's Node (same major required) and npm; other images are refused. When the
+//   Space's user cannot reach that Node (a checkout in a private folder), a copy of the
+//   binary in the temp folder stands in, so the image's user runs the image's Node.
 // - Each stage gets its own folder that mirrors the image's file system for the paths
 //   the Dockerfile names (WORKDIR, COPY), so a file the runtime stage does not COPY is
 //   missing, as in the image. RUN commands run on this machine in that folder, so they
@@ -16,9 +18,9 @@
 // - .dockerignore: Docker's globbing (*, **, ?, !) without re-inclusion inside an
 //   excluded folder. ADD, SHELL and RUN --mount other than cache mounts are refused.
 // - HEALTHCHECK is not run on a timer; healthcheck() runs it once on demand.
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { accessSync, constants as fsConstants, existsSync, readFileSync } from "node:fs";
-import { chmod, chown, cp, lchown, lstat, mkdir, mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { chmod, chown, copyFile, cp, lchown, lstat, mkdir, mkdtemp, readdir, rename, rm, stat } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import { delimiter, dirname, join, posix, relative, sep } from "node:path";
 import { DockerfileParser, type Instruction, type JSONInstruction } from "dockerfile-ast";
@@ -293,7 +295,7 @@ export async function startSpace(options: StartSpaceOptions): Promise<RunningSpa
   const url = `http://127.0.0.1:${options.port}`;
   const workDir = await mkdtemp(join(tmpdir(), "space-"));
   await chmod(workDir, 0o755); // the unprivileged user has to reach its folders inside
-  const nodeBin = dirname(process.execPath);
+  const nodeBin = await nodeFolderFor(ids);
   const cleanup = () => (options.keepWorkDir ? Promise.resolve() : rm(workDir, { recursive: true, force: true }));
   setStage("BUILDING");
 
@@ -676,6 +678,33 @@ function commandLine(state: StageState): string[] {
   // A shell-form ENTRYPOINT ignores CMD, as in Docker.
   if (state.entrypoint && !state.entrypoint.exec) return asArgv(state.entrypoint);
   return [...asArgv(state.entrypoint), ...asArgv(state.cmd)];
+}
+
+/**
+ * The folder of the Node that stands in for the image's: this machine's, unless the
+ * Space's user cannot execute it (any folder on its path closed to others); then a copy
+ * made once per Node version in the temp folder, which that user can.
+ */
+async function nodeFolderFor(ids: Ids): Promise<string> {
+  const own = dirname(process.execPath);
+  if (!ids || (await canExecute(ids, process.execPath))) return own;
+  const folder = join(tmpdir(), `space-runner-node-${process.version}`);
+  const target = join(folder, "node");
+  if (!existsSync(target)) {
+    await mkdir(folder, { recursive: true, mode: 0o755 });
+    // Copied aside, then renamed: a concurrent runner never sees half a binary.
+    const partial = `${target}.${process.pid}.partial`;
+    await copyFile(process.execPath, partial);
+    await chmod(partial, 0o755);
+    await rename(partial, target);
+  }
+  return folder;
+}
+
+function canExecute(ids: NonNullable<Ids>, file: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    execFile("/bin/sh", ["-c", 'test -x "$0"', file], { uid: ids.uid, gid: ids.gid }, (error) => resolve(error === null));
+  });
 }
 
 /** Finds a bare command on the container's PATH, as the kernel would not. */
