@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { GeminiEmulator } from "../emulators/gemini.ts";
-import type { QdrantEmulator } from "../emulators/qdrant.ts";
 import { goal, type Goal } from "./goals.ts";
 import { measureLevel, type LevelResult } from "./measure.ts";
 import type { Settings, StreamProfile } from "./settings.ts";
+import type { Upstreams } from "./upstreams.ts";
 
 /** The server under load: ours (with its pid, for /proc) or a --target. */
 export interface Server {
@@ -20,10 +19,6 @@ export interface ChatScenarioResult {
 }
 
 type Log = (line: string) => void;
-export interface Upstreams {
-  gemini: GeminiEmulator;
-  qdrant: QdrantEmulator;
-}
 
 const WARM_UP_CHATS = 10;
 
@@ -31,41 +26,18 @@ const WARM_UP_CHATS = 10;
  * A fresh process pays for JIT compilation and new pool connections on its first requests:
  * a few quick chats first keep that out of the figures.
  */
-async function warmUp(server: Server, gemini: GeminiEmulator, chats: number, s: Settings): Promise<void> {
-  gemini.setStreamProfile({ firstTokenDelayMs: 0, tokenDelayMs: 0, tokens: 20 });
-  await measureLevel({ baseUrl: server.url, pid: undefined, concurrency: Math.min(chats, 5), chats, timeoutMs: s.timeoutMs });
-}
-
-function useProfile(gemini: GeminiEmulator, profile: StreamProfile): void {
-  gemini.setStreamProfile(profile);
-}
-
-/**
- * The emulators log every request with its body (prompts, 768-number vectors): emptied
- * while the load runs, so the bench's heap and GC stay out of the figures.
- */
-async function withShortLogs<T>(upstreams: Upstreams, run: () => Promise<T>): Promise<T> {
-  const clear = () => {
-    upstreams.gemini.requests.length = 0;
-    upstreams.qdrant.requests.length = 0;
-  };
-  clear();
-  const timer = setInterval(clear, 500);
-  try {
-    return await run();
-  } finally {
-    clearInterval(timer);
-    clear();
-  }
+async function warmUp(server: Server, upstreams: Upstreams, chats: number, s: Settings): Promise<void> {
+  await upstreams.setStreamProfile({ firstTokenDelayMs: 0, tokenDelayMs: 0, tokens: 20 });
+  await measureLevel({ baseUrl: server.url, pid: undefined, upstreamsPid: undefined, concurrency: Math.min(chats, 5), chats, timeoutMs: s.timeoutMs });
 }
 
 /** Zero-delay upstream, one chat at a time: what the backend itself adds to the first token. */
 export async function overhead(server: Server, upstreams: Upstreams, s: Settings, log: Log): Promise<ChatScenarioResult> {
   const { profile, chats, warmup } = s.overhead;
   log(`overhead: ${warmup} warm-up chats, then ${chats} sequential chats`);
-  await warmUp(server, upstreams.gemini, warmup, s);
-  useProfile(upstreams.gemini, profile);
-  const level = await withShortLogs(upstreams, () => measureLevel({ baseUrl: server.url, pid: server.pid, concurrency: 1, chats, timeoutMs: s.timeoutMs }));
+  await warmUp(server, upstreams, warmup, s);
+  await upstreams.setStreamProfile(profile);
+  const level = await measureLevel({ baseUrl: server.url, pid: server.pid, upstreamsPid: upstreams.pid, concurrency: 1, chats, timeoutMs: s.timeoutMs });
   return {
     name: "overhead",
     profile,
@@ -81,15 +53,15 @@ export async function overhead(server: Server, upstreams: Upstreams, s: Settings
 /** Realistic upstream, N concurrent streams per level. */
 export async function capacity(server: Server, upstreams: Upstreams, s: Settings, log: Log): Promise<ChatScenarioResult> {
   const { profile, levels, chatsPerClient, rampMs } = s.capacity;
-  await warmUp(server, upstreams.gemini, WARM_UP_CHATS, s);
-  useProfile(upstreams.gemini, profile);
+  await warmUp(server, upstreams, WARM_UP_CHATS, s);
+  await upstreams.setStreamProfile(profile);
   const results: LevelResult[] = [];
   for (const n of levels) {
     // One stream gives too few samples for percentiles: a single client runs a few in a row.
     const chats = Math.max(n * chatsPerClient, 3);
     const ramp = n > 1 ? rampMs : 0;
     log(`capacity: ${n} concurrent streams, ${chats} chats, ramp ${ramp} ms, ~${Math.round((profile.firstTokenDelayMs + profile.tokens * profile.tokenDelayMs) / 1000)} s each`);
-    const level = await withShortLogs(upstreams, () => measureLevel({ baseUrl: server.url, pid: server.pid, concurrency: n, chats, rampMs: ramp, timeoutMs: s.timeoutMs }));
+    const level = await measureLevel({ baseUrl: server.url, pid: server.pid, upstreamsPid: upstreams.pid, concurrency: n, chats, rampMs: ramp, timeoutMs: s.timeoutMs });
     results.push(level);
     log(`  first token p50 ${level.firstTokenMs.p50} / p99 ${level.firstTokenMs.p99} ms, ${level.completed} done, ${level.errors} errors, max in flight ${level.maxInFlight}`);
     await sleep(1_000);
@@ -113,9 +85,9 @@ export async function capacity(server: Server, upstreams: Upstreams, s: Settings
 export async function throughput(server: Server, upstreams: Upstreams, s: Settings, log: Log): Promise<ChatScenarioResult> {
   const { profile, concurrency, seconds } = s.throughput;
   log(`throughput: ${concurrency} clients for ${seconds} s`);
-  await warmUp(server, upstreams.gemini, WARM_UP_CHATS, s);
-  useProfile(upstreams.gemini, profile);
-  const level = await withShortLogs(upstreams, () => measureLevel({ baseUrl: server.url, pid: server.pid, concurrency, durationMs: seconds * 1000, timeoutMs: s.timeoutMs }));
+  await warmUp(server, upstreams, WARM_UP_CHATS, s);
+  await upstreams.setStreamProfile(profile);
+  const level = await measureLevel({ baseUrl: server.url, pid: server.pid, upstreamsPid: upstreams.pid, concurrency, durationMs: seconds * 1000, timeoutMs: s.timeoutMs });
   return {
     name: "throughput",
     profile,

@@ -20,8 +20,6 @@ export interface IngestResult {
   repeat: IngestRun;
 }
 
-const isEmbedCall = (path: string) => /:(batchEmbedContents|embedContent)\b/.test(path);
-
 /** Ingests a generated corpus into its own collection (or PGlite folder), twice. */
 export async function ingestBench(stack: Stack, corpus: { files: number; sections: number }, log: (line: string) => void): Promise<IngestResult> {
   const dir = await mkdtemp(path.join(tmpdir(), "bench-corpus-"));
@@ -30,9 +28,9 @@ export async function ingestBench(stack: Stack, corpus: { files: number; section
     await writeCorpus(dir, corpus);
     const env = { ...stack.serviceEnv(slot), QDRANT_COLLECTION: "bench-corpus" };
     const once = async (): Promise<IngestRun> => {
-      stack.gemini.requests.length = 0;
+      await stack.upstreams.resetCounts();
       const { ms, summary } = await runIngest(dir, env);
-      const embedCalls = stack.gemini.requests.filter((r) => isEmbedCall(r.path)).length;
+      const { embedCalls } = await stack.upstreams.counts();
       return { wallSeconds: round(ms / 1000, 2)!, embedCalls, summary };
     };
     const first = await once();

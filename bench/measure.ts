@@ -20,8 +20,10 @@ export interface LevelResult {
   chatsPerSecond: number | null;
   /** Measured from /proc while the level ran; absent against a --target without a pid. */
   service?: { maxRssMb: number; peakRssMb: number; cpuSeconds: number; cpuSecondsPerChat: number | null };
-  /** The bench process itself (load generator and emulators): if it saturates, the figures are its. */
+  /** The load generator's process: if it saturates, the figures are its. */
   bench: { cpuSeconds: number; cpuShare: number; eventLoopDelayP99Ms: number | null };
+  /** The emulators' process: the same check for the upstreams. */
+  upstreams?: { cpuSeconds: number; cpuShare: number };
 }
 
 const MB = 1024 * 1024;
@@ -43,14 +45,16 @@ export function question(index: number): string {
 }
 
 /** Runs one load level and measures the server (when its pid is known) and the bench. */
-export async function measureLevel(options: Omit<LoadOptions, "question"> & { pid: number | undefined }): Promise<LevelResult> {
-  const { pid, ...load } = options;
+export async function measureLevel(options: Omit<LoadOptions, "question"> & { pid: number | undefined; upstreamsPid: number | undefined }): Promise<LevelResult> {
+  const { pid, upstreamsPid, ...load } = options;
   const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   loop.enable();
   const benchCpu = process.cpuUsage();
   const server = pid === undefined ? undefined : watchProcess(pid);
+  const emulators = upstreamsPid === undefined ? undefined : watchProcess(upstreamsPid, 1_000);
   const result = await runLoad({ ...load, question });
   const window = server?.stop();
+  const emulatorsWindow = emulators?.stop();
   const cpu = process.cpuUsage(benchCpu);
   loop.disable();
 
@@ -90,6 +94,9 @@ export async function measureLevel(options: Omit<LoadOptions, "question"> & { pi
       cpuShare: round(benchCpuSeconds / wallSeconds, 2)!,
       eventLoopDelayP99Ms: round(Math.max(0, loop.percentile(99) / 1e6 - LOOP_RESOLUTION_MS), 1),
     },
+    ...(emulatorsWindow
+      ? { upstreams: { cpuSeconds: round(emulatorsWindow.cpuSeconds, 2)!, cpuShare: round(emulatorsWindow.cpuSeconds / wallSeconds, 2)! } }
+      : {}),
   };
 }
 

@@ -76,7 +76,7 @@ export function renderReport(results: Results): string {
     out.push("", `${scenario.name}: upstream first token after ${p.firstTokenDelayMs} ms, ${p.tokens} tokens every ${Math.round(p.tokenDelayMs * 10) / 10} ms`);
     out.push(
       table(
-        ["N", "chats", "ok", "err", "ttft p50", "p95", "p99", "tok/s", "stream tok/s", "chats/s", "peak RSS MB", "CPU s/chat", "bench CPU", "bench lag p99"],
+        ["N", "chats", "ok", "err", "ttft p50", "p95", "p99", "tok/s", "stream tok/s", "chats/s", "peak RSS MB", "CPU s/chat", "bench CPU", "bench lag p99", "emulators CPU"],
         scenario.levels.map((l) => [
           l.concurrency,
           l.chats,
@@ -93,6 +93,7 @@ export function renderReport(results: Results): string {
           l.service?.cpuSecondsPerChat,
           `${Math.round(l.bench.cpuShare * 100)}%`,
           l.bench.eventLoopDelayP99Ms === null ? null : `${l.bench.eventLoopDelayP99Ms} ms`,
+          l.upstreams ? `${Math.round(l.upstreams.cpuShare * 100)}%` : null,
         ]),
       ),
     );

@@ -60,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
     notes,
   };
   try {
-    log(`emulators: Gemini ${stack.gemini.url}, Qdrant ${stack.qdrant.url}`);
+    log(`emulators: Gemini ${stack.upstreams.gemini.url}, Qdrant ${stack.upstreams.qdrant.url} (pid ${stack.upstreams.pid})`);
     if (settings.store === "qdrant") {
       // The sample book in the collection the chats retrieve from; development mode needs no database.
       const seeded = await runIngest(SAMPLE_DOCS, { ...stack.serviceEnv(), NODE_ENV: "development" });
@@ -73,14 +73,14 @@ async function main(argv: string[]): Promise<number> {
     if (settings.target && chatScenarios.length > 0) {
       await waitForTarget(settings, stack);
       const server: Server = { url: settings.target, pid: settings.targetPid };
-      for (const name of chatScenarios) results.chats.push(await run[name](server, stack, settings, log));
+      for (const name of chatScenarios) results.chats.push(await run[name](server, stack.upstreams, settings, log));
     } else {
       for (const name of chatScenarios) {
         // A fresh process per scenario: each one's peak RSS and CPU are its own.
         service = await startService({ ...stack.serviceEnv(), ...nodeOptions(settings, name) }, { timeoutMs: 120_000 });
         log(`service: pid ${service.pid} at ${service.url}, healthy after ${Math.round(service.readyMs)} ms`);
         try {
-          results.chats.push(await run[name]({ url: service.url, pid: service.pid }, stack, settings, log));
+          results.chats.push(await run[name]({ url: service.url, pid: service.pid }, stack.upstreams, settings, log));
         } finally {
           await service.stop();
           service = undefined;
@@ -96,7 +96,8 @@ async function main(argv: string[]): Promise<number> {
   for (const scenario of results.chats) notes.push(...scenario.notes.map((n) => `${scenario.name}: ${n}`));
   for (const scenario of results.chats) {
     for (const level of scenario.levels) {
-      if (level.bench.cpuShare > 0.8) notes.push(`${scenario.name} N=${level.concurrency}: the bench process used ${Math.round(level.bench.cpuShare * 100)}% of a core; its figures may be the bench's limit`);
+      if (level.bench.cpuShare > 0.8) notes.push(`${scenario.name} N=${level.concurrency}: the load generator used ${Math.round(level.bench.cpuShare * 100)}% of a core; its figures may be the generator's limit`);
+      if ((level.upstreams?.cpuShare ?? 0) > 0.8) notes.push(`${scenario.name} N=${level.concurrency}: the emulators used ${Math.round(level.upstreams!.cpuShare * 100)}% of a core; its figures may be the emulators' limit`);
     }
   }
   process.stdout.write(`\n${renderReport(results)}\n`);
@@ -125,10 +126,10 @@ function withoutDatabaseUrl(settings: Settings): Omit<Settings, "databaseUrl"> {
 /** Prints what the other server needs to meet our emulators, then waits for its health. */
 async function waitForTarget(settings: Settings, stack: Stack): Promise<void> {
   const env = {
-    GEMINI_API_KEY: stack.gemini.apiKey,
-    GEMINI_BASE_URL: stack.gemini.url,
-    QDRANT_URL: stack.qdrant.url,
-    QDRANT_API_KEY: stack.qdrant.apiKey,
+    GEMINI_API_KEY: stack.upstreams.gemini.apiKey,
+    GEMINI_BASE_URL: stack.upstreams.gemini.url,
+    QDRANT_URL: stack.upstreams.qdrant.url,
+    QDRANT_API_KEY: stack.upstreams.qdrant.apiKey,
     QDRANT_COLLECTION: "docusaurus-book",
   };
   process.stdout.write(`\nPoint the server at ${settings.target} to these emulators:\n${Object.entries(env).map(([k, v]) => `  ${k}=${v}`).join("\n")}\n\n`);

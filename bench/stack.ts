@@ -1,15 +1,14 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { startGeminiEmulator, type GeminiEmulator } from "../emulators/gemini.ts";
-import { startQdrantEmulator, type QdrantEmulator } from "../emulators/qdrant.ts";
 import { freshDatabase, type BenchDatabase } from "./postgres.ts";
 import type { Settings } from "./settings.ts";
+import { startUpstreams, type Upstreams } from "./upstreams.ts";
 
 /** What the service meets in a run: the emulators, and its database (Postgres or a PGlite folder). */
 export interface Stack {
-  gemini: GeminiEmulator;
-  qdrant: QdrantEmulator;
+  /** The Gemini and Qdrant emulators, in a process of their own. */
+  upstreams: Upstreams;
   /** The service's environment for one start, on the run's database or on the one given. */
   serviceEnv(database?: DatabaseSlot): Record<string, string>;
   /** A database nobody has used yet (Postgres database or empty PGlite folder). */
@@ -25,8 +24,8 @@ export interface DatabaseSlot {
 }
 
 export async function startStack(settings: Settings): Promise<Stack> {
-  const gemini = await startGeminiEmulator({ port: settings.geminiPort });
-  const qdrant = await startQdrantEmulator({ port: settings.qdrantPort, apiKey: "bench-qdrant-key" });
+  const upstreams = await startUpstreams({ geminiPort: settings.geminiPort, qdrantPort: settings.qdrantPort, qdrantApiKey: "bench-qdrant-key" });
+  const { gemini, qdrant } = upstreams;
   const slots: DatabaseSlot[] = [];
 
   const emptyDatabase = async (label: string): Promise<DatabaseSlot> => {
@@ -44,7 +43,7 @@ export async function startStack(settings: Settings): Promise<Stack> {
     return slot;
   };
 
-  const upstreams = {
+  const upstreamEnv = {
     GEMINI_API_KEY: gemini.apiKey,
     GEMINI_BASE_URL: gemini.url,
     LOG_LEVEL: "warn",
@@ -60,18 +59,17 @@ export async function startStack(settings: Settings): Promise<Stack> {
   try {
     runDatabase = settings.target ? { env: {}, drop: async () => undefined } : await emptyDatabase("run");
   } catch (err) {
-    await Promise.all([gemini.close(), qdrant.close()]);
+    await upstreams.close();
     throw err;
   }
   return {
-    gemini,
-    qdrant,
+    upstreams,
     runDatabase,
     emptyDatabase,
-    serviceEnv: (database = runDatabase) => ({ ...upstreams, ...storeEnv, ...database.env }),
+    serviceEnv: (database = runDatabase) => ({ ...upstreamEnv, ...storeEnv, ...database.env }),
     async close() {
       await Promise.allSettled(slots.map((s) => s.drop()));
-      await Promise.all([gemini.close(), qdrant.close()]);
+      await upstreams.close();
     },
   };
 }
