@@ -16,7 +16,7 @@ export class SseStream {
     this.#keepAliveMs = options.keepAliveMs;
   }
 
-  /** Sends the headers now, so the client sees the stream open before the first event. */
+  /** Sets the stream's headers. They leave with the first event, in the same packet. */
   open(): void {
     const res = this.#res;
     res.status(200);
@@ -25,7 +25,6 @@ export class SseStream {
     res.setHeader("Connection", "keep-alive");
     // Proxies such as nginx buffer responses unless told otherwise.
     res.setHeader("X-Accel-Buffering", "no");
-    res.flushHeaders();
     res.socket?.setNoDelay(true);
     this.#armKeepAlive();
   }
@@ -38,6 +37,15 @@ export class SseStream {
     if (this.ended) return;
     this.#res.write(`data: ${JSON.stringify(event)}\n\n`);
     this.#armKeepAlive();
+  }
+
+  /**
+   * Puts what was sent on the wire now. Node corks a chunked response until the next
+   * process.nextTick, and a burst of upstream chunks relayed in one run of promise callbacks
+   * would hold the first token until the whole burst was relayed.
+   */
+  flush(): void {
+    this.#res.socket?.uncork();
   }
 
   /** An SSE comment: ignored by clients, keeps proxies from closing a quiet stream. */

@@ -82,6 +82,8 @@ async function streamAnswer(prepared: PreparedChat, res: Response, signal: Abort
     for (let step = first; !step.done; step = await pieces.next()) {
       answer += step.value;
       sse.send({ type: "token", content: step.value });
+      // The first token is the one the reader waits for: it goes out now.
+      if (step === first) sse.flush();
     }
   } catch (err) {
     const failure = describeFailure(err, signal);
