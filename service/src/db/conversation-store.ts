@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { Database, Queryable } from "./database.ts";
+import { AppError } from "../errors.ts";
+import type { Database } from "./database.ts";
 
 export type Role = "user" | "assistant";
 
@@ -48,21 +49,43 @@ export class ConversationStore {
 
   /**
    * Stores the reader's question, creating the conversation when `conversationId` is
-   * undefined, in one transaction. Returns the conversation id and the message id.
+   * undefined. Returns the conversation id and the message id.
    */
   async addUserMessage(conversationId: string | undefined, content: string): Promise<{ conversationId: string; messageId: string }> {
-    return this.#db.transaction(async (tx) => {
-      const id = conversationId ?? randomUUID();
-      if (conversationId === undefined) {
-        await tx.query(`insert into conversations (id, created_at, updated_at) values ($1, ${UTC_NOW}, ${UTC_NOW})`, [id]);
-      }
-      const messageId = await insertMessage(tx, { conversationId: id, role: "user", content });
-      return { conversationId: id, messageId };
-    });
+    if (conversationId !== undefined) {
+      return { conversationId, messageId: await this.addMessage({ conversationId, role: "user", content }) };
+    }
+    // One statement, so one round trip and atomic without a transaction: the message's
+    // foreign key is checked at the statement's end, when the conversation row exists.
+    const id = randomUUID();
+    const messageId = randomUUID();
+    await this.#db.query(
+      `with conversation as (
+         insert into conversations (id, created_at, updated_at) values ($1, ${UTC_NOW}, ${UTC_NOW}) returning id
+       )
+       insert into messages (id, conversation_id, role, content, sources, incomplete, error_code, created_at)
+       select $2::uuid, id, 'user', $3::text, null, false, null, ${UTC_NOW} from conversation`,
+      [id, messageId, content],
+    );
+    return { conversationId: id, messageId };
   }
 
-  async addMessage(message: NewMessage): Promise<string> {
-    return this.#db.transaction((tx) => insertMessage(tx, message));
+  /**
+   * Adds a message to an existing conversation and marks the conversation updated, in one
+   * statement. A conversation that no longer exists is a not_found error.
+   */
+  async addMessage(m: NewMessage): Promise<string> {
+    const id = randomUUID();
+    const { rowCount } = await this.#db.query(
+      `with conversation as (
+         update conversations set updated_at = ${UTC_NOW} where id = $2 returning id
+       )
+       insert into messages (id, conversation_id, role, content, sources, incomplete, error_code, created_at)
+       select $1::uuid, id, $3::varchar, $4::text, $5::jsonb, $6::boolean, $7::varchar, ${UTC_NOW} from conversation`,
+      [id, m.conversationId, m.role, m.content, m.sources == null ? null : JSON.stringify(m.sources), m.incomplete ?? false, m.errorCode ?? null],
+    );
+    if (rowCount === 0) throw new AppError("not_found", 404, "No conversation has this conversation_id.");
+    return id;
   }
 
   /** Every message of a conversation, oldest first; null when the conversation does not exist. */
@@ -96,17 +119,6 @@ interface MessageRow {
   sources: unknown;
   incomplete: boolean;
   created_at: Date | string;
-}
-
-async function insertMessage(tx: Queryable, m: NewMessage): Promise<string> {
-  const id = randomUUID();
-  await tx.query(
-    `insert into messages (id, conversation_id, role, content, sources, incomplete, error_code, created_at)
-     values ($1, $2, $3, $4, $5::jsonb, $6, $7, ${UTC_NOW})`,
-    [id, m.conversationId, m.role, m.content, m.sources == null ? null : JSON.stringify(m.sources), m.incomplete ?? false, m.errorCode ?? null],
-  );
-  await tx.query(`update conversations set updated_at = ${UTC_NOW} where id = $1`, [m.conversationId]);
-  return id;
 }
 
 function toStoredMessage(row: MessageRow): StoredMessage {
