@@ -1,16 +1,17 @@
-import { GoogleGenAI, type Content } from "@google/genai";
+import type { Content } from "@google/genai";
 import { groundedQuestion, SYSTEM_INSTRUCTION } from "../chat/prompt.ts";
 import type { AnswerGenerator, GenerationRequest } from "./answer-generator.ts";
 import { fromGeminiError } from "./gemini-errors.ts";
+import { GeminiStreamClient } from "./gemini-stream.ts";
 
 /** Streams answers from Gemini. One client per process: it holds the connection pool. */
 export class GeminiGenerator implements AnswerGenerator {
   readonly model: string;
-  readonly #ai: GoogleGenAI;
+  readonly #client: GeminiStreamClient;
 
   constructor(options: { apiKey: string; model: string; baseUrl?: string | undefined }) {
     this.model = options.model;
-    this.#ai = new GoogleGenAI({ apiKey: options.apiKey, httpOptions: options.baseUrl ? { baseUrl: options.baseUrl } : {} });
+    this.#client = new GeminiStreamClient({ apiKey: options.apiKey, baseUrl: options.baseUrl });
   }
 
   async *stream(request: GenerationRequest, signal: AbortSignal): AsyncIterable<string> {
@@ -19,15 +20,7 @@ export class GeminiGenerator implements AnswerGenerator {
       { role: "user", parts: [{ text: groundedQuestion(request) }] },
     ];
     try {
-      const stream = await this.#ai.models.generateContentStream({
-        model: this.model,
-        contents,
-        config: { systemInstruction: SYSTEM_INSTRUCTION, temperature: 0.2, abortSignal: signal },
-      });
-      for await (const chunk of stream) {
-        const text = chunk.text;
-        if (text) yield text;
-      }
+      yield* this.#client.stream(this.model, { contents, systemInstruction: SYSTEM_INSTRUCTION, temperature: 0.2 }, signal);
     } catch (err) {
       throw fromGeminiError(err, "generation");
     }

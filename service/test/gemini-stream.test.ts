@@ -1,0 +1,158 @@
+import assert from "node:assert/strict";
+import { once } from "node:events";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { after, before, beforeEach, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ApiError } from "@google/genai";
+import { startGeminiEmulator, type GeminiEmulator } from "../../emulators/gemini.ts";
+import { GeminiStreamClient } from "../src/llm/gemini-stream.ts";
+import { retryDelaySeconds } from "../src/llm/gemini-errors.ts";
+
+const request = { contents: [{ role: "user", parts: [{ text: "What is ROS 2?" }] }], systemInstruction: "Answer from the book.", temperature: 0.2 };
+
+async function collect(stream: AsyncIterable<string>): Promise<string[]> {
+  const pieces: string[] = [];
+  for await (const piece of stream) pieces.push(piece);
+  return pieces;
+}
+
+describe("GeminiStreamClient against the Gemini emulator", () => {
+  let gemini: GeminiEmulator;
+  before(async () => {
+    gemini = await startGeminiEmulator();
+  });
+  after(() => gemini.close());
+  beforeEach(() => gemini.reset());
+
+  const client = () => new GeminiStreamClient({ apiKey: gemini.apiKey, baseUrl: gemini.url });
+
+  it("streams the answer's pieces in order and sends what the API expects", async () => {
+    gemini.setStreamProfile({ tokens: 12 });
+    gemini.setAnswer("ROS 2 is a set of libraries for robots, and this is the whole answer.");
+    const pieces = await collect(client().stream("models/gemini-2.5-flash", request, new AbortController().signal));
+    assert.equal(pieces.length, 12);
+    assert.equal(pieces.join(""), "ROS 2 is a set of libraries for robots, and this is the whole answer.");
+
+    const [call] = gemini.requests;
+    assert.equal(call!.path, "/v1beta/models/gemini-2.5-flash:streamGenerateContent");
+    assert.equal(call!.kind, "stream");
+    assert.ok(call!.apiKeyPresent);
+    assert.deepEqual(call!.body, {
+      contents: request.contents,
+      systemInstruction: { parts: [{ text: "Answer from the book." }] },
+      generationConfig: { temperature: 0.2 },
+    });
+  });
+
+  it("reuses one connection for streams one after another", async () => {
+    const c = client();
+    for (let i = 0; i < 3; i++) await collect(c.stream("gemini-2.5-flash", request, new AbortController().signal));
+    assert.equal(gemini.requests.length, 3);
+    assert.equal(gemini.activeStreams(), 0);
+  });
+
+  it("fails a 429 with the SDK's ApiError, carrying the body's RetryInfo", async () => {
+    gemini.setFault({ kind: "status", status: 429, retryDelaySeconds: 17, route: "generate" });
+    const err = await collect(client().stream("gemini-2.5-flash", request, new AbortController().signal)).then(
+      () => assert.fail("resolved"),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof ApiError);
+    assert.equal(err.status, 429);
+    assert.equal(retryDelaySeconds(err), 17);
+  });
+
+  it("fails a stream cut mid-answer after the pieces that came", async () => {
+    gemini.setStreamProfile({ tokens: 10 });
+    gemini.setFault({ kind: "cut", afterTokens: 4, route: "generate" });
+    const pieces: string[] = [];
+    await assert.rejects(async () => {
+      for await (const piece of client().stream("gemini-2.5-flash", request, new AbortController().signal)) pieces.push(piece);
+    });
+    assert.equal(pieces.length, 4);
+  });
+
+  it("closes the upstream request when the signal aborts", async () => {
+    gemini.setStreamProfile({ tokens: 50, tokenDelayMs: 20 });
+    const controller = new AbortController();
+    const pieces: string[] = [];
+    await assert.rejects(
+      async () => {
+        for await (const piece of client().stream("gemini-2.5-flash", request, controller.signal)) {
+          pieces.push(piece);
+          if (pieces.length === 3) controller.abort();
+        }
+      },
+      (err: Error) => err.name === "AbortError",
+    );
+    for (let i = 0; i < 50 && gemini.activeStreams() > 0; i++) await sleep(10);
+    assert.equal(gemini.activeStreams(), 0);
+  });
+});
+
+describe("GeminiStreamClient on the edges of the SSE format", () => {
+  let server: Server;
+  let url: string;
+  let respond: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+  before(async () => {
+    server = createServer((req, res) => void respond(req, res));
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    url = `http://127.0.0.1:${(server.address() as { port: number }).port}/prefix`;
+  });
+  after(() => server.close());
+
+  const chunk = (text: string, extra: object = {}) => JSON.stringify({ candidates: [{ content: { role: "model", parts: [{ text, ...extra }] } }] });
+  const client = () => new GeminiStreamClient({ apiKey: "k", baseUrl: url });
+
+  it("reads events split across writes, with \\n\\n or \\r\\n\\r\\n endings, and leaves thoughts out", async () => {
+    let path = "";
+    respond = async (req, res) => {
+      path = req.url ?? "";
+      req.resume();
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      const stream = `data: ${chunk("Hello")}\r\n\r\ndata: ${chunk("thinking...", { thought: true })}\n\ndata: ${chunk(", world")}\n\n`;
+      for (let i = 0; i < stream.length; i += 7) {
+        res.write(stream.slice(i, i + 7));
+        await sleep(1);
+      }
+      res.end();
+    };
+    assert.deepEqual(await collect(client().stream("gemini-2.5-flash", request, new AbortController().signal)), ["Hello", ", world"]);
+    assert.equal(path, "/prefix/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse");
+  });
+
+  it("turns an error event after the 200 into an ApiError with its code", async () => {
+    respond = (req, res) => {
+      req.resume();
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.end(`data: ${chunk("Part")}\n\ndata: {"error":{"code":503,"message":"The model is overloaded.","status":"UNAVAILABLE"}}\n\n`);
+    };
+    const pieces: string[] = [];
+    const err = await (async () => {
+      for await (const piece of client().stream("gemini-2.5-flash", request, new AbortController().signal)) pieces.push(piece);
+    })().then(
+      () => assert.fail("resolved"),
+      (e: unknown) => e,
+    );
+    assert.deepEqual(pieces, ["Part"]);
+    assert.ok(err instanceof ApiError);
+    assert.equal(err.status, 503);
+  });
+
+  it("reports a non-JSON error body with its status, and an event that is not JSON", async () => {
+    respond = (req, res) => {
+      req.resume();
+      res.writeHead(502, { "content-type": "text/html" });
+      res.end("<html>Bad Gateway</html>");
+    };
+    await assert.rejects(collect(client().stream("m", request, new AbortController().signal)), (err: unknown) => err instanceof ApiError && err.status === 502 && /Bad Gateway/.test(err.message));
+
+    respond = (req, res) => {
+      req.resume();
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.end("data: {not json\n\n");
+    };
+    await assert.rejects(collect(client().stream("m", request, new AbortController().signal)), /not JSON: \{not json/);
+  });
+});
