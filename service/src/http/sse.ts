@@ -61,11 +61,16 @@ export class SseStream {
     this.#res.end();
   }
 
+  // One timer per stream, pushed back by each event: refresh() costs far less than a new
+  // timer per token.
   #armKeepAlive(): void {
-    clearTimeout(this.#timer);
+    if (this.#timer) {
+      this.#timer.refresh();
+      return;
+    }
     this.#timer = setTimeout(() => {
       this.comment("keep-alive");
-      this.#armKeepAlive();
+      this.#timer?.refresh();
     }, this.#keepAliveMs);
     this.#timer.unref();
   }
