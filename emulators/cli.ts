@@ -71,6 +71,14 @@ process.stdout.write(
   ].join("\n"),
 );
 
+// Nothing here reads the request logs, which hold every body: empty them, so a long load
+// test against these emulators does not grow them without end.
+const trimLogs = setInterval(() => {
+  gemini.requests.length = 0;
+  qdrant.requests.length = 0;
+}, 1_000);
+trimLogs.unref();
+
 let stopping = false;
 async function stop(signal: string): Promise<void> {
   if (stopping) return;
