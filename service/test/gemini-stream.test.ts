@@ -10,10 +10,23 @@ import { retryDelaySeconds } from "../src/llm/gemini-errors.ts";
 
 const request = { contents: [{ role: "user", parts: [{ text: "What is ROS 2?" }] }], systemInstruction: "Answer from the book.", temperature: 0.2 };
 
-async function collect(stream: AsyncIterable<string>): Promise<string[]> {
+type StreamCall = (onText: (text: string) => void) => Promise<void>;
+
+/** The pieces of a stream that ends well. */
+async function collect(call: StreamCall): Promise<string[]> {
   const pieces: string[] = [];
-  for await (const piece of stream) pieces.push(piece);
+  await call((text) => pieces.push(text));
   return pieces;
+}
+
+/** The pieces that came before a stream failed, and its error. */
+async function collectUntilFailure(call: StreamCall): Promise<{ pieces: string[]; err: unknown }> {
+  const pieces: string[] = [];
+  const err = await call((text) => pieces.push(text)).then(
+    () => assert.fail("resolved"),
+    (e: unknown) => e,
+  );
+  return { pieces, err };
 }
 
 describe("GeminiStreamClient against the Gemini emulator", () => {
@@ -29,7 +42,7 @@ describe("GeminiStreamClient against the Gemini emulator", () => {
   it("streams the answer's pieces in order and sends what the API expects", async () => {
     gemini.setStreamProfile({ tokens: 12 });
     gemini.setAnswer("ROS 2 is a set of libraries for robots, and this is the whole answer.");
-    const pieces = await collect(client().stream("models/gemini-2.5-flash", request, new AbortController().signal));
+    const pieces = await collect((onText) => client().stream("models/gemini-2.5-flash", request, new AbortController().signal, onText));
     assert.equal(pieces.length, 12);
     assert.equal(pieces.join(""), "ROS 2 is a set of libraries for robots, and this is the whole answer.");
 
@@ -46,17 +59,14 @@ describe("GeminiStreamClient against the Gemini emulator", () => {
 
   it("reuses one connection for streams one after another", async () => {
     const c = client();
-    for (let i = 0; i < 3; i++) await collect(c.stream("gemini-2.5-flash", request, new AbortController().signal));
+    for (let i = 0; i < 3; i++) await collect((onText) => c.stream("gemini-2.5-flash", request, new AbortController().signal, onText));
     assert.equal(gemini.requests.length, 3);
     assert.equal(gemini.activeStreams(), 0);
   });
 
   it("fails a 429 with the SDK's ApiError, carrying the body's RetryInfo", async () => {
     gemini.setFault({ kind: "status", status: 429, retryDelaySeconds: 17, route: "generate" });
-    const err = await collect(client().stream("gemini-2.5-flash", request, new AbortController().signal)).then(
-      () => assert.fail("resolved"),
-      (e: unknown) => e,
-    );
+    const { err } = await collectUntilFailure((onText) => client().stream("gemini-2.5-flash", request, new AbortController().signal, onText));
     assert.ok(err instanceof ApiError);
     assert.equal(err.status, 429);
     assert.equal(retryDelaySeconds(err), 17);
@@ -65,26 +75,23 @@ describe("GeminiStreamClient against the Gemini emulator", () => {
   it("fails a stream cut mid-answer after the pieces that came", async () => {
     gemini.setStreamProfile({ tokens: 10 });
     gemini.setFault({ kind: "cut", afterTokens: 4, route: "generate" });
-    const pieces: string[] = [];
-    await assert.rejects(async () => {
-      for await (const piece of client().stream("gemini-2.5-flash", request, new AbortController().signal)) pieces.push(piece);
-    });
+    const { pieces, err } = await collectUntilFailure((onText) => client().stream("gemini-2.5-flash", request, new AbortController().signal, onText));
+    assert.ok(err instanceof Error);
     assert.equal(pieces.length, 4);
   });
 
   it("closes the upstream request when the signal aborts", async () => {
     gemini.setStreamProfile({ tokens: 50, tokenDelayMs: 20 });
     const controller = new AbortController();
-    const pieces: string[] = [];
-    await assert.rejects(
-      async () => {
-        for await (const piece of client().stream("gemini-2.5-flash", request, controller.signal)) {
-          pieces.push(piece);
-          if (pieces.length === 3) controller.abort();
-        }
-      },
-      (err: Error) => err.name === "AbortError",
+    let received = 0;
+    const { pieces, err } = await collectUntilFailure((onText) =>
+      client().stream("gemini-2.5-flash", request, controller.signal, (text) => {
+        onText(text);
+        if (text && ++received === 3) controller.abort();
+      }),
     );
+    assert.equal((err as Error).name, "AbortError");
+    assert.equal(pieces.length, 3, "no piece after the abort");
     for (let i = 0; i < 50 && gemini.activeStreams() > 0; i++) await sleep(10);
     assert.equal(gemini.activeStreams(), 0);
   });
@@ -118,7 +125,7 @@ describe("GeminiStreamClient on the edges of the SSE format", () => {
       }
       res.end();
     };
-    assert.deepEqual(await collect(client().stream("gemini-2.5-flash", request, new AbortController().signal)), ["Hello", ", world"]);
+    assert.deepEqual(await collect((onText) => client().stream("gemini-2.5-flash", request, new AbortController().signal, onText)), ["Hello", ", world"]);
     assert.equal(path, "/prefix/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse");
   });
 
@@ -128,13 +135,7 @@ describe("GeminiStreamClient on the edges of the SSE format", () => {
       res.writeHead(200, { "content-type": "text/event-stream" });
       res.end(`data: ${chunk("Part")}\n\ndata: {"error":{"code":503,"message":"The model is overloaded.","status":"UNAVAILABLE"}}\n\n`);
     };
-    const pieces: string[] = [];
-    const err = await (async () => {
-      for await (const piece of client().stream("gemini-2.5-flash", request, new AbortController().signal)) pieces.push(piece);
-    })().then(
-      () => assert.fail("resolved"),
-      (e: unknown) => e,
-    );
+    const { pieces, err } = await collectUntilFailure((onText) => client().stream("gemini-2.5-flash", request, new AbortController().signal, onText));
     assert.deepEqual(pieces, ["Part"]);
     assert.ok(err instanceof ApiError);
     assert.equal(err.status, 503);
@@ -146,13 +147,13 @@ describe("GeminiStreamClient on the edges of the SSE format", () => {
       res.writeHead(502, { "content-type": "text/html" });
       res.end("<html>Bad Gateway</html>");
     };
-    await assert.rejects(collect(client().stream("m", request, new AbortController().signal)), (err: unknown) => err instanceof ApiError && err.status === 502 && /Bad Gateway/.test(err.message));
+    await assert.rejects(collect((onText) => client().stream("m", request, new AbortController().signal, onText)), (err: unknown) => err instanceof ApiError && err.status === 502 && /Bad Gateway/.test(err.message));
 
     respond = (req, res) => {
       req.resume();
       res.writeHead(200, { "content-type": "text/event-stream" });
       res.end("data: {not json\n\n");
     };
-    await assert.rejects(collect(client().stream("m", request, new AbortController().signal)), /not JSON: \{not json/);
+    await assert.rejects(collect((onText) => client().stream("m", request, new AbortController().signal, onText)), /not JSON: \{not json/);
   });
 });

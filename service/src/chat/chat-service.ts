@@ -2,7 +2,7 @@ import { AppError, isAbortError } from "../errors.ts";
 import type { ConversationStore, Source } from "../db/conversation-store.ts";
 import type { Embedder } from "../embeddings/embedder.ts";
 import type { GeminiStatus } from "../health/gemini-status.ts";
-import type { AnswerGenerator, GenerationRequest } from "../llm/answer-generator.ts";
+import type { AnswerGenerator, GenerationRequest, TextSink } from "../llm/answer-generator.ts";
 import type { SearchHit, VectorStore } from "../retrieval/vector-store.ts";
 import type { ChatRequest } from "./chat-request.ts";
 import { historyWithinBudget } from "./prompt.ts";
@@ -76,10 +76,10 @@ export class ChatService {
     };
   }
 
-  /** The answer's text pieces. Records Gemini's quota state for health as it goes. */
-  async *generate(prepared: PreparedChat, signal: AbortSignal): AsyncIterable<string> {
+  /** Streams the answer's text pieces into `onText`. Records Gemini's quota state for health. */
+  async generate(prepared: PreparedChat, signal: AbortSignal, onText: TextSink): Promise<void> {
     try {
-      yield* this.#o.generator.stream(prepared.generation, signal);
+      await this.#o.generator.stream(prepared.generation, signal, onText);
       this.#o.geminiStatus.recordSuccess();
     } catch (err) {
       this.#noteQuota(err);

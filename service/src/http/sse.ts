@@ -39,6 +39,13 @@ export class SseStream {
     this.#armKeepAlive();
   }
 
+  /** The most frequent event, framed without building an object for it first. */
+  sendToken(text: string): void {
+    if (this.ended) return;
+    this.#res.write(`data: {"type":"token","content":${JSON.stringify(text)}}\n\n`);
+    this.#armKeepAlive();
+  }
+
   /**
    * Puts what was sent on the wire now. Node corks a chunked response until the next
    * process.nextTick, and a burst of upstream chunks relayed in one run of promise callbacks

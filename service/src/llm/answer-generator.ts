@@ -15,9 +15,15 @@ export interface GenerationRequest {
   selection?: string;
 }
 
+/** Takes each piece of the answer's text as it is produced. */
+export type TextSink = (text: string) => void;
+
 export interface AnswerGenerator {
   /** "gemini-2.5-flash", or "extractive" for the embedded answerer. */
   readonly model: string;
-  /** Yields the answer's text as it is produced. Aborting the signal ends the upstream call. */
-  stream(request: GenerationRequest, signal: AbortSignal): AsyncIterable<string>;
+  /**
+   * Hands the answer's text to `onText` piece by piece as it is produced, and resolves when
+   * the answer is complete. Aborting the signal ends the upstream call.
+   */
+  stream(request: GenerationRequest, signal: AbortSignal, onText: TextSink): Promise<void>;
 }

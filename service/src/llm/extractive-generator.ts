@@ -1,4 +1,4 @@
-import type { AnswerGenerator, GenerationRequest } from "./answer-generator.ts";
+import type { AnswerGenerator, GenerationRequest, TextSink } from "./answer-generator.ts";
 
 const NOTICE = "No LLM key is set (GEMINI_API_KEY), so this answer quotes the most relevant passages instead of writing one.";
 
@@ -9,10 +9,10 @@ const NOTICE = "No LLM key is set (GEMINI_API_KEY), so this answer quotes the mo
 export class ExtractiveGenerator implements AnswerGenerator {
   readonly model = "extractive";
 
-  async *stream(request: GenerationRequest, signal: AbortSignal): AsyncIterable<string> {
+  async stream(request: GenerationRequest, signal: AbortSignal, onText: TextSink): Promise<void> {
     for (const piece of words(compose(request))) {
       if (signal.aborted) throw signal.reason;
-      yield piece;
+      onText(piece);
       // Yield to the event loop between words so a disconnect is noticed mid-answer.
       await new Promise((resolve) => setImmediate(resolve));
     }

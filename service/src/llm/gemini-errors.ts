@@ -39,3 +39,14 @@ export function retryDelaySeconds(err: unknown): number | undefined {
   const match = /"retryDelay"\s*:\s*"(\d+(?:\.\d+)?)s"/.exec(err.message);
   return match ? Math.ceil(Number(match[1])) : undefined;
 }
+
+/** A non-2xx answer as the SDK reports it: its ApiError, whose message is the JSON error body. */
+export function geminiApiError(status: number, text: string, statusText?: string): ApiError {
+  let message: string;
+  try {
+    message = JSON.stringify(JSON.parse(text));
+  } catch {
+    message = JSON.stringify({ error: { message: text, code: status, status: statusText } });
+  }
+  return new ApiError({ message, status });
+}

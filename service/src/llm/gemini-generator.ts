@@ -1,6 +1,6 @@
 import type { Content } from "@google/genai";
 import { groundedQuestion, SYSTEM_INSTRUCTION } from "../chat/prompt.ts";
-import type { AnswerGenerator, GenerationRequest } from "./answer-generator.ts";
+import type { AnswerGenerator, GenerationRequest, TextSink } from "./answer-generator.ts";
 import { fromGeminiError } from "./gemini-errors.ts";
 import { GeminiStreamClient } from "./gemini-stream.ts";
 
@@ -14,13 +14,13 @@ export class GeminiGenerator implements AnswerGenerator {
     this.#client = new GeminiStreamClient({ apiKey: options.apiKey, baseUrl: options.baseUrl });
   }
 
-  async *stream(request: GenerationRequest, signal: AbortSignal): AsyncIterable<string> {
+  async stream(request: GenerationRequest, signal: AbortSignal, onText: TextSink): Promise<void> {
     const contents: Content[] = [
       ...request.history.map((turn) => ({ role: turn.role === "assistant" ? "model" : "user", parts: [{ text: turn.content }] })),
       { role: "user", parts: [{ text: groundedQuestion(request) }] },
     ];
     try {
-      yield* this.#client.stream(this.model, { contents, systemInstruction: SYSTEM_INSTRUCTION, temperature: 0.2 }, signal);
+      await this.#client.stream(this.model, { contents, systemInstruction: SYSTEM_INSTRUCTION, temperature: 0.2 }, signal, onText);
     } catch (err) {
       throw fromGeminiError(err, "generation");
     }

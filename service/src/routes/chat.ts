@@ -61,33 +61,31 @@ export function chatRouter(options: ChatRouteOptions): Router {
 }
 
 async function streamAnswer(prepared: PreparedChat, res: Response, signal: AbortSignal, options: ChatRouteOptions, log: Logger): Promise<void> {
-  // Wait for the first piece before sending headers: a failure up to then (quota, a bad
-  // key, a timeout) still gets a real HTTP status, which is all today's client can show.
-  const pieces = options.chat.generate(prepared, signal)[Symbol.asyncIterator]();
-  let first: IteratorResult<string>;
-  try {
-    first = await pieces.next();
-  } catch (err) {
-    const failure = describeFailure(err, signal);
-    await options.chat.finish(prepared, "", { incomplete: true, errorCode: failure.code });
-    throw failure.error.withDetails({ conversation_id: prepared.conversationId });
-  }
-
-  const sse = new SseStream(res, { keepAliveMs: options.keepAliveMs });
-  sse.open();
-  sse.send({ type: "metadata", conversation_id: prepared.conversationId });
-
+  // Headers wait for the first piece: a failure up to then (quota, a bad key, a timeout)
+  // still gets a real HTTP status, which is all today's client can show.
+  let sse: SseStream | undefined;
+  const open = (): SseStream => {
+    const stream = new SseStream(res, { keepAliveMs: options.keepAliveMs });
+    stream.open();
+    stream.send({ type: "metadata", conversation_id: prepared.conversationId });
+    return stream;
+  };
   let answer = "";
+  const onText = (text: string) => {
+    answer += text;
+    if (sse !== undefined) return sse.sendToken(text);
+    sse = open();
+    sse.sendToken(text);
+    // The first token is the one the reader waits for: it goes out now.
+    sse.flush();
+  };
+
   try {
-    for (let step = first; !step.done; step = await pieces.next()) {
-      answer += step.value;
-      sse.send({ type: "token", content: step.value });
-      // The first token is the one the reader waits for: it goes out now.
-      if (step === first) sse.flush();
-    }
+    await options.chat.generate(prepared, signal, onText);
   } catch (err) {
     const failure = describeFailure(err, signal);
     const saved = await options.chat.finish(prepared, answer, { incomplete: true, errorCode: failure.code });
+    if (sse === undefined) throw failure.error.withDetails({ conversation_id: prepared.conversationId });
     if (failure.code === "client_disconnected") {
       log.info({ conversation_id: prepared.conversationId, saved }, "client disconnected mid-stream");
     } else {
@@ -98,6 +96,8 @@ async function streamAnswer(prepared: PreparedChat, res: Response, signal: Abort
     return;
   }
 
+  // An empty answer still gets its metadata before done.
+  sse ??= open();
   const saved = await options.chat.finish(prepared, answer, { incomplete: false });
   if (!saved) {
     // The reader has the answer, but it is not in the conversation: say so rather than "done".
