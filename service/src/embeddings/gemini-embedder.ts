@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { GoogleGenAI } from "@google/genai";
 import { AppError } from "../errors.ts";
-import { fromGeminiError, isRetryableGeminiError, retryDelaySeconds } from "../llm/gemini-errors.ts";
+import { JsonEndpoint } from "../http/json-endpoint.ts";
+import { fromGeminiError, geminiApiError, isRetryableGeminiError, retryDelaySeconds } from "../llm/gemini-errors.ts";
+import { GEMINI_API_URL } from "../llm/gemini-stream.ts";
 import type { Embedder, EmbeddingTask } from "./embedder.ts";
 import { normalize } from "./local-embedder.ts";
 
@@ -29,11 +30,15 @@ export interface GeminiEmbedderOptions {
  * Embeddings from Gemini. gemini-embedding-001 makes 3072-d vectors and only those come
  * normalised: a smaller `outputDimensionality` truncates them, so we normalise every
  * vector ourselves (cosine scores then equal dot products, in both stores).
+ *
+ * Calls go to batchEmbedContents as the SDK sends them, but through JsonEndpoint rather than
+ * the SDK's fetch: every question makes one, and the SDK's costs three times the CPU.
+ * Failures are the SDK's ApiError all the same, so one mapping (fromGeminiError) serves.
  */
 export class GeminiEmbedder implements Embedder {
   readonly model: string;
   readonly dimensions: number;
-  readonly #ai: GoogleGenAI;
+  readonly #api: JsonEndpoint;
   readonly #batchSize: number;
   readonly #concurrency: number;
   readonly #maxAttempts: number;
@@ -48,8 +53,7 @@ export class GeminiEmbedder implements Embedder {
     this.#maxAttempts = Math.max(1, options.maxAttempts ?? 5);
     this.#baseDelayMs = options.baseDelayMs ?? 1_000;
     this.#maxDelayMs = options.maxDelayMs ?? 60_000;
-    // No SDK retries: ours honour the server's RetryInfo, which the SDK's do not read.
-    this.#ai = new GoogleGenAI({ apiKey: options.apiKey, httpOptions: options.baseUrl ? { baseUrl: options.baseUrl } : {} });
+    this.#api = new JsonEndpoint(`${(options.baseUrl ?? GEMINI_API_URL).replace(/\/+$/, "")}/v1beta`, { "x-goog-api-key": options.apiKey });
   }
 
   async embed(texts: string[], task: EmbeddingTask, signal?: AbortSignal): Promise<number[][]> {
@@ -92,12 +96,11 @@ export class GeminiEmbedder implements Embedder {
   }
 
   async #call(texts: string[], task: EmbeddingTask, signal: AbortSignal | undefined): Promise<number[][]> {
-    const response = await this.#ai.models.embedContent({
-      model: this.model,
-      contents: texts,
-      config: { taskType: task, outputDimensionality: this.dimensions, ...(signal ? { abortSignal: signal } : {}) },
-    });
-    const embeddings = response.embeddings ?? [];
+    const model = `models/${this.model.replace(/^models\//, "")}`;
+    const requests = texts.map((text) => ({ model, content: { role: "user", parts: [{ text }] }, taskType: task, outputDimensionality: this.dimensions }));
+    const answer = await this.#api.post(`${model}:batchEmbedContents`, { requests }, signal);
+    if (answer.status !== 200) throw geminiApiError(answer.status, answer.text);
+    const embeddings = (JSON.parse(answer.text) as { embeddings?: Array<{ values?: number[] }> }).embeddings ?? [];
     if (embeddings.length !== texts.length) {
       throw new AppError("upstream_error", 502, `The AI service returned ${embeddings.length} embeddings for ${texts.length} texts.`);
     }

@@ -1,6 +1,7 @@
 import { QdrantClient } from "@qdrant/js-client-rest";
 import { z } from "zod";
 import { AppError } from "../errors.ts";
+import { JsonEndpoint } from "../http/json-endpoint.ts";
 import { fromQdrantError, qdrantStatus } from "./qdrant-errors.ts";
 import type { ChunkPayload, ChunkPoint, SearchHit, StoreInfo, VectorStore } from "./vector-store.ts";
 
@@ -37,14 +38,16 @@ interface CollectionInfo {
 
 /**
  * The book's chunks in Qdrant, in the collection the previous backend filled: one unnamed
- * cosine vector per point, UUID ids, the contract's payload keys. Every call goes through
- * the client's typed API with our own AbortSignal: the client's built-in timeout would
- * replace a caller's signal, so it is off and the time limit is part of ours.
+ * cosine vector per point, UUID ids, the contract's payload keys. Calls go through the
+ * client's typed API with our own AbortSignal: the client's built-in timeout would replace a
+ * caller's signal, so it is off and the time limit is part of ours. The search, made once per
+ * question, goes to the same REST address through JsonEndpoint instead (a third of the CPU).
  */
 export class QdrantStore implements VectorStore {
   readonly kind = "qdrant";
   readonly collection: string;
   readonly #client: QdrantClient;
+  readonly #searchApi: JsonEndpoint;
   readonly #timeoutMs: number;
 
   constructor(options: QdrantStoreOptions) {
@@ -57,6 +60,7 @@ export class QdrantStore implements VectorStore {
       checkCompatibility: false,
       timeout: Number.POSITIVE_INFINITY,
     });
+    this.#searchApi = new JsonEndpoint(restAddress(options.url), options.apiKey ? { "api-key": options.apiKey } : {});
   }
 
   async ensureCollection(vectorSize: number): Promise<void> {
@@ -88,21 +92,18 @@ export class QdrantStore implements VectorStore {
   }
 
   async search(vector: number[], limit: number, signal?: AbortSignal): Promise<SearchHit[]> {
+    let answer;
     try {
-      const response = await this.#call(
-        (api, init) => api.queryPoints({ collection_name: this.collection, query: vector, limit, with_payload: true, with_vector: false }, init),
-        signal,
-      );
-      return (response.data.result?.points ?? []).map((point) => ({
-        id: String(point.id),
-        score: point.score,
-        payload: toPayload(point.payload),
-      }));
+      const path = `collections/${encodeURIComponent(this.collection)}/points/query`;
+      answer = await this.#searchApi.post(path, { query: vector, limit, with_payload: true, with_vector: false }, this.#signal(signal));
     } catch (err) {
-      // A collection that was never ingested has no passages; health says why.
-      if (qdrantStatus(err) === 404) return [];
-      throw err;
+      throw fromQdrantError(err, this.collection);
     }
+    // A collection that was never ingested has no passages; health says why.
+    if (answer.status === 404) return [];
+    if (answer.status !== 200) throw fromQdrantError(new QdrantStatusError(answer.status, answer.text), this.collection);
+    const points = (JSON.parse(answer.text) as { result?: { points?: Array<{ id: string | number; score: number; payload?: unknown }> } }).result?.points ?? [];
+    return points.map((point) => ({ id: String(point.id), score: point.score, payload: toPayload(point.payload) }));
   }
 
   async upsert(points: ChunkPoint[]): Promise<void> {
@@ -180,12 +181,34 @@ export class QdrantStore implements VectorStore {
 
   /** Runs one API request under the time limit and the caller's signal; failures become AppErrors. */
   async #call<T>(fn: (api: ReturnType<QdrantClient["api"]>, init: RequestInit) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const timeout = AbortSignal.timeout(this.#timeoutMs);
     try {
-      return await fn(this.#client.api(), { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+      return await fn(this.#client.api(), { signal: this.#signal(signal) });
     } catch (err) {
       throw fromQdrantError(err, this.collection);
     }
+  }
+
+  /** The caller's signal joined with the per-request time limit. */
+  #signal(signal: AbortSignal | undefined): AbortSignal {
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    return signal ? AbortSignal.any([signal, timeout]) : timeout;
+  }
+}
+
+/** The address the client calls for `url`: its scheme and host, and port 6333 when it names none (the client's rule). */
+function restAddress(url: string): string {
+  const parsed = new URL(url);
+  if (!parsed.port) parsed.port = "6333";
+  return parsed.origin;
+}
+
+/** A non-2xx answer of the search, shaped as the client's own errors (a status). */
+class QdrantStatusError extends Error {
+  readonly status: number;
+  constructor(status: number, body: string) {
+    super(`Qdrant answered ${status}: ${body.slice(0, 300)}`);
+    this.name = "QdrantStatusError";
+    this.status = status;
   }
 }
 

