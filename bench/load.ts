@@ -9,7 +9,8 @@ import { setTimeout as sleep } from "node:timers/promises";
  * split on "\n" as the real client does, so the generator costs little next to the server.
  */
 
-export interface ChatOutcome {
+/** One chat as the generator saw it. */
+export interface ChatResult {
   ok: boolean;
   status: number;
   /** From sending the request to the first token event, in ms. */
@@ -20,6 +21,11 @@ export interface ChatOutcome {
   totalMs: number;
   /** Why the chat failed: http_503, error_event:upstream_error, no_done, socket:ECONNRESET, timeout, ... */
   error?: string;
+}
+
+export interface ChatOutcome extends ChatResult {
+  /** Which of its client's chats this was: 0 for the first, 1 for the one after it... */
+  round: number;
 }
 
 export interface LoadOptions {
@@ -63,10 +69,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 
   const client = async (index: number) => {
     if (options.rampMs) await sleep((options.rampMs * index) / options.concurrency);
-    while (started < limit && performance.now() < deadline) {
+    for (let round = 0; started < limit && performance.now() < deadline; round++) {
       const body = JSON.stringify({ message: options.question(started++) });
       maxInFlight = Math.max(maxInFlight, ++inFlight);
-      outcomes.push(await chatOnce(url, agent, body, timeoutMs));
+      outcomes.push({ ...(await chatOnce(url, agent, body, timeoutMs)), round });
       inFlight--;
     }
   };
@@ -79,7 +85,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 }
 
 /** One chat, read to its end. Never rejects: a failure is an outcome with an error. */
-export function chatOnce(url: URL, agent: http.Agent, body: string, timeoutMs: number): Promise<ChatOutcome> {
+export function chatOnce(url: URL, agent: http.Agent, body: string, timeoutMs: number): Promise<ChatResult> {
   return new Promise((resolve) => {
     const started = performance.now();
     let status = 0;

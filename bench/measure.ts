@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { runLoad, type LoadOptions } from "./load.ts";
+import { runLoad, type ChatOutcome, type LoadOptions } from "./load.ts";
 import { watchProcess } from "./process-stats.ts";
 import { distribution, round, type Distribution } from "./stats.ts";
 
@@ -13,6 +13,13 @@ export interface LevelResult {
   maxInFlight: number;
   wallSeconds: number;
   firstTokenMs: Distribution;
+  /**
+   * First tokens of the chats that were not their client's first: with the clients' first
+   * chats spread over one stream's length, these began while every client was streaming.
+   */
+  heldFirstTokenMs: Distribution;
+  /** For capacity levels: streams held at a steady rate, or a burst of arrivals. */
+  arrivals?: "held" | "burst";
   /** Tokens received per second, all streams together. */
   tokensPerSecond: number | null;
   /** One stream's token rate (first to last token), median over streams. */
@@ -75,7 +82,8 @@ export async function measureLevel(options: Omit<LoadOptions, "question"> & { pi
     errorKinds,
     maxInFlight: result.maxInFlight,
     wallSeconds: round(wallSeconds, 2)!,
-    firstTokenMs: roundDistribution(distribution(completed.map((o) => o.firstTokenMs).filter((v): v is number => v !== null))),
+    firstTokenMs: roundDistribution(distribution(firstTokens(completed))),
+    heldFirstTokenMs: roundDistribution(distribution(firstTokens(completed.filter((o) => o.round > 0)))),
     tokensPerSecond: round(tokens / wallSeconds, 0),
     streamTokensPerSecondP50: round(distribution(streamRates).p50, 1),
     chatsPerSecond: round(completed.length / wallSeconds, 1),
@@ -98,6 +106,10 @@ export async function measureLevel(options: Omit<LoadOptions, "question"> & { pi
       ? { upstreams: { cpuSeconds: round(emulatorsWindow.cpuSeconds, 2)!, cpuShare: round(emulatorsWindow.cpuSeconds / wallSeconds, 2)! } }
       : {}),
   };
+}
+
+function firstTokens(outcomes: ChatOutcome[]): number[] {
+  return outcomes.map((o) => o.firstTokenMs).filter((v): v is number => v !== null);
 }
 
 function roundDistribution(d: Distribution): Distribution {

@@ -1,9 +1,10 @@
 import { writeFile } from "node:fs/promises";
 import os from "node:os";
-import type { ChatScenarioResult } from "./chat-scenarios.ts";
+import { goalFirstTokens, type ChatScenarioResult } from "./chat-scenarios.ts";
 import type { ColdStartResult } from "./cold-start.ts";
 import type { Goal } from "./goals.ts";
 import type { IngestResult } from "./ingest-bench.ts";
+import type { Distribution } from "./stats.ts";
 import type { Settings } from "./settings.ts";
 
 export interface Results {
@@ -78,13 +79,11 @@ export function renderReport(results: Results): string {
       table(
         ["N", "chats", "ok", "err", "ttft p50", "p95", "p99", "tok/s", "stream tok/s", "chats/s", "peak RSS MB", "CPU s/chat", "bench CPU", "bench lag p99", "emulators CPU"],
         scenario.levels.map((l) => [
-          l.concurrency,
+          l.arrivals ? `${l.concurrency} ${l.arrivals}` : l.concurrency,
           l.chats,
           l.completed,
           l.errors,
-          l.firstTokenMs.p50,
-          l.firstTokenMs.p95,
-          l.firstTokenMs.p99,
+          ...firstTokenCells(goalFirstTokens(l)),
           l.tokensPerSecond,
           // A zero-delay upstream has no meaningful per-stream rate.
           p.tokenDelayMs > 0 ? l.streamTokensPerSecondP50 : null,
@@ -107,6 +106,10 @@ export function renderReport(results: Results): string {
   }
   for (const note of results.notes) out.push(`note: ${note}`);
   return out.join("\n");
+}
+
+function firstTokenCells(d: Distribution): unknown[] {
+  return [d.p50, d.p95, d.p99];
 }
 
 export async function writeResults(file: string, results: Results): Promise<void> {

@@ -31,7 +31,12 @@ export interface Settings {
   coldStartRuns: number;
   corpus: { files: number; sections: number };
   overhead: { chats: number; warmup: number; profile: StreamProfile };
-  capacity: { levels: number[]; chatsPerClient: number; rampMs: number; profile: StreamProfile };
+  /**
+   * Each level holds N streams: the clients' first chats are spread over `rampMs` (one stream's
+   * length unless set, the arrival rate that keeps N streams open) and each client runs
+   * `chatsPerClient` chats back to back. Then, with `burstMs` > 0, the largest N arrive at once.
+   */
+  capacity: { levels: number[]; chatsPerClient: number; rampMs: number | undefined; burstMs: number; profile: StreamProfile };
   throughput: { concurrency: number; seconds: number; profile: StreamProfile };
   timeoutMs: number;
   /** Folder for the service's V8 CPU profiles (one per started process), or undefined. */
@@ -46,8 +51,8 @@ Scenarios (default: all of them; with --target only overhead, capacity, throughp
   --cold-start          process start to /api/health 200, on an empty and on a migrated database
   --ingest              ingest a generated corpus: embedding calls and wall time
   --overhead            zero-delay upstream, one chat at a time (goal: first-token p99 < 15 ms)
-  --capacity            realistic upstream, N concurrent streams (goal at the largest N: no errors,
-                        first-token p99 <= first-token delay + 50 ms, peak RSS < 512 MB)
+  --capacity            realistic upstream, N streams held (goal at the largest N: no errors,
+                        first-token p99 <= first-token delay + 50 ms, peak RSS < 512 MB), then a burst
   --throughput          zero-delay upstream, many clients for a while: chats per second
 
 Options:
@@ -60,8 +65,11 @@ Options:
   --gemini-port P, --qdrant-port P   fixed emulator ports (useful with --target)
   --database-url URL    Postgres server (default BENCH_DATABASE_URL, then TEST_DATABASE_URL)
   --levels 1,50,200,500 capacity concurrency levels
-  --chats-per-client K  capacity chats per client (1)
-  --ramp-ms MS          capacity: spread the clients' first requests over this time (2000)
+  --chats-per-client K  capacity: chats each client runs back to back (3); all but its first
+                        begin while all N streams are open, and the goal's first tokens are theirs
+  --ramp-ms MS          capacity: spread the clients' first chats over this time (one stream's length)
+  --burst-ms MS         capacity: then N clients (the largest level) start within this time, one
+                        chat each, reported beside the goal (2000; 0 skips it)
   --first-token-ms MS, --tokens N, --tokens-per-second R   capacity upstream profile (300, 300, 30)
   --overhead-chats N    sequential chats of the overhead scenario (1000, after 100 warm-up chats)
   --throughput-concurrency N, --throughput-seconds S   (50, 15)
@@ -92,6 +100,7 @@ export function parseSettings(argv: string[]): Settings | "help" {
       levels: { type: "string" },
       "chats-per-client": { type: "string" },
       "ramp-ms": { type: "string" },
+      "burst-ms": { type: "string" },
       "first-token-ms": { type: "string" },
       tokens: { type: "string" },
       "tokens-per-second": { type: "string" },
@@ -140,8 +149,9 @@ export function parseSettings(argv: string[]): Settings | "help" {
     overhead: { chats: num("overhead-chats", quick ? 30 : 1000, 1), warmup: quick ? 5 : 100, profile: zeroDelay(50) },
     capacity: {
       levels,
-      chatsPerClient: num("chats-per-client", 1, 1),
-      rampMs: num("ramp-ms", quick ? 500 : 2000),
+      chatsPerClient: num("chats-per-client", 3, 1),
+      rampMs: v["ramp-ms"] === undefined ? undefined : num("ramp-ms", 0),
+      burstMs: num("burst-ms", quick ? 500 : 2000),
       profile: { firstTokenDelayMs: num("first-token-ms", 300), tokenDelayMs: 1000 / tokensPerSecond, tokens: capacityTokens },
     },
     throughput: { concurrency: num("throughput-concurrency", quick ? 10 : 50, 1), seconds: num("throughput-seconds", quick ? 3 : 15, 1), profile: zeroDelay(50) },

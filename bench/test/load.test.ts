@@ -95,6 +95,12 @@ describe("load generator", () => {
     assert.equal(target.maxOpen(), 20);
   });
 
+  test("numbers each client's chats, so the ones begun after its first can be told apart", async () => {
+    const result = await load("slow", { concurrency: 3, chats: 9 });
+    const rounds = result.outcomes.map((o) => o.round).sort();
+    assert.deepEqual(rounds, [0, 0, 0, 1, 1, 1, 2, 2, 2]);
+  });
+
   test("a duration bound stops starting chats", async () => {
     const started = performance.now();
     const result = await runLoad({ baseUrl: target.url, concurrency: 2, durationMs: 200, question: (i) => `slow ${i}`, timeoutMs: 5_000 });
