@@ -129,6 +129,23 @@ describe("GeminiStreamClient on the edges of the SSE format", () => {
     assert.equal(path, "/prefix/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse");
   });
 
+  it("sends a request again on a new socket when the server closed the kept-alive one as it was reused", async () => {
+    const c = client();
+    let requests = 0;
+    respond = (req, res) => {
+      req.resume();
+      requests++;
+      // The second request arrives on the first one's socket: close it unanswered, as a
+      // server whose keep-alive timeout ran out at that moment does.
+      if (requests === 2) return void req.socket.destroy();
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.end(`data: ${chunk(`answer ${requests}`)}\n\n`);
+    };
+    assert.deepEqual(await collect((onText) => c.stream("gemini-2.5-flash", request, new AbortController().signal, onText)), ["answer 1"]);
+    assert.deepEqual(await collect((onText) => c.stream("gemini-2.5-flash", request, new AbortController().signal, onText)), ["answer 3"]);
+    assert.equal(requests, 3);
+  });
+
   it("turns an error event after the 200 into an ApiError with its code", async () => {
     respond = (req, res) => {
       req.resume();

@@ -28,24 +28,38 @@ export class JsonEndpoint {
     this.#headers = { ...headers, "content-type": "application/json", accept: "application/json" };
   }
 
-  /** POSTs `body` as JSON to `path` (under the base URL's path). Rejects only when no answer came. */
+  /**
+   * POSTs `body` as JSON to `path` (under the base URL's path). Rejects only when no answer
+   * came. For calls that only read (an embedding, a search): a connection that drops before
+   * the answer, such as a kept-alive one the server closed as it was reused, is tried once more.
+   */
   async post(path: string, body: unknown, signal?: AbortSignal): Promise<JsonAnswer> {
-    try {
-      const answer = await this.#pool.request({
-        method: "POST",
-        path: `${this.#prefix}/${path.replace(/^\/+/, "")}`,
-        headers: this.#headers,
-        body: JSON.stringify(body),
-        ...(signal ? { signal } : {}),
-      });
-      return { status: answer.statusCode, text: await answer.body.text() };
-    } catch (err) {
-      // As fetch does: an aborted call rejects with the signal's reason.
-      throw signal?.aborted ? signal.reason : err;
+    const options = {
+      method: "POST" as const,
+      path: `${this.#prefix}/${path.replace(/^\/+/, "")}`,
+      headers: this.#headers,
+      body: JSON.stringify(body),
+      ...(signal ? { signal } : {}),
+    };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const answer = await this.#pool.request(options);
+        return { status: answer.statusCode, text: await answer.body.text() };
+      } catch (err) {
+        // As fetch does: an aborted call rejects with the signal's reason.
+        if (signal?.aborted) throw signal.reason;
+        if (attempt === 1 && isDroppedConnection(err)) continue;
+        throw err;
+      }
     }
   }
 
   close(): Promise<void> {
     return this.#pool.close();
   }
+}
+
+function isDroppedConnection(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === "UND_ERR_SOCKET" || code === "ECONNRESET";
 }

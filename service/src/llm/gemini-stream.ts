@@ -59,8 +59,9 @@ export class GeminiStreamClient {
     return readEvents(res, signal, onText);
   }
 
-  #post(url: URL, body: string, signal: AbortSignal): Promise<IncomingMessage> {
+  #post(url: URL, body: string, signal: AbortSignal, retried = false): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
+      let answered = false;
       const req = this.#transport.request(
         url,
         {
@@ -73,9 +74,20 @@ export class GeminiStreamClient {
             "x-goog-api-key": this.#apiKey,
           },
         },
-        resolve,
+        (res) => {
+          answered = true;
+          resolve(res);
+        },
       );
-      req.on("error", reject);
+      req.on("error", (err: NodeJS.ErrnoException) => {
+        // A kept-alive socket the server closed just as we reused it: the request went
+        // nowhere, so it goes once more on a new socket, as Node's docs advise (reusedSocket).
+        if (!answered && !retried && req.reusedSocket && err.code === "ECONNRESET" && !signal.aborted) {
+          resolve(this.#post(url, body, signal, true));
+        } else {
+          reject(err);
+        }
+      });
       req.end(body);
     });
   }
