@@ -51,6 +51,22 @@ for (const engine of engines) {
         assert.equal(await count(t, "conversations"), 1);
       }));
 
+    it("keeps the order of messages written within one millisecond", () =>
+      withStore(engine.open, async (store) => {
+        const { conversationId } = await store.addUserMessage(undefined, "0");
+        for (let i = 1; i < 30; i++) await store.addMessage({ conversationId, role: i % 2 ? "assistant" : "user", content: String(i) });
+        const messages = await store.messages(conversationId);
+        assert.deepEqual(
+          messages!.map((m) => m.content),
+          Array.from({ length: 30 }, (_, i) => String(i)),
+        );
+        const recent = await store.recentMessages(conversationId, 5);
+        assert.deepEqual(
+          recent.map((m) => m.content),
+          ["25", "26", "27", "28", "29"],
+        );
+      }));
+
     it("marks the conversation updated with each message", () =>
       withStore(engine.open, async (store, t) => {
         const { conversationId } = await store.addUserMessage(undefined, "First");

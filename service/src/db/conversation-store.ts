@@ -73,6 +73,10 @@ export class ConversationStore {
   /**
    * Adds a message to an existing conversation and marks the conversation updated, in one
    * statement. A conversation that no longer exists is a not_found error.
+   *
+   * The message is dated at least a microsecond after the conversation's last one: PGlite's
+   * clock moves in whole milliseconds, and two messages of one millisecond would otherwise
+   * sort by their random ids.
    */
   async addMessage(m: NewMessage): Promise<string> {
     const id = randomUUID();
@@ -81,7 +85,9 @@ export class ConversationStore {
          update conversations set updated_at = ${UTC_NOW} where id = $2 returning id
        )
        insert into messages (id, conversation_id, role, content, sources, incomplete, error_code, created_at)
-       select $1::uuid, id, $3::varchar, $4::text, $5::jsonb, $6::boolean, $7::varchar, ${UTC_NOW} from conversation`,
+       select $1::uuid, id, $3::varchar, $4::text, $5::jsonb, $6::boolean, $7::varchar,
+              greatest(${UTC_NOW}, (select max(created_at) + interval '1 microsecond' from messages where conversation_id = $2))
+         from conversation`,
       [id, m.conversationId, m.role, m.content, m.sources == null ? null : JSON.stringify(m.sources), m.incomplete ?? false, m.errorCode ?? null],
     );
     if (rowCount === 0) throw new AppError("not_found", 404, "No conversation has this conversation_id.");
