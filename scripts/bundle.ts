@@ -7,7 +7,7 @@ import { buildBundle } from "./bundle/build-bundle.ts";
 
 export { buildBundle, type BuildBundleOptions, type BuiltBundle } from "./bundle/build-bundle.ts";
 export { BundleError, type BundleFinding } from "./bundle/bundle-error.ts";
-export { MANIFEST_NAME, bundleHash, type Manifest, type ManifestEntry } from "./bundle/manifest.ts";
+export { MANIFEST_NAME, bundleHash, type Manifest, type ManifestEntry } from "../service/src/bundle-manifest.ts";
 
 async function main(): Promise<number> {
   const { values } = parseArgs({

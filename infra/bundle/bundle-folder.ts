@@ -1,23 +1,12 @@
-import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { z } from "zod";
+import { MANIFEST_NAME, ManifestError, parseManifest, sha256, type Manifest, type ManifestEntry } from "../../service/src/bundle-manifest.ts";
 
 /**
- * The folder `npm run bundle` writes: the Space's files plus bundle-manifest.json,
- * `{"hash","files":[{"path","size","sha256"}]}` sorted by path. The manifest is uploaded
- * too, so the Space itself says which bundle it holds.
+ * The folder `npm run bundle` writes: the Space's files plus bundle-manifest.json (its
+ * format is service/src/bundle-manifest.ts). Read here with every file checked against it.
  */
-export const MANIFEST_NAME = "bundle-manifest.json";
-
-const entrySchema = z.object({
-  path: z.string().min(1).refine((path) => !path.startsWith("/") && !path.split("/").includes(".."), "must be a relative path inside the bundle"),
-  size: z.number().int().min(0),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-});
-export const manifestSchema = z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/), files: z.array(entrySchema) });
-export type Manifest = z.infer<typeof manifestSchema>;
-export type ManifestEntry = z.infer<typeof entrySchema>;
+export { MANIFEST_NAME, type Manifest, type ManifestEntry };
 
 export class BundleFolderError extends Error {
   readonly code: "bundle_missing" | "bundle_invalid" | "bundle_changed";
@@ -28,16 +17,13 @@ export class BundleFolderError extends Error {
   }
 }
 
-export function parseManifest(text: string, where: string): Manifest {
-  let json: unknown;
+function parseLocal(text: string, where: string): Manifest {
   try {
-    json = JSON.parse(text);
-  } catch {
-    throw new BundleFolderError("bundle_invalid", `${where} is not JSON`);
+    return parseManifest(text, where);
+  } catch (error) {
+    if (error instanceof ManifestError) throw new BundleFolderError("bundle_invalid", `${error.message}: rebuild the bundle`);
+    throw error;
   }
-  const parsed = manifestSchema.safeParse(json);
-  if (!parsed.success) throw new BundleFolderError("bundle_invalid", `${where} is not a bundle manifest: ${parsed.error.issues[0]?.message}`);
-  return parsed.data;
 }
 
 export async function readManifest(bundleDir: string): Promise<Manifest> {
@@ -48,7 +34,7 @@ export async function readManifest(bundleDir: string): Promise<Manifest> {
   } catch {
     throw new BundleFolderError("bundle_missing", `no bundle at ${bundleDir}: run \`npm run bundle\` (or leave bundleBuild on)`);
   }
-  return parseManifest(text, where);
+  return parseLocal(text, where);
 }
 
 /** The manifest and every file's bytes, each checked against the manifest. */
@@ -56,14 +42,13 @@ export async function loadBundle(bundleDir: string): Promise<{ manifest: Manifes
   const manifestBytes = await readFile(join(bundleDir, MANIFEST_NAME)).catch(() => {
     throw new BundleFolderError("bundle_missing", `no bundle at ${bundleDir}: run \`npm run bundle\``);
   });
-  const manifest = parseManifest(manifestBytes.toString("utf8"), join(bundleDir, MANIFEST_NAME));
+  const manifest = parseLocal(manifestBytes.toString("utf8"), join(bundleDir, MANIFEST_NAME));
   const files = [];
   for (const entry of manifest.files) {
     const content = await readFile(join(bundleDir, entry.path)).catch(() => {
       throw new BundleFolderError("bundle_changed", `${entry.path} is in the manifest but not in ${bundleDir}: rebuild the bundle`);
     });
-    const sha256 = createHash("sha256").update(content).digest("hex");
-    if (sha256 !== entry.sha256 || content.length !== entry.size) {
+    if (sha256(content) !== entry.sha256 || content.length !== entry.size) {
       throw new BundleFolderError("bundle_changed", `${entry.path} changed after the bundle was built: rebuild the bundle`);
     }
     files.push({ ...entry, content });

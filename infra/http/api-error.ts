@@ -150,12 +150,3 @@ function messageOf(body: unknown): string | undefined {
   if (typeof record.message === "string") return record.message.slice(0, 300);
   return undefined;
 }
-
-/** Removes every given secret from a text before it is shown (log tails, error bodies). */
-export function redact(text: string, secrets: ReadonlyArray<string | undefined>): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret && secret.length >= 4) out = out.split(secret).join("[redacted]");
-  }
-  return out;
-}

@@ -1,4 +1,4 @@
-import { redact } from "../http/api-error.ts";
+import { createRedactor } from "../../service/src/secrets.ts";
 import type { HubClient } from "./hub-client.ts";
 
 /**
@@ -13,7 +13,7 @@ export async function readLogTail(
   hub: HubClient,
   repoId: string,
   kind: LogKind,
-  options: { maxLines?: number; waitMs?: number } = {},
+  options: { maxLines?: number; waitMs?: number; redact?: (text: string) => string } = {},
 ): Promise<string[]> {
   const maxLines = options.maxLines ?? 40;
   const controller = new AbortController();
@@ -34,8 +34,9 @@ export async function readLogTail(
   } finally {
     clearTimeout(timer);
   }
-  // A log could echo an environment variable: never pass the token on.
-  return lines.map((line) => redact(line, [hub.token]));
+  // A log could echo an environment variable: the caller's redactor scrubs the service's secrets.
+  const redact = options.redact ?? createRedactor([hub.token]);
+  return lines.map(redact);
 }
 
 async function* dataLines(body: ReadableStream<Uint8Array> | null, signal: AbortSignal): AsyncGenerator<string> {

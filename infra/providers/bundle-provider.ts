@@ -3,7 +3,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import { step } from "../http/api-error.ts";
 import { viaSdk } from "../hub/hub-client.ts";
 import { findSpace, getSpaceInfo, readRepoFile } from "../hub/space-api.ts";
-import { BundleFolderError, loadBundle, MANIFEST_NAME, parseManifest, type Manifest, type ManifestEntry } from "../bundle/bundle-folder.ts";
+import { MANIFEST_NAME, parseManifest, type Manifest, type ManifestEntry } from "../../service/src/bundle-manifest.ts";
+import { BundleFolderError, loadBundle } from "../bundle/bundle-folder.ts";
 import { changedKeys, checkHubConnection, hubFor, isUnknown, type HubConnection } from "./inputs.ts";
 import { progress } from "./progress.ts";
 

@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { redact, step } from "../http/api-error.ts";
+import { createRedactor } from "../../service/src/secrets.ts";
+import { step } from "../http/api-error.ts";
 import type { HubClient } from "../hub/hub-client.ts";
 import { getRuntime, restartSpace, type SpaceRuntime } from "../hub/space-api.ts";
 import { readLogTail, type LogKind } from "../hub/space-logs.ts";
@@ -26,6 +27,8 @@ export type RolloutInputs = HubConnection & {
   healthTimeoutSeconds: number;
   pollIntervalSeconds: number;
   healthPath: string;
+  /** Every secret the Space's app holds: scrubbed from the log tails and answers a failure shows. */
+  redactValues: string[];
 };
 
 export type RolloutOutputs = RolloutInputs & {
@@ -179,7 +182,7 @@ async function probe(url: string, inputs: RolloutInputs, budgetMs: number): Prom
       signal: AbortSignal.timeout(Math.min(10_000, budgetMs)),
       headers: inputs.privateSpace ? { Authorization: `Bearer ${inputs.token}` } : {},
     });
-    const body = redact((await response.text()).replace(/\s+/g, " ").slice(0, 200), [inputs.token]);
+    const body = redactorFor(inputs)((await response.text()).replace(/\s+/g, " ").slice(0, 200));
     return { status: response.status, body };
   } catch (error) {
     return { status: 0, body: (error as Error)?.name === "TimeoutError" ? "timed out" : "no answer (connection failed)" };
@@ -189,7 +192,7 @@ async function probe(url: string, inputs: RolloutInputs, budgetMs: number): Prom
 async function fail(hub: HubClient, inputs: RolloutInputs, code: RolloutErrorCode, message: string, log: LogKind): Promise<never> {
   let tail: string[] = [];
   try {
-    tail = await readLogTail(hub, inputs.repoId, log, { maxLines: 40, waitMs: Math.min(3_000, Math.max(300, inputs.pollIntervalSeconds * 1000)) });
+    tail = await readLogTail(hub, inputs.repoId, log, { maxLines: 40, waitMs: Math.min(3_000, Math.max(300, inputs.pollIntervalSeconds * 1000)), redact: redactorFor(inputs) });
   } catch (error) {
     tail = [`(could not read the ${log} log: ${(error as Error).message})`];
   }
@@ -198,6 +201,8 @@ async function fail(hub: HubClient, inputs: RolloutInputs, code: RolloutErrorCod
   warning(text);
   throw new RolloutError(code, text);
 }
+
+const redactorFor = (inputs: RolloutInputs) => createRedactor([inputs.token, ...(inputs.redactValues ?? [])]);
 
 export function formatDuration(ms: number): string {
   const seconds = Math.round(ms / 1000);

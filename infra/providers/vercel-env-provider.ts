@@ -1,12 +1,10 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { isApiError } from "../http/api-error.ts";
-import { createVercelClient, vercelCall } from "../vercel/vercel-client.ts";
+import { vercelCall, vercelFor, type VercelConnection } from "../vercel/vercel-client.ts";
 import { changedKeys } from "./inputs.ts";
 import { progress } from "./progress.ts";
 
 /** One environment variable of a Vercel project (the backend's URL), for the chosen targets. */
-export type VercelConnection = { token: string; apiUrl?: string; project: string; teamId?: string };
-
 export type VercelEnvInputs = VercelConnection & {
   key: string;
   value: string;
@@ -18,10 +16,6 @@ export type VercelEnvOutputs = VercelEnvInputs & { envIds: string[] };
 type EnvRecord = { id?: string | undefined; key: string; value?: string | undefined; target?: string[] | string | undefined };
 
 const TARGETS = new Set(["production", "preview", "development"]);
-
-export function vercelFor(inputs: VercelConnection) {
-  return createVercelClient({ token: inputs.token, ...(inputs.apiUrl ? { apiUrl: inputs.apiUrl } : {}) });
-}
 
 const scope = (inputs: VercelConnection) => ({ idOrName: inputs.project, ...(inputs.teamId ? { teamId: inputs.teamId } : {}) });
 const targetsOf = (env: EnvRecord) => (Array.isArray(env.target) ? env.target : env.target ? [env.target] : []);

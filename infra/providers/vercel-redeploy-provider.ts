@@ -1,8 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { vercelCall } from "../vercel/vercel-client.ts";
+import { vercelCall, vercelFor, type VercelConnection } from "../vercel/vercel-client.ts";
 import { changedKeys } from "./inputs.ts";
 import { progress, warning } from "./progress.ts";
-import { vercelFor, type VercelConnection } from "./vercel-env-provider.ts";
 
 /**
  * Redeploys the project's latest production deployment so a changed env variable takes

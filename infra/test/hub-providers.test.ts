@@ -5,10 +5,10 @@ import { startHubEmulator, type HubEmulator } from "../../emulators/hub.ts";
 import type { SpaceInputs, SpaceOutputs } from "../providers/space-provider.ts";
 import type { SettingsOutputs } from "../providers/space-settings-provider.ts";
 import type { BundleOutputs } from "../providers/bundle-provider.ts";
-import { spaceProvider } from "../resources/space.ts";
-import { spaceSecretsProvider } from "../resources/space-secrets.ts";
-import { spaceVariablesProvider } from "../resources/space-variables.ts";
-import { spaceBundleProvider } from "../resources/space-bundle.ts";
+import { Space } from "../resources/space.ts";
+import { SpaceSecrets } from "../resources/space-secrets.ts";
+import { SpaceVariables } from "../resources/space-variables.ts";
+import { SpaceBundle } from "../resources/space-bundle.ts";
 import { tempDir, writeBundle } from "./support.ts";
 
 // The providers as Pulumi calls them (through the serialisable shims), against the Hub emulator.
@@ -33,21 +33,21 @@ describe("Hub providers against the emulator", () => {
 
   test("Space: create, read, diff, update, delete (kept unless asked)", async () => {
     const inputs = spaceInputs("lifecycle");
-    const check = await spaceProvider.check!({} as SpaceInputs, inputs);
+    const check = await Space.provider.check!({} as SpaceInputs, inputs);
     assert.deepEqual(check.failures, []);
-    const created = await spaceProvider.create(inputs);
+    const created = await Space.provider.create(inputs);
     assert.equal(created.id, "emulator-user/lifecycle");
     const outs = created.outs!;
     assert.equal(outs.host, `http://127.0.0.1:${hub.space(created.id)!.port}`);
     assert.equal(outs.spaceUrl, `${hub.url}/spaces/emulator-user/lifecycle`);
     assert.equal(hub.space(created.id)!.sdk, "docker");
 
-    assert.deepEqual(await spaceProvider.diff!(created.id, outs, inputs), { changes: false, replaces: [] });
-    assert.deepEqual((await spaceProvider.diff!(created.id, outs, { ...inputs, name: "other" })).replaces, ["name"]);
+    assert.deepEqual(await Space.provider.diff!(created.id, outs, inputs), { changes: false, replaces: [] });
+    assert.deepEqual((await Space.provider.diff!(created.id, outs, { ...inputs, name: "other" })).replaces, ["name"]);
 
     const changed = { ...inputs, private: true, hardware: "cpu-upgrade", sleepTimeSeconds: 3600 };
-    assert.equal((await spaceProvider.diff!(created.id, outs, changed)).changes, true);
-    const updated = await spaceProvider.update!(created.id, outs, changed);
+    assert.equal((await Space.provider.diff!(created.id, outs, changed)).changes, true);
+    const updated = await Space.provider.update!(created.id, outs, changed);
     const space = hub.space(created.id)!;
     assert.equal(space.private, true);
     assert.equal(space.hardware.requested, "cpu-upgrade");
@@ -55,56 +55,56 @@ describe("Hub providers against the emulator", () => {
 
     // Drift: someone makes it public on the Hub; read shows it, so the next diff repairs it.
     space.private = false;
-    const read = await spaceProvider.read!(created.id, updated.outs as SpaceOutputs);
+    const read = await Space.provider.read!(created.id, updated.outs as SpaceOutputs);
     assert.equal(read.props!.private, false);
-    assert.equal((await spaceProvider.diff!(created.id, read.props!, changed)).changes, true);
+    assert.equal((await Space.provider.diff!(created.id, read.props!, changed)).changes, true);
 
-    await spaceProvider.delete!(created.id, updated.outs as SpaceOutputs);
+    await Space.provider.delete!(created.id, updated.outs as SpaceOutputs);
     assert.ok(hub.space(created.id), "kept on destroy by default");
-    await spaceProvider.delete!(created.id, { ...(updated.outs as SpaceOutputs), deleteOnDestroy: true });
+    await Space.provider.delete!(created.id, { ...(updated.outs as SpaceOutputs), deleteOnDestroy: true });
     assert.equal(hub.space(created.id), undefined);
-    assert.deepEqual(await spaceProvider.read!(created.id, updated.outs as SpaceOutputs), {}, "a deleted Space reads as gone");
+    assert.deepEqual(await Space.provider.read!(created.id, updated.outs as SpaceOutputs), {}, "a deleted Space reads as gone");
   });
 
   test("Space: an existing one is adopted only when configured", async () => {
-    await spaceProvider.create(spaceInputs("taken"));
-    await assert.rejects(spaceProvider.create(spaceInputs("taken")), /already exists on the Hub.*hfAdoptExisting/s);
-    const adopted = await spaceProvider.create(spaceInputs("taken", { adoptExisting: true, private: true }));
+    await Space.provider.create(spaceInputs("taken"));
+    await assert.rejects(Space.provider.create(spaceInputs("taken")), /already exists on the Hub.*hfAdoptExisting/s);
+    const adopted = await Space.provider.create(spaceInputs("taken", { adoptExisting: true, private: true }));
     assert.equal(adopted.outs!.adopted, true);
     assert.equal(hub.space("emulator-user/taken")!.private, true, "adoption brings it to the configured settings");
   });
 
   test("Space: 401 names the token to check; 429 then success; 404 owner is a clear error", async () => {
-    await assert.rejects(spaceProvider.create({ ...spaceInputs("denied"), token: "hf_wrong_token_value" }), (error: Error & { status?: number }) => {
+    await assert.rejects(Space.provider.create({ ...spaceInputs("denied"), token: "hf_wrong_token_value" }), (error: Error & { status?: number }) => {
       assert.equal(error.status, 401);
       assert.match(error.message, /creating Space emulator-user\/denied: .*HF_TOKEN/);
       assert.ok(!error.message.includes("hf_wrong_token_value"));
       return true;
     });
     hub.setFault({ method: "POST", path: "/api/repos/create", status: 429, retryAfter: 0 });
-    const created = await spaceProvider.create(spaceInputs("after-429"));
+    const created = await Space.provider.create(spaceInputs("after-429"));
     assert.equal(created.id, "emulator-user/after-429");
     assert.deepEqual(
       hub.requests.filter((r) => r.path === "/api/repos/create" && JSON.stringify(r.body ?? {}).includes("after-429") || (r.path === "/api/repos/create" && r.status === 429)).map((r) => r.status).slice(-2),
       [429, 200],
     );
-    await assert.rejects(spaceProvider.update!("emulator-user/missing", { ...created.outs!, name: "missing" }, spaceInputs("missing")), (error: Error & { status?: number }) => error.status === 404);
+    await assert.rejects(Space.provider.update!("emulator-user/missing", { ...created.outs!, name: "missing" }, spaceInputs("missing")), (error: Error & { status?: number }) => error.status === 404);
   });
 
   test("secrets and variables: one key at a time, removed keys deleted, values never in outputs", async () => {
-    const { id: repoId } = await spaceProvider.create(spaceInputs("settings"));
+    const { id: repoId } = await Space.provider.create(spaceInputs("settings"));
     const base = { hubUrl: hub.url, token: hub.token, repoId };
-    const first = await spaceSecretsProvider.create({ ...base, values: { GEMINI_API_KEY: "gemini-secret-1", DATABASE_URL: "postgres://a:pw-1@db/x" } });
+    const first = await SpaceSecrets.provider.create({ ...base, values: { GEMINI_API_KEY: "gemini-secret-1", DATABASE_URL: "postgres://a:pw-1@db/x" } });
     const outs = first.outs as SettingsOutputs;
     assert.deepEqual(outs.keys, ["DATABASE_URL", "GEMINI_API_KEY"]);
     assert.ok(!JSON.stringify(outs).includes("gemini-secret-1"), "outputs hold hashes, not values");
     assert.equal(hub.space(repoId)!.secrets.get("GEMINI_API_KEY")!.value, "gemini-secret-1");
 
     const next = { ...base, values: { GEMINI_API_KEY: "gemini-secret-2", QDRANT_API_KEY: "qdrant-secret" } };
-    assert.equal((await spaceSecretsProvider.diff!(first.id, outs, { ...base, values: { GEMINI_API_KEY: "gemini-secret-1", DATABASE_URL: "postgres://a:pw-1@db/x" } })).changes, false);
-    assert.equal((await spaceSecretsProvider.diff!(first.id, outs, next)).changes, true);
+    assert.equal((await SpaceSecrets.provider.diff!(first.id, outs, { ...base, values: { GEMINI_API_KEY: "gemini-secret-1", DATABASE_URL: "postgres://a:pw-1@db/x" } })).changes, false);
+    assert.equal((await SpaceSecrets.provider.diff!(first.id, outs, next)).changes, true);
     const mark = hub.requests.length;
-    const updated = (await spaceSecretsProvider.update!(first.id, outs, next)).outs as SettingsOutputs;
+    const updated = (await SpaceSecrets.provider.update!(first.id, outs, next)).outs as SettingsOutputs;
     const calls = hub.requests.slice(mark).map((r) => `${r.method} ${(r.body as { key: string }).key}`);
     assert.deepEqual(calls, ["POST GEMINI_API_KEY", "POST QDRANT_API_KEY", "DELETE DATABASE_URL"]);
     assert.notEqual(updated.revision, outs.revision);
@@ -112,37 +112,37 @@ describe("Hub providers against the emulator", () => {
 
     // A secret deleted on the Hub drops out on read, so the next diff sets it again.
     hub.space(repoId)!.secrets.delete("QDRANT_API_KEY");
-    const read = await spaceSecretsProvider.read!(first.id, updated);
+    const read = await SpaceSecrets.provider.read!(first.id, updated);
     assert.deepEqual(read.props!.keys, ["GEMINI_API_KEY"]);
-    assert.equal((await spaceSecretsProvider.diff!(first.id, read.props!, next)).changes, true);
+    assert.equal((await SpaceSecrets.provider.diff!(first.id, read.props!, next)).changes, true);
 
-    const vars = await spaceVariablesProvider.create({ ...base, values: { LOG_LEVEL: "INFO", QDRANT_COLLECTION: "docusaurus-book" } });
+    const vars = await SpaceVariables.provider.create({ ...base, values: { LOG_LEVEL: "INFO", QDRANT_COLLECTION: "docusaurus-book" } });
     hub.space(repoId)!.variables.get("LOG_LEVEL")!.value = "DEBUG"; // changed by hand on the Hub
-    const varsRead = await spaceVariablesProvider.read!(vars.id, vars.outs as SettingsOutputs);
+    const varsRead = await SpaceVariables.provider.read!(vars.id, vars.outs as SettingsOutputs);
     assert.deepEqual(varsRead.props!.values, { QDRANT_COLLECTION: "docusaurus-book" });
-    assert.equal((await spaceVariablesProvider.diff!(vars.id, varsRead.props!, { ...base, values: { LOG_LEVEL: "INFO", QDRANT_COLLECTION: "docusaurus-book" } })).changes, true);
+    assert.equal((await SpaceVariables.provider.diff!(vars.id, varsRead.props!, { ...base, values: { LOG_LEVEL: "INFO", QDRANT_COLLECTION: "docusaurus-book" } })).changes, true);
 
-    await spaceSecretsProvider.delete!(first.id, updated);
+    await SpaceSecrets.provider.delete!(first.id, updated);
     assert.equal(hub.space(repoId)!.secrets.size, 0);
   });
 
   test("bundle: one commit per hash change, departed files deleted, the hash in the message", async () => {
-    const { id: repoId } = await spaceProvider.create(spaceInputs("bundle"));
+    const { id: repoId } = await Space.provider.create(spaceInputs("bundle"));
     const dir = join(await tempDir("bundle-"), ".bundle");
     const base = { hubUrl: hub.url, token: hub.token, repoId, bundleDir: dir };
     const hash1 = await writeBundle(dir, { Dockerfile: "FROM node:24-slim\n", "src/a.ts": "a", "src/old.ts": "old" });
-    const first = await spaceBundleProvider.create({ ...base, hash: hash1 });
+    const first = await SpaceBundle.provider.create({ ...base, hash: hash1 });
     const outs = first.outs as BundleOutputs;
     const space = hub.space(repoId)!;
     assert.equal(outs.commitSha, space.sha);
     assert.ok(space.commits.at(-1)!.description.includes(hash1));
     assert.ok(space.files.has("bundle-manifest.json") && space.files.has("src/old.ts"));
 
-    assert.equal((await spaceBundleProvider.diff!(first.id, outs, { ...base, hash: hash1 })).changes, false);
+    assert.equal((await SpaceBundle.provider.diff!(first.id, outs, { ...base, hash: hash1 })).changes, false);
     const hash2 = await writeBundle(dir, { Dockerfile: "FROM node:24-slim\n", "src/a.ts": "a2" });
-    assert.equal((await spaceBundleProvider.diff!(first.id, outs, { ...base, hash: hash2 })).changes, true);
+    assert.equal((await SpaceBundle.provider.diff!(first.id, outs, { ...base, hash: hash2 })).changes, true);
     const commits = space.commits.length;
-    const updated = (await spaceBundleProvider.update!(first.id, outs, { ...base, hash: hash2 })).outs as BundleOutputs;
+    const updated = (await SpaceBundle.provider.update!(first.id, outs, { ...base, hash: hash2 })).outs as BundleOutputs;
     assert.equal(space.commits.length, commits + 1, "one commit");
     assert.ok(!space.files.has("src/old.ts"), "a file that left the bundle is deleted");
     assert.ok(space.files.has(".gitattributes"), "files the bundle never had are left alone");
@@ -157,10 +157,10 @@ describe("Hub providers against the emulator", () => {
 
     // Someone pushed over it: read shows another hash, so the next update uploads again.
     space.files.set("bundle-manifest.json", Buffer.from('{"hash":"' + "0".repeat(64) + '","files":[]}'));
-    const read = await spaceBundleProvider.read!(first.id, updated);
+    const read = await SpaceBundle.provider.read!(first.id, updated);
     assert.equal(read.props!.hash, "0".repeat(64));
 
     // A folder changed after the program read it is refused rather than half-uploaded.
-    await assert.rejects(spaceBundleProvider.update!(first.id, updated, { ...base, hash: hash1 }), /changed since the program read it/);
+    await assert.rejects(SpaceBundle.provider.update!(first.id, updated, { ...base, hash: hash1 }), /changed since the program read it/);
   });
 });

@@ -4,10 +4,10 @@ import { after, before, describe, test } from "node:test";
 import { startHubEmulator, type HubEmulator } from "../../emulators/hub.ts";
 import type { BundleOutputs } from "../providers/bundle-provider.ts";
 import type { RolloutInputs, RolloutOutputs } from "../providers/rollout-provider.ts";
-import { spaceProvider } from "../resources/space.ts";
-import { spaceBundleProvider } from "../resources/space-bundle.ts";
-import { spaceRolloutProvider } from "../resources/space-rollout.ts";
-import { spaceVariablesProvider } from "../resources/space-variables.ts";
+import { Space } from "../resources/space.ts";
+import { SpaceBundle } from "../resources/space-bundle.ts";
+import { SpaceRollout } from "../resources/space-rollout.ts";
+import { SpaceVariables } from "../resources/space-variables.ts";
 import { fixtureFiles, tempDir, writeBundle } from "./support.ts";
 
 // Rollouts against the emulator running the fixture Space through emulators/space-runner.ts.
@@ -19,12 +19,12 @@ describe("rollout against Spaces that really build and run", () => {
   after(() => hub.close());
 
   async function deploySpace(name: string, files: Record<string, string | Buffer>, variables: Record<string, string> = {}) {
-    const space = await spaceProvider.create({ hubUrl: hub.url, token: hub.token, owner: "emulator-user", name, private: false, hardware: "cpu-basic", adoptExisting: false, deleteOnDestroy: true });
+    const space = await Space.provider.create({ hubUrl: hub.url, token: hub.token, owner: "emulator-user", name, private: false, hardware: "cpu-basic", adoptExisting: false, deleteOnDestroy: true });
     const base = { hubUrl: hub.url, token: hub.token, repoId: space.id };
-    const vars = await spaceVariablesProvider.create({ ...base, values: variables });
+    const vars = await SpaceVariables.provider.create({ ...base, values: variables });
     const dir = join(await tempDir("rollout-"), ".bundle");
     const hash = await writeBundle(dir, files);
-    const bundle = (await spaceBundleProvider.create({ ...base, bundleDir: dir, hash })).outs as BundleOutputs;
+    const bundle = (await SpaceBundle.provider.create({ ...base, bundleDir: dir, hash })).outs as BundleOutputs;
     const inputs: RolloutInputs = {
       ...base,
       host: space.outs!.host,
@@ -35,24 +35,25 @@ describe("rollout against Spaces that really build and run", () => {
       healthTimeoutSeconds: 20,
       pollIntervalSeconds: 0.1,
       healthPath: "/api/health",
+      redactValues: [],
     };
     return { repoId: space.id, inputs, base, vars };
   }
 
   test("waits for RUNNING and a 200 from the health URL; a settings change restarts the Space", async () => {
     const { repoId, inputs, base, vars } = await deploySpace("healthy", await fixtureFiles());
-    const created = await spaceRolloutProvider.create(inputs);
+    const created = await SpaceRollout.provider.create(inputs);
     const outs = created.outs as RolloutOutputs;
     assert.equal(outs.stage, "RUNNING");
     assert.equal(outs.healthUrl, `${inputs.host}/api/health`);
     assert.equal((await fetch(outs.healthUrl)).status, 200);
 
-    assert.equal((await spaceRolloutProvider.diff!(created.id, outs, inputs)).changes, false);
+    assert.equal((await SpaceRollout.provider.diff!(created.id, outs, inputs)).changes, false);
     const restartsBefore = hub.space(repoId)!.restarts;
-    const changedVars = await spaceVariablesProvider.update!(vars.id, vars.outs!, { ...base, values: { LOG_LEVEL: "DEBUG" } });
+    const changedVars = await SpaceVariables.provider.update!(vars.id, vars.outs!, { ...base, values: { LOG_LEVEL: "DEBUG" } });
     const next = { ...inputs, settingsRevision: changedVars.outs!.revision };
-    assert.equal((await spaceRolloutProvider.diff!(created.id, outs, next)).changes, true);
-    const updated = (await spaceRolloutProvider.update!(created.id, outs, next)).outs as RolloutOutputs;
+    assert.equal((await SpaceRollout.provider.diff!(created.id, outs, next)).changes, true);
+    const updated = (await SpaceRollout.provider.update!(created.id, outs, next)).outs as RolloutOutputs;
     assert.equal(hub.space(repoId)!.restarts, restartsBefore + 1, "restarted once, since no commit rebuilt it");
     assert.ok(updated.healthyAt >= outs.healthyAt);
     const keys = (await (await fetch(`${inputs.host}/env-keys`)).json()) as string[];
@@ -63,7 +64,7 @@ describe("rollout against Spaces that really build and run", () => {
     const { inputs } = await deploySpace("build-error", {
       Dockerfile: 'FROM node:24-slim\nWORKDIR /app\nRUN node -e "console.error(\'npm ERR! missing dependency left-pad\'); process.exit(1)"\nCMD ["node","server.js"]\n',
     });
-    await assert.rejects(spaceRolloutProvider.create(inputs), (error: Error & { code?: string }) => {
+    await assert.rejects(SpaceRollout.provider.create(inputs), (error: Error & { code?: string }) => {
       assert.equal(error.code, "build_error");
       assert.match(error.message, /ended in BUILD_ERROR/);
       assert.match(error.message, /Build log, last \d+ lines:[\s\S]*missing dependency left-pad/);
@@ -73,7 +74,7 @@ describe("rollout against Spaces that really build and run", () => {
 
   test("an app that exits is a RUNTIME_ERROR with the container log", async () => {
     const { inputs } = await deploySpace("crashes", await fixtureFiles(), { FIXTURE_CRASH: "1" });
-    await assert.rejects(spaceRolloutProvider.create(inputs), (error: Error & { code?: string }) => {
+    await assert.rejects(SpaceRollout.provider.create(inputs), (error: Error & { code?: string }) => {
       assert.equal(error.code, "runtime_error");
       assert.match(error.message, /crashing on purpose/);
       return true;
@@ -82,7 +83,7 @@ describe("rollout against Spaces that really build and run", () => {
 
   test("a Space that never becomes healthy times out with a clear message, never success", async () => {
     const { inputs } = await deploySpace("unhealthy", await fixtureFiles(), { FIXTURE_HEALTH: "503" });
-    await assert.rejects(spaceRolloutProvider.create({ ...inputs, healthTimeoutSeconds: 1.5 }), (error: Error & { code?: string }) => {
+    await assert.rejects(SpaceRollout.provider.create({ ...inputs, healthTimeoutSeconds: 1.5 }), (error: Error & { code?: string }) => {
       assert.equal(error.code, "unhealthy");
       assert.match(error.message, /did not answer 200 within 1.5s \(last: HTTP 503/);
       return true;
@@ -92,14 +93,14 @@ describe("rollout against Spaces that really build and run", () => {
   test("a build slower than the timeout fails with the stage it was stuck in", async () => {
     const slow = await startHubEmulator({ runner: false });
     try {
-      const space = await spaceProvider.create({ hubUrl: slow.url, token: slow.token, owner: "emulator-user", name: "slow", private: false, hardware: "cpu-basic", adoptExisting: false, deleteOnDestroy: false });
+      const space = await Space.provider.create({ hubUrl: slow.url, token: slow.token, owner: "emulator-user", name: "slow", private: false, hardware: "cpu-basic", adoptExisting: false, deleteOnDestroy: false });
       const dir = join(await tempDir("rollout-"), ".bundle");
       const hash = await writeBundle(dir, await fixtureFiles());
-      const bundle = (await spaceBundleProvider.create({ hubUrl: slow.url, token: slow.token, repoId: space.id, bundleDir: dir, hash })).outs as BundleOutputs;
+      const bundle = (await SpaceBundle.provider.create({ hubUrl: slow.url, token: slow.token, repoId: space.id, bundleDir: dir, hash })).outs as BundleOutputs;
       await assert.rejects(
-        spaceRolloutProvider.create({
+        SpaceRollout.provider.create({
           hubUrl: slow.url, token: slow.token, repoId: space.id, host: space.outs!.host, privateSpace: false, commitSha: bundle.commitSha,
-          settingsRevision: "r", buildTimeoutSeconds: 0.5, healthTimeoutSeconds: 1, pollIntervalSeconds: 0.1, healthPath: "/api/health",
+          settingsRevision: "r", buildTimeoutSeconds: 0.5, healthTimeoutSeconds: 1, pollIntervalSeconds: 0.1, healthPath: "/api/health", redactValues: [],
         }),
         (error: Error & { code?: string }) => error.code === "build_timeout" && /did not reach RUNNING within 0.5s \(last stage BUILDING\)/.test(error.message),
       );

@@ -17,6 +17,14 @@ export type VercelClientOptions = {
   retry?: Omit<RetryOptions, "fetch">;
 };
 
+/** What every Vercel resource carries: the token (a secret input), the API's URL, the project and its team. */
+export type VercelConnection = { token: string; apiUrl?: string; project: string; teamId?: string };
+
+/** The client for a resource's connection. */
+export function vercelFor(connection: VercelConnection): Vercel {
+  return createVercelClient({ token: connection.token, ...(connection.apiUrl ? { apiUrl: connection.apiUrl } : {}) });
+}
+
 export function createVercelClient(options: VercelClientOptions): Vercel {
   const fetcher = retryingFetch({ ...options.retry, fetch: options.fetch });
   return new Vercel({

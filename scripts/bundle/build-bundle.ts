@@ -4,7 +4,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from "node:pat
 import { BundleError } from "./bundle-error.ts";
 import { selfContainedTsconfig } from "./build-tsconfig.ts";
 import { collectFiles, type BundleFile } from "./file-set.ts";
-import { MANIFEST_NAME, manifestOf, type ManifestEntry } from "./manifest.ts";
+import { MANIFEST_NAME, manifestOf, type ManifestEntry } from "../../service/src/bundle-manifest.ts";
 import { renderReadme } from "./readme.ts";
 import { scanFile, secretValuesFrom } from "./secret-scan.ts";
 
