@@ -28,10 +28,11 @@ describe(
     let qdrant: Awaited<ReturnType<typeof startQdrantEmulator>>;
     let database: { url: string; drop: () => void };
     let createdUser: string | undefined;
+    let bundleHash = "";
 
     before(async () => {
       createdUser = ensureUser(SPACE_UID, scratch);
-      await buildBundle({ root: join(import.meta.dirname, ".."), outDir: bundleDir, env: process.env });
+      bundleHash = (await buildBundle({ root: join(import.meta.dirname, ".."), outDir: bundleDir, env: process.env })).hash;
       gemini = await startGeminiEmulator();
       qdrant = await startQdrantEmulator({ apiKey: "test-qdrant-key" });
       await seedCollection(gemini, qdrant);
@@ -64,6 +65,7 @@ describe(
       assert.deepEqual(diff(before, after), [], "no write outside HOME and /tmp");
 
       assert.equal(result.uid, SPACE_UID, "the app runs as UID 1000");
+      assert.equal(result.version, bundleHash, "/api/health reports the hash of the bundle it was built from");
       assert.deepEqual(result.chat.map((e) => e.type).filter((t, i, all) => t !== all[i - 1]), ["metadata", "token", "done"]);
       assert.ok(result.chat.filter((e) => e.type === "token").length >= 1);
       assert.equal(result.stop.code, 0, `exit code after SIGTERM (signal ${result.stop.signal})`);
@@ -92,6 +94,8 @@ describe(
 
 type Rehearsal = {
   uid: number;
+  /** `version` from /api/health: the bundle hash the image carries. */
+  version: unknown;
   chat: ChatEvent[];
   /** What the stream left open at SIGTERM received; undefined when it never ended. */
   heldStream: ChatEvent[] | "reset" | undefined;
@@ -111,7 +115,7 @@ async function rehearse(repoDir: string, env: Record<string, string>, gemini: Ge
   };
   try {
     if (space.stage !== "RUNNING") fail(`the Space did not start: ${space.stage}`);
-    await waitForHealthy(space, fail);
+    const { version } = await waitForHealthy(space, fail);
     const uid = uidOf(space.pid as number);
 
     const page = await fetch(`${space.url}/`);
@@ -135,20 +139,20 @@ async function rehearse(repoDir: string, env: Record<string, string>, gemini: Ge
       heldEvents.catch(() => "reset" as const),
       delay(2_000).then(() => undefined),
     ]);
-    return { uid, chat, heldStream, stop, build: space.logs.build };
+    return { uid, version, chat, heldStream, stop, build: space.logs.build };
   } finally {
     gemini.reset();
     await space.stop("SIGKILL");
   }
 }
 
-async function waitForHealthy(space: RunningSpace, fail: (what: string) => never): Promise<void> {
+async function waitForHealthy(space: RunningSpace, fail: (what: string) => never): Promise<{ version?: unknown }> {
   const deadline = Date.now() + 90_000;
   let last = "no answer";
   while (Date.now() < deadline) {
     if (space.stage !== "RUNNING") fail("the app exited before it was healthy");
     const response = await fetch(`${space.url}/api/health`).catch(() => undefined);
-    if (response?.status === 200) return;
+    if (response?.status === 200) return (await response.json()) as { version?: unknown };
     if (response) last = `${response.status} ${await response.text()}`;
     await delay(500);
   }

@@ -1,3 +1,4 @@
+import { runningBundleHash } from "./bundle-manifest.ts";
 import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
 import { ActiveStreams } from "./chat/active-streams.ts";
@@ -52,7 +53,7 @@ export async function buildDependencies(config: Config, logger: Logger, override
     historyTokenBudget: config.historyTokenBudget,
     docsBaseUrl: config.docsBaseUrl,
   });
-  const health = new HealthService({ db, store, embedder, generator, geminiStatus, readiness, cacheMs: config.healthCacheMs });
+  const health = new HealthService({ db, store, embedder, generator, geminiStatus, readiness, cacheMs: config.healthCacheMs, version: runningBundleHash() });
 
   return {
     config,

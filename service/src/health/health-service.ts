@@ -17,6 +17,8 @@ export interface HealthReport {
   status: Status;
   services: Record<string, ServiceHealth>;
   timestamp: string;
+  /** The hash of the bundle this process was built from, when it runs from one: how a deploy knows its build answers. */
+  version?: string;
 }
 
 export interface HealthOptions {
@@ -28,6 +30,7 @@ export interface HealthOptions {
   readiness: Readiness;
   cacheMs: number;
   checkTimeoutMs?: number;
+  version?: string | undefined;
 }
 
 /**
@@ -72,7 +75,8 @@ export class HealthService {
     else if (Object.values(services).some((s) => s.status === "degraded")) status = "degraded";
     else status = "healthy";
 
-    return { status, services, timestamp: new Date().toISOString() };
+    const { version } = this.#o;
+    return { status, services, timestamp: new Date().toISOString(), ...(version ? { version } : {}) };
   }
 
   async #postgres(): Promise<ServiceHealth> {
