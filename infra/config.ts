@@ -150,7 +150,7 @@ const ENTRIES = {
   bundleBuild: { schema: flag, fallback: "true", example: "true" },
   bundleDir: { schema: z.string().min(1), fallback: ".bundle", example: ".bundle" },
   rolloutBuildTimeoutSeconds: { schema: seconds(0.01), fallback: "1800", example: "1800" },
-  rolloutHealthTimeoutSeconds: { schema: seconds(0.01), fallback: "600", example: "600" },
+  rolloutHealthTimeoutSeconds: { schema: seconds(0.01), fallback: "300", example: "300" },
   rolloutPollSeconds: { schema: seconds(0.01), fallback: "10", example: "10" },
   healthPath: { schema: z.string().startsWith("/", "must start with /"), fallback: "/api/health", example: "/api/health" },
 } satisfies Record<string, Entry>;

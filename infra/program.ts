@@ -88,6 +88,7 @@ export function deploy(config: DeployConfig, options: DeployOptions): DeployOutp
       host: space.host,
       privateSpace: space.private,
       commitSha: bundle.commitSha,
+      bundleHash: bundle.hash,
       settingsRevision: pulumi.secret(settingsRevision),
       buildTimeoutSeconds: config.rollout.buildTimeoutSeconds,
       healthTimeoutSeconds: config.rollout.healthTimeoutSeconds,

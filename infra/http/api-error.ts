@@ -69,10 +69,25 @@ export class ApiError extends Error {
 }
 
 function hintFor(error: ApiError): string {
-  const token = error.service === "hub" ? "the Hugging Face token (hfToken or HF_TOKEN)" : "the Vercel token (vercelToken or VERCEL_TOKEN)";
-  if (error.code === "unauthorized") return `. Check ${token}`;
-  if (error.code === "forbidden") return `. ${token[0]!.toUpperCase()}${token.slice(1)} lacks the rights for this`;
+  if (error.service === "hub") {
+    // The Hub answers 401 both for a bad token and for a repo the token cannot see.
+    if (error.code === "unauthorized") {
+      return ". The Hugging Face token (hfToken or HF_TOKEN) is invalid or expired, or it cannot see this repo (a private Space of another account answers 401 too): check the owner and name, and the token";
+    }
+    if (error.code === "forbidden") return ". The Hugging Face token (hfToken or HF_TOKEN) lacks the rights for this: it needs write access to the owner's Spaces";
+    return "";
+  }
+  // Vercel answers a bad or expired token with 403 and `invalidToken: true`, not 401.
+  if (error.code === "unauthorized" || (error.code === "forbidden" && isInvalidToken(error.body))) {
+    return ". The Vercel token (vercelToken or VERCEL_TOKEN) is invalid or expired: create one at https://vercel.com/account/tokens and `pulumi config set --secret vercelToken`";
+  }
+  if (error.code === "forbidden") return ". The Vercel token (vercelToken or VERCEL_TOKEN) lacks the rights for this project or team (check vercelTeamId)";
   return "";
+}
+
+function isInvalidToken(body: unknown): boolean {
+  const error = (body as { error?: { invalidToken?: unknown } } | undefined)?.error;
+  return error?.invalidToken === true;
 }
 
 /** Runs a step and restates an ApiError it throws with what the step was. */

@@ -14,8 +14,6 @@ export const runtimeSchema = z.looseObject({
   hardware: z.looseObject({ current: z.string().nullish(), requested: z.string().nullish() }).nullish(),
   gcTimeout: z.number().nullish(),
   errorMessage: z.string().nullish(),
-  /** The commit the running build came from, when the Hub says so. */
-  sha: z.string().nullish(),
 });
 export type SpaceRuntime = z.infer<typeof runtimeSchema>;
 
@@ -27,6 +25,8 @@ export const spaceInfoSchema = z.looseObject({
   host: z.string().nullish(),
   subdomain: z.string().nullish(),
   runtime: runtimeSchema.nullish(),
+  /** The repo's files (the Hub's space_info lists them). */
+  siblings: z.array(z.looseObject({ rfilename: z.string() })).nullish(),
 });
 export type SpaceInfo = z.infer<typeof spaceInfoSchema>;
 
@@ -34,6 +34,12 @@ const secretsSchema = z.record(z.string(), z.looseObject({ updatedAt: z.string()
 const variablesSchema = z.record(z.string(), z.looseObject({ value: z.string() }));
 
 const spacePath = (repoId: string) => `/api/spaces/${repoId}`;
+
+/** The paths the Space repo's main branch holds. */
+export async function listRepoFiles(hub: HubClient, repoId: string): Promise<Set<string>> {
+  const info = await getSpaceInfo(hub, repoId);
+  return new Set((info.siblings ?? []).map((file) => file.rfilename));
+}
 
 export function getSpaceInfo(hub: HubClient, repoId: string): Promise<SpaceInfo> {
   return hub.request("GET", spacePath(repoId), { schema: spaceInfoSchema });

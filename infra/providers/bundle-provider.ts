@@ -2,7 +2,7 @@ import { commit, type CommitOperation } from "@huggingface/hub";
 import type * as pulumi from "@pulumi/pulumi";
 import { step } from "../http/api-error.ts";
 import { viaSdk } from "../hub/hub-client.ts";
-import { findSpace, getSpaceInfo, readRepoFile } from "../hub/space-api.ts";
+import { findSpace, getSpaceInfo, listRepoFiles, readRepoFile } from "../hub/space-api.ts";
 import { MANIFEST_NAME, parseManifest, type Manifest, type ManifestEntry } from "../../service/src/bundle-manifest.ts";
 import { BundleFolderError, loadBundle } from "../bundle/bundle-folder.ts";
 import { changedKeys, checkHubConnection, hubFor, isUnknown, type HubConnection } from "./inputs.ts";
@@ -35,7 +35,8 @@ export const bundleImplementation: pulumi.dynamic.ResourceProvider<BundleInputs,
 
   async diff(_id, olds, news) {
     const replaces = changedKeys(olds, news, ["hubUrl", "repoId"]);
-    const changes = replaces.length > 0 || changedKeys(olds, news, ["hash", "token", "bundleDir"]).length > 0;
+    // Not bundleDir: the same bundle built in another checkout (another path) is no change.
+    const changes = replaces.length > 0 || changedKeys(olds, news, ["hash", "token"]).length > 0;
     return { changes, replaces };
   },
 
@@ -79,12 +80,15 @@ async function upload(inputs: BundleInputs, olds: BundleOutputs | undefined): Pr
 
   // The Space's own manifest says what it holds, so only files that differ from it are
   // sent. Without one (a new or foreign Space) everything is. What an earlier bundle put
-  // there and this one lacks is deleted: from that manifest, else from the state.
+  // there and this one lacks is deleted (from that manifest, else from the state), but
+  // only paths the repo really holds: the Hub fails a whole commit that deletes a missing one.
   const held = new Map((remote?.files ?? []).map((file) => [file.path, file.sha256]));
   const changed = bundle.files.filter((file) => held.get(file.path) !== file.sha256);
   const previous: ManifestEntry[] = remote?.files ?? olds?.files ?? [];
   const keep = new Set([...files.map((file) => file.path), MANIFEST_NAME]);
-  const deleted = [...new Set(previous.map((file) => file.path))].filter((path) => !keep.has(path)).sort();
+  const departed = [...new Set(previous.map((file) => file.path))].filter((path) => !keep.has(path));
+  const inRepo = departed.length ? await step(`listing the files of ${inputs.repoId}`, () => listRepoFiles(hub, inputs.repoId)) : new Set<string>();
+  const deleted = departed.filter((path) => inRepo.has(path)).sort();
 
   const operations: CommitOperation[] = [
     ...changed.map((file) => ({ operation: "addOrUpdate" as const, path: file.path, content: new Blob([new Uint8Array(file.content)]) })),

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHubClient, type HubClient } from "../hub/hub-client.ts";
+import { reportRetry } from "./progress.ts";
 
 /**
  * During a preview, an input computed from another resource's output that does not exist
@@ -11,7 +12,7 @@ export const isUnknown = (value: unknown): boolean => value === pulumi.runtime.u
 export type HubConnection = { hubUrl: string; token: string };
 
 export function hubFor(inputs: HubConnection): HubClient {
-  return createHubClient({ hubUrl: inputs.hubUrl, token: inputs.token });
+  return createHubClient({ hubUrl: inputs.hubUrl, token: inputs.token, retry: { onRetry: reportRetry("Hub") } });
 }
 
 /** Names of the properties whose values differ. */

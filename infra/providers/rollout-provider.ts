@@ -8,10 +8,12 @@ import { changedKeys, checkHubConnection, hubFor, isUnknown, type HubConnection 
 import { progress, warning } from "./progress.ts";
 
 /**
- * Waits until the Space runs what was just deployed and answers its health check. After
- * a new commit the Hub rebuilds by itself; after a secret or variable change alone the
- * Space is restarted here. A build or runtime error fails the update with the log's tail;
- * success is only ever reported after the health URL answered 200.
+ * Waits until the Space runs what was just deployed and answers its health check. The
+ * runtime never says which commit it runs, so the app does: its /api/health reports the
+ * hash of the bundle it was built from (`version`), and only a 200 carrying the new hash
+ * counts. After a new commit the Hub rebuilds by itself; after a secret or variable change
+ * alone the Space is restarted here. A build or runtime error, or an app that never answers
+ * while the Hub says APP_STARTING (wrong port or host), fails the update with the log's tail.
  */
 export type RolloutInputs = HubConnection & {
   repoId: string;
@@ -19,11 +21,14 @@ export type RolloutInputs = HubConnection & {
   host: string;
   /** A private Space's app only answers with the token. */
   privateSpace: boolean;
-  /** The commit that holds the bundle. */
+  /** The commit that holds the bundle: a new one means the Hub rebuilds. */
   commitSha: string;
+  /** The bundle's hash: what the app's health must report as `version`. */
+  bundleHash: string;
   /** The secrets' and variables' revisions: a change means the running app has stale settings. */
   settingsRevision: string;
   buildTimeoutSeconds: number;
+  /** How long the built app has to answer 200 with the new hash (from APP_STARTING on). */
   healthTimeoutSeconds: number;
   pollIntervalSeconds: number;
   healthPath: string;
@@ -38,7 +43,7 @@ export type RolloutOutputs = RolloutInputs & {
   restarted: boolean;
 };
 
-export type RolloutErrorCode = "build_error" | "runtime_error" | "space_stopped" | "build_timeout" | "unhealthy";
+export type RolloutErrorCode = "build_error" | "runtime_error" | "space_stopped" | "build_timeout" | "app_not_listening" | "unhealthy";
 
 export class RolloutError extends Error {
   readonly code: RolloutErrorCode;
@@ -49,15 +54,24 @@ export class RolloutError extends Error {
   }
 }
 
-const INTERMEDIATE = new Set(["BUILDING", "RUNNING_BUILDING", "APP_STARTING", "RUNNING_APP_STARTING"]);
+const BUILDING = new Set(["BUILDING", "RUNNING_BUILDING"]);
+const STARTING = new Set(["APP_STARTING", "RUNNING_APP_STARTING"]);
+const SERVING = new Set(["RUNNING", "SLEEPING"]); // a request to the app wakes a sleeping Space
+const STOPPED = new Set(["PAUSED", "STOPPED"]);
 const FAILED: Record<string, { code: RolloutErrorCode; log: LogKind }> = {
   BUILD_ERROR: { code: "build_error", log: "build" },
   CONFIG_ERROR: { code: "build_error", log: "build" },
   NO_APP_FILE: { code: "build_error", log: "build" },
   RUNTIME_ERROR: { code: "runtime_error", log: "run" },
 };
-/** Without a `sha` in the runtime, how long a just-pushed commit may take to show as a build. */
-const UNCONFIRMED_BUILD_GRACE_MS = 30_000;
+/**
+ * How long a just-pushed commit or a restart may take to show in the runtime. Until it
+ * has (a building or starting stage seen, or this long passed), a failed or stopped stage
+ * may be the previous build's, and after a restart the old container may still answer.
+ */
+const UNCONFIRMED_CHANGE_GRACE_MS = 30_000;
+/** Progress lines while nothing changes: one every this often. */
+const REPORT_EVERY_MS = 30_000;
 
 export const rolloutImplementation: pulumi.dynamic.ResourceProvider<RolloutInputs, RolloutOutputs> = {
   async check(_olds, news) {
@@ -65,6 +79,7 @@ export const rolloutImplementation: pulumi.dynamic.ResourceProvider<RolloutInput
     for (const key of ["buildTimeoutSeconds", "healthTimeoutSeconds", "pollIntervalSeconds"] as const) {
       if (typeof news[key] !== "number" || !(news[key] > 0)) failures.push({ property: key, reason: "a positive number of seconds" });
     }
+    if (!isUnknown(news.bundleHash) && !/^[0-9a-f]{64}$/.test(String(news.bundleHash))) failures.push({ property: "bundleHash", reason: "the bundle manifest's sha256 hash" });
     if (!isUnknown(news.host)) {
       try {
         new URL(news.healthPath, news.host);
@@ -77,24 +92,24 @@ export const rolloutImplementation: pulumi.dynamic.ResourceProvider<RolloutInput
 
   async diff(_id, olds, news) {
     const changed = changedKeys(olds, news, [
-      "repoId", "host", "commitSha", "settingsRevision", "token", "hubUrl", "privateSpace",
+      "repoId", "host", "commitSha", "bundleHash", "settingsRevision", "token", "hubUrl", "privateSpace",
       "buildTimeoutSeconds", "healthTimeoutSeconds", "pollIntervalSeconds", "healthPath",
     ]);
     return { changes: changed.length > 0 };
   },
 
   async create(inputs) {
-    const outs = await rollout(inputs, { commitChanged: true, settingsChanged: true, first: true });
+    const outs = await rollout(inputs, { commitChanged: true, settingsChanged: true });
     return { id: `${inputs.repoId}/rollout`, outs };
   },
 
   async update(_id, olds, news) {
-    const commitChanged = olds.commitSha !== news.commitSha || olds.repoId !== news.repoId;
+    const commitChanged = olds.commitSha !== news.commitSha || olds.bundleHash !== news.bundleHash || olds.repoId !== news.repoId;
     const settingsChanged = olds.settingsRevision !== news.settingsRevision;
     if (!commitChanged && !settingsChanged && olds.host === news.host && olds.healthPath === news.healthPath) {
       return { outs: { ...olds, ...news } }; // only timeouts or the token changed: nothing to roll out
     }
-    return { outs: await rollout(news, { commitChanged, settingsChanged, first: false }) };
+    return { outs: await rollout(news, { commitChanged, settingsChanged }) };
   },
 
   async delete() {
@@ -102,91 +117,109 @@ export const rolloutImplementation: pulumi.dynamic.ResourceProvider<RolloutInput
   },
 };
 
-async function rollout(
-  inputs: RolloutInputs,
-  reason: { commitChanged: boolean; settingsChanged: boolean; first: boolean },
-): Promise<RolloutOutputs> {
+async function rollout(inputs: RolloutInputs, reason: { commitChanged: boolean; settingsChanged: boolean }): Promise<RolloutOutputs> {
   const hub = hubFor(inputs);
   const started = Date.now();
   const elapsed = () => formatDuration(Date.now() - started);
+  const healthUrl = new URL(inputs.healthPath, `${inputs.host.replace(/\/+$/, "")}/`).href;
+  const ours = inputs.bundleHash.slice(0, 12);
   let runtime = await step(`reading the runtime of ${inputs.repoId}`, () => getRuntime(hub, inputs.repoId));
 
-  // The Hub rebuilds after a commit; only settings changes (or a stopped Space) need a restart.
-  const building = INTERMEDIATE.has(runtime.stage);
-  const runsThisCommit = runtime.sha ? runtime.sha === inputs.commitSha : undefined;
-  const stopped = runtime.stage === "PAUSED" || runtime.stage === "STOPPED";
-  const awaitingBuild = reason.commitChanged && (building || runsThisCommit === false || (runsThisCommit === undefined && !reason.first));
-  const restart = stopped || (reason.settingsChanged && !awaitingBuild);
+  // The Hub rebuilds after a commit by itself. A restart is for new settings on a Space
+  // that already runs this bundle (or no new commit came), and for a stopped Space.
+  const servesOurs = SERVING.has(runtime.stage) && (await probe(healthUrl, inputs, 5_000)).version === inputs.bundleHash;
+  const restart = STOPPED.has(runtime.stage) || (reason.settingsChanged && (servesOurs || !reason.commitChanged));
   if (restart) {
-    progress(`${inputs.repoId}: restarting so it runs with the new ${stopped ? "deployment" : "secrets and variables"}`);
+    progress(`${inputs.repoId}: restarting so it runs with the new ${STOPPED.has(runtime.stage) ? "deployment" : "secrets and variables"}`);
     runtime = await step(`restarting ${inputs.repoId}`, () => restartSpace(hub, inputs.repoId));
   }
-
-  const expectRebuild = restart || awaitingBuild;
-  let sawIntermediate = INTERMEDIATE.has(runtime.stage);
+  // Until the change shows (a build or start seen, or the grace passed), a failure or an
+  // answer may still be the previous container's.
+  const expectChange = restart || (reason.commitChanged && !servesOurs);
+  let changeSeen = !expectChange;
   const buildDeadline = started + inputs.buildTimeoutSeconds * 1000;
+  let startingSince: number | undefined; // when the built app began to start
   let lastStage = "";
   let lastReport = 0;
+  let last = "no answer yet";
   for (;;) {
     const stage = runtime.stage;
-    if (INTERMEDIATE.has(stage)) sawIntermediate = true;
-    // Whether what the runtime reports is the build of what we deployed, not the one before it.
-    const current = runtime.sha
-      ? runtime.sha === inputs.commitSha
-      : !expectRebuild || sawIntermediate || Date.now() - started > UNCONFIRMED_BUILD_GRACE_MS;
-    if (stage !== lastStage || Date.now() - lastReport > 30_000) {
-      progress(`${inputs.repoId}: ${stage}${current ? "" : " (previous build)"} after ${elapsed()}`);
+    if (BUILDING.has(stage) || STARTING.has(stage)) changeSeen = true;
+    const current = changeSeen || Date.now() - started > UNCONFIRMED_CHANGE_GRACE_MS;
+    if (stage !== lastStage || Date.now() - lastReport > REPORT_EVERY_MS) {
+      progress(`${inputs.repoId}: ${stage}${current ? "" : " (previous build)"} after ${elapsed()}${SERVING.has(stage) && current ? `, health: ${last}` : ""}`);
       lastStage = stage;
       lastReport = Date.now();
     }
     const failed = FAILED[stage];
     if (failed && current) await fail(hub, inputs, failed.code, `${inputs.repoId} ended in ${stage} after ${elapsed()}${runtime.errorMessage ? `: ${runtime.errorMessage}` : ""}`, failed.log);
-    if ((stage === "PAUSED" || stage === "STOPPED") && current) {
+    if (STOPPED.has(stage) && current) {
       throw new RolloutError("space_stopped", `${inputs.repoId} is ${stage}: restart it on the Hub or run the update again`);
     }
-    if ((stage === "RUNNING" || stage === "SLEEPING") && current) break; // a request to the app wakes a sleeping Space
-    if (Date.now() >= buildDeadline) {
-      await fail(hub, inputs, "build_timeout", `${inputs.repoId} did not reach RUNNING within ${inputs.buildTimeoutSeconds}s (last stage ${stage}); raise rolloutBuildTimeoutSeconds if builds take longer`, "build");
+    if (BUILDING.has(stage)) startingSince = undefined;
+    else if (current) startingSince ??= Date.now();
+
+    if (!BUILDING.has(stage) || stage === "RUNNING_BUILDING") {
+      const answer = await probe(healthUrl, inputs, 10_000);
+      // A new hash proves the new build answers; after a restart the hash stays the same,
+      // so the restart itself must have shown first.
+      if (answer.status === 200 && answer.version === inputs.bundleHash && SERVING.has(stage) && (current || !restart)) {
+        progress(`${inputs.repoId}: healthy with bundle ${ours} after ${elapsed()}`);
+        return { ...inputs, stage: "RUNNING", healthUrl, healthyAt: new Date().toISOString(), restarted: restart };
+      }
+      // A late timeout does not hide the last real answer.
+      if (answer.status || !last.startsWith("HTTP")) last = describe(answer, inputs.bundleHash);
+    }
+
+    const now = Date.now();
+    if (startingSince !== undefined && now - startingSince > inputs.healthTimeoutSeconds * 1000) {
+      if (STARTING.has(stage)) {
+        await fail(
+          hub, inputs, "app_not_listening",
+          `${inputs.repoId} stayed in ${stage} for ${inputs.healthTimeoutSeconds}s with nothing answering ${healthUrl} (last: ${last}). ` +
+            "The Hub waits for the app on the port README.md's `app_port` names (7860 here), on all interfaces: check that the app listens on 0.0.0.0 (not 127.0.0.1 or localhost) at that port (the Dockerfile sets PORT=7860)",
+          "run",
+        );
+      }
+      await fail(hub, inputs, "unhealthy", `${healthUrl} did not answer 200 with bundle ${ours} within ${inputs.healthTimeoutSeconds}s (last: ${last}); the Space is not healthy`, "run");
+    }
+    if (now >= buildDeadline) {
+      await fail(hub, inputs, "build_timeout", `${inputs.repoId} did not reach RUNNING within ${inputs.buildTimeoutSeconds}s (last stage ${stage}); raise rolloutBuildTimeoutSeconds if builds take longer`, BUILDING.has(stage) ? "build" : "run");
     }
     await sleep(inputs.pollIntervalSeconds * 1000);
     runtime = await step(`reading the runtime of ${inputs.repoId}`, () => getRuntime(hub, inputs.repoId));
   }
+}
 
-  const healthUrl = new URL(inputs.healthPath, `${inputs.host.replace(/\/+$/, "")}/`).href;
-  progress(`${inputs.repoId}: RUNNING after ${elapsed()}, waiting for ${healthUrl} to answer 200`);
-  const healthDeadline = Date.now() + inputs.healthTimeoutSeconds * 1000;
-  let last = "no answer yet";
-  for (let attempt = 1; ; attempt++) {
-    const answer = await probe(healthUrl, inputs, Math.max(2_000, healthDeadline - Date.now()));
-    if (answer.status === 200) {
-      progress(`${inputs.repoId}: healthy after ${elapsed()}`);
-      return { ...inputs, stage: "RUNNING", healthUrl, healthyAt: new Date().toISOString(), restarted: restart };
+type HealthAnswer = { status: number; body: string; version: string | undefined };
+
+async function probe(url: string, inputs: RolloutInputs, budgetMs: number): Promise<HealthAnswer> {
+  try {
+    const response = await fetch(url, {
+      signal: AbortSignal.timeout(Math.max(1_000, budgetMs)),
+      headers: inputs.privateSpace ? { Authorization: `Bearer ${inputs.token}` } : {},
+    });
+    const text = await response.text();
+    let version: string | undefined;
+    try {
+      const parsed = JSON.parse(text) as { version?: unknown };
+      if (typeof parsed.version === "string") version = parsed.version;
+    } catch {
+      // not JSON: no version (a proxy's page, another app)
     }
-    // A late timeout does not hide the last real answer.
-    if (answer.status || !last.startsWith("HTTP")) last = answer.status ? `HTTP ${answer.status} ${answer.body}` : answer.body;
-    if (attempt % 5 === 0) progress(`${inputs.repoId}: health check answered ${last} after ${elapsed()}`);
-    const now = await step(`reading the runtime of ${inputs.repoId}`, () => getRuntime(hub, inputs.repoId));
-    if (now.stage === "RUNTIME_ERROR" || now.stage === "BUILD_ERROR") {
-      await fail(hub, inputs, "runtime_error", `${inputs.repoId} went to ${now.stage} while starting${now.errorMessage ? `: ${now.errorMessage}` : ""}`, "run");
-    }
-    if (Date.now() >= healthDeadline) {
-      await fail(hub, inputs, "unhealthy", `${healthUrl} did not answer 200 within ${inputs.healthTimeoutSeconds}s (last: ${last}); the Space is not healthy`, "run");
-    }
-    await sleep(inputs.pollIntervalSeconds * 1000);
+    return { status: response.status, body: redactorFor(inputs)(text.replace(/\s+/g, " ").slice(0, 200)), version };
+  } catch (error) {
+    return { status: 0, body: (error as Error)?.name === "TimeoutError" ? "timed out" : "no answer (connection failed)", version: undefined };
   }
 }
 
-async function probe(url: string, inputs: RolloutInputs, budgetMs: number): Promise<{ status: number; body: string }> {
-  try {
-    const response = await fetch(url, {
-      signal: AbortSignal.timeout(Math.min(10_000, budgetMs)),
-      headers: inputs.privateSpace ? { Authorization: `Bearer ${inputs.token}` } : {},
-    });
-    const body = redactorFor(inputs)((await response.text()).replace(/\s+/g, " ").slice(0, 200));
-    return { status: response.status, body };
-  } catch (error) {
-    return { status: 0, body: (error as Error)?.name === "TimeoutError" ? "timed out" : "no answer (connection failed)" };
+/** The last answer in a line, saying when a 200 came from another build. */
+function describe(answer: HealthAnswer, expected: string): string {
+  if (!answer.status) return answer.body;
+  if (answer.status === 200 && answer.version !== expected) {
+    return `HTTP 200 from ${answer.version ? `bundle ${answer.version.slice(0, 12)}` : "an app that reports no version"}, not bundle ${expected.slice(0, 12)}`;
   }
+  return `HTTP ${answer.status} ${answer.body}`;
 }
 
 async function fail(hub: HubClient, inputs: RolloutInputs, code: RolloutErrorCode, message: string, log: LogKind): Promise<never> {

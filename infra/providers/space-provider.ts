@@ -1,7 +1,7 @@
 import { createRepo, deleteRepo } from "@huggingface/hub";
 import type * as pulumi from "@pulumi/pulumi";
 import { isApiError, step } from "../http/api-error.ts";
-import { viaSdk } from "../hub/hub-client.ts";
+import { viaSdk, type HubClient } from "../hub/hub-client.ts";
 import { findSpace, getRuntime, getSpaceInfo, requestHardware, setSleepTime, setVisibility, type SpaceInfo } from "../hub/space-api.ts";
 import { progress } from "./progress.ts";
 import { changedKeys, checkHubConnection, hubFor, type HubConnection } from "./inputs.ts";
@@ -56,31 +56,7 @@ export const spaceImplementation: pulumi.dynamic.ResourceProvider<SpaceInputs, S
   async create(inputs) {
     const hub = hubFor(inputs);
     const repoId = `${inputs.owner}/${inputs.name}`;
-    let adopted = false;
-    try {
-      await viaSdk(() =>
-        createRepo({
-          repo: { type: "space", name: repoId },
-          sdk: "docker",
-          visibility: inputs.private ? "private" : "public",
-          hubUrl: hub.hubUrl,
-          fetch: hub.fetch,
-          ...hub.credentials,
-        }),
-      );
-      progress(`created Space ${repoId}`);
-    } catch (error) {
-      if (!isApiError(error, "conflict")) throw isApiError(error) ? error.during(`creating Space ${repoId}`) : error;
-      if (!inputs.adoptExisting) {
-        throw new Error(
-          `Space ${repoId} already exists on the Hub. Set \`pulumi config set hfAdoptExisting true\` to take it over (its files, secrets and variables will be managed from now on), or pick another hfSpaceName.`,
-          { cause: error },
-        );
-      }
-      adopted = true;
-      progress(`adopting the existing Space ${repoId}`);
-    }
-
+    const adopted = await createOrAdopt(hub, inputs, repoId);
     let info = await step(`reading Space ${repoId}`, () => getSpaceInfo(hub, repoId));
     if (adopted && info.sdk && info.sdk !== "docker") {
       throw new Error(`Space ${repoId} exists with the ${info.sdk} SDK; this program deploys a Docker Space. Change its SDK on the Hub or pick another name.`);
@@ -128,6 +104,54 @@ export const spaceImplementation: pulumi.dynamic.ResourceProvider<SpaceInputs, S
     }
   },
 };
+
+/**
+ * Creates the Space, or takes over one of that name when asked to; true when it adopted.
+ * The Hub refuses a create with 409 when the Space exists, but also with 402 (Docker
+ * Spaces need a paid plan) or 403 before it looks: like huggingface_hub, each of those
+ * is followed by a look at whether the Space is there.
+ */
+async function createOrAdopt(hub: HubClient, inputs: SpaceInputs, repoId: string): Promise<boolean> {
+  try {
+    await viaSdk(() =>
+      createRepo({
+        repo: { type: "space", name: repoId },
+        sdk: "docker",
+        visibility: inputs.private ? "private" : "public",
+        hubUrl: hub.hubUrl,
+        fetch: hub.fetch,
+        ...hub.credentials,
+      }),
+    );
+    progress(`created Space ${repoId}`);
+    return false;
+  } catch (error) {
+    if (!isApiError(error) || ![402, 403, 409].includes(error.status)) throw isApiError(error) ? error.during(`creating Space ${repoId}`) : error;
+    const existing = await step(`looking for Space ${repoId} after the Hub refused to create it`, () => findSpace(hub, repoId));
+    if (existing && inputs.adoptExisting) {
+      progress(`adopting the existing Space ${repoId}`);
+      return true;
+    }
+    throw new Error(refusal(repoId, error.status, existing !== undefined), { cause: error });
+  }
+}
+
+/** One message per reason the Space could not be created, with the ways out. */
+function refusal(repoId: string, status: number, exists: boolean): string {
+  const adopt = "`pulumi config set hfAdoptExisting true` takes it over (its files, secrets and variables are managed from then on)";
+  if (exists) return `Space ${repoId} already exists on the Hub (it answered ${status} to the create). ${adopt[0]!.toUpperCase()}${adopt.slice(1)}, or pick another hfSpaceName.`;
+  const owner = repoId.split("/")[0];
+  if (status === 402) {
+    return (
+      `The Hub refused to create Space ${repoId} with 402 Payment Required: Docker Spaces need a paid plan (PRO for a personal account, Team or Enterprise for an organisation). ` +
+      `Ways out: upgrade ${owner} to PRO; or set hfOwner to an organisation with a paid plan; or, for a Docker Space that already exists, set hfSpaceName to it and hfAdoptExisting to true.`
+    );
+  }
+  if (status === 403) {
+    return `The Hub refused to create Space ${repoId} with 403: the Hugging Face token may not create repos under ${owner}. Use a token with write access (a fine-grained token needs "write" on ${owner}'s repos), and check that you are a member of ${owner} with write rights if it is an organisation.`;
+  }
+  return `The Hub answered ${status} to creating Space ${repoId} but no such Space is visible to the token; run \`pulumi up\` again, or pick another hfSpaceName.`;
+}
 
 /** Brings visibility, hardware and sleep time to what the inputs say, touching only what differs. */
 async function applySettings(inputs: SpaceInputs, repoId: string, info: SpaceInfo, olds: SpaceOutputs | undefined): Promise<void> {

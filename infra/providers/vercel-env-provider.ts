@@ -4,48 +4,86 @@ import { vercelCall, vercelFor, type VercelConnection } from "../vercel/vercel-c
 import { changedKeys } from "./inputs.ts";
 import { progress } from "./progress.ts";
 
-/** One environment variable of a Vercel project (the backend's URL), for the chosen targets. */
+/**
+ * One environment variable of a Vercel project (the backend's URL), for the chosen targets.
+ * Vercel refuses an upsert (400 ENV_CONFLICT) when a record of the key exists whose targets
+ * differ from those sent, as the dashboard's default of all three does; so the key's
+ * records are listed, the ones that cover our targets edited by id, and records created
+ * only for targets none covers. Values are `encrypted`: Vercel never
+ * gives them back, so the state's value stands for what was written.
+ */
 export type VercelEnvInputs = VercelConnection & {
   key: string;
   value: string;
   targets: string[];
 };
 
-export type VercelEnvOutputs = VercelEnvInputs & { envIds: string[] };
+export type VercelEnvOutputs = VercelEnvInputs & {
+  /** The records that hold our value: edited or created by us. */
+  envIds: string[];
+};
 
-type EnvRecord = { id?: string | undefined; key: string; value?: string | undefined; target?: string[] | string | undefined };
+type Target = "production" | "preview" | "development";
+type EnvRecord = { id: string; key: string; target: string[] };
 
 const TARGETS = new Set(["production", "preview", "development"]);
 
 const scope = (inputs: VercelConnection) => ({ idOrName: inputs.project, ...(inputs.teamId ? { teamId: inputs.teamId } : {}) });
-const targetsOf = (env: EnvRecord) => (Array.isArray(env.target) ? env.target : env.target ? [env.target] : []);
+const targetsOf = (target: string[] | string | undefined | null): string[] => (Array.isArray(target) ? target : target ? [target] : []);
 
-async function envsWithKey(inputs: VercelConnection, key: string): Promise<EnvRecord[]> {
+/** The project's records of this key, each with its id and targets (values are not readable). */
+async function recordsOf(inputs: VercelConnection, key: string): Promise<EnvRecord[]> {
   const vercel = vercelFor(inputs);
-  const body = await vercelCall(`listing the env variables of Vercel project ${inputs.project}`, () =>
-    vercel.projects.filterProjectEnvs({ ...scope(inputs), decrypt: "true" }),
-  );
-  const envs: EnvRecord[] = "envs" in body ? (body.envs as EnvRecord[]) : [body as EnvRecord];
-  return envs.filter((env) => env.key === key);
+  const body = await vercelCall(`listing the env variables of Vercel project ${inputs.project}`, () => vercel.projects.filterProjectEnvs(scope(inputs)));
+  const envs = ("envs" in body ? body.envs : [body]) as Array<{ id?: string | undefined; key?: string | undefined; target?: string[] | string | undefined | null }>;
+  return envs
+    .filter((env): env is typeof env & { id: string } => env.key === key && typeof env.id === "string")
+    .map((env) => ({ id: env.id, key, target: targetsOf(env.target).sort() }));
 }
 
-async function upsert(inputs: VercelEnvInputs): Promise<string[]> {
+/**
+ * Writes the value on every record that covers one of our targets and creates records for
+ * the targets none covers. A record we made (`owned`) is also narrowed to our targets, or
+ * removed when it covers none; a record someone else made keeps its targets.
+ */
+async function write(inputs: VercelEnvInputs, owned: readonly string[]): Promise<string[]> {
   const vercel = vercelFor(inputs);
-  const result = await vercelCall(`setting ${inputs.key} on Vercel project ${inputs.project}`, () =>
-    vercel.projects.createProjectEnv({
-      ...scope(inputs),
-      upsert: "true",
-      requestBody: { key: inputs.key, value: inputs.value, type: "plain", target: inputs.targets as Array<"production" | "preview" | "development"> },
-    }),
-  );
-  const failed = result.failed ?? [];
-  if (failed.length > 0) {
-    const reasons = failed.map((entry) => `${entry.error.code}: ${entry.error.message}`).join("; ");
-    throw new Error(`setting ${inputs.key} on Vercel project ${inputs.project} failed: ${reasons}`);
+  const records = await recordsOf(inputs, inputs.key);
+  const kept: EnvRecord[] = [];
+  const shared: string[] = [];
+  for (const record of records) {
+    const wanted = record.target.filter((target) => inputs.targets.includes(target));
+    const ours = owned.includes(record.id);
+    if (wanted.length === 0) {
+      if (ours) await remove(inputs, [record.id], inputs.key);
+      continue;
+    }
+    const target = ours && wanted.length !== record.target.length ? (wanted as Target[]) : undefined;
+    await vercelCall(`editing ${inputs.key} (${record.target.join(", ")}) on Vercel project ${inputs.project}`, () =>
+      vercel.projects.editProjectEnv({ ...scope(inputs), id: record.id, requestBody: { value: inputs.value, type: "encrypted", ...(target ? { target } : {}) } }),
+    );
+    kept.push({ ...record, target: target ?? record.target });
+    if (!target) shared.push(...record.target.filter((t) => !inputs.targets.includes(t)));
   }
-  const created = result.created === undefined ? [] : Array.isArray(result.created) ? result.created : [result.created];
-  progress(`Vercel project ${inputs.project}: ${inputs.key} set for ${inputs.targets.join(", ")}`);
-  return created.map((env) => env.id).filter((id): id is string => typeof id === "string");
+  const covered = new Set(kept.flatMap((record) => record.target));
+  const missing = inputs.targets.filter((target) => !covered.has(target)) as Target[];
+  const created: string[] = [];
+  if (missing.length > 0) {
+    const result = await vercelCall(`creating ${inputs.key} on Vercel project ${inputs.project}`, () =>
+      vercel.projects.createProjectEnv({ ...scope(inputs), requestBody: { key: inputs.key, value: inputs.value, type: "encrypted", target: missing } }),
+    );
+    const failed = result.failed ?? [];
+    if (failed.length > 0) {
+      const reasons = failed.map((entry) => `${entry.error.code}: ${entry.error.message}`).join("; ");
+      throw new Error(`creating ${inputs.key} on Vercel project ${inputs.project} failed: ${reasons}`);
+    }
+    const made = result.created === undefined ? [] : Array.isArray(result.created) ? result.created : [result.created];
+    created.push(...made.map((env) => env.id).filter((id): id is string => typeof id === "string"));
+  }
+  const parts = [kept.length ? `edited ${kept.length} record(s)` : "", missing.length ? `created for ${missing.join(", ")}` : ""].filter(Boolean);
+  const note = shared.length ? ` (an existing record also covers ${[...new Set(shared)].join(", ")}, which gets the value too)` : "";
+  progress(`Vercel project ${inputs.project}: ${inputs.key} ${parts.join(", ")}${note}`);
+  return [...kept.map((record) => record.id), ...created];
 }
 
 async function remove(inputs: VercelConnection, ids: string[], key: string): Promise<void> {
@@ -78,54 +116,41 @@ export const vercelEnvImplementation: pulumi.dynamic.ResourceProvider<VercelEnvI
   },
 
   async create(inputs) {
-    const envIds = await upsert(inputs);
+    const envIds = await write(inputs, []);
     return { id: `${inputs.project}/${inputs.key}`, outs: { ...inputs, envIds } };
   },
 
   async read(id, props) {
     if (!props) return {};
-    let envs: EnvRecord[];
+    let records: EnvRecord[];
     try {
-      envs = await envsWithKey(props, props.key);
+      records = await recordsOf(props, props.key);
     } catch (error) {
       if (isApiError(error, "not_found")) return {};
       throw error;
     }
-    if (envs.length === 0) return {};
-    const values = new Set(envs.map((env) => env.value));
-    const targets = [...new Set(envs.flatMap(targetsOf))].sort();
-    return {
-      id,
-      props: {
-        ...props,
-        // Differing values across targets read as "" so the next update writes ours everywhere.
-        value: values.size === 1 ? (envs[0]!.value ?? "") : "",
-        targets,
-        envIds: envs.map((env) => env.id).filter((envId): envId is string => typeof envId === "string"),
-      },
-    };
+    const ours = records.filter((record) => props.envIds.includes(record.id));
+    if (ours.length === 0) return {};
+    // The value cannot be read back (encrypted): the state's stands. Targets and records can.
+    const covered = new Set(records.flatMap((record) => record.target));
+    return { id, props: { ...props, targets: props.targets.filter((target) => covered.has(target)), envIds: ours.map((record) => record.id) } };
   },
 
   async update(_id, olds, news) {
-    const envIds = await upsert(news);
-    // Targets dropped from the list: their records of this key go.
-    const dropped = olds.targets.filter((target) => !news.targets.includes(target));
-    if (dropped.length > 0) {
-      const stale = (await envsWithKey(news, news.key)).filter(
-        (env) => env.id && !envIds.includes(env.id) && targetsOf(env).every((target) => dropped.includes(target)),
-      );
-      await remove(news, stale.map((env) => env.id!), news.key);
-    }
-    return { outs: { ...news, envIds } };
+    // Our records narrow to the new targets (or go); new targets get a record.
+    return { outs: { ...news, envIds: await write(news, olds.envIds ?? []) } };
   },
 
   async delete(_id, props) {
-    const envs = await envsWithKey(props, props.key).catch((error) => {
+    const records = await recordsOf(props, props.key).catch((error) => {
       if (isApiError(error, "not_found")) return [];
       throw error;
     });
-    const ours = envs.filter((env) => env.id && (props.envIds.includes(env.id) || targetsOf(env).every((target) => props.targets.includes(target))));
-    await remove(props, ours.map((env) => env.id!), props.key);
-    progress(`Vercel project ${props.project}: ${props.key} removed`);
+    // A record that also covers a target not ours (the dashboard's "all three") stays for that target.
+    const ours = records.filter((record) => props.envIds.includes(record.id));
+    const shared = ours.filter((record) => record.target.some((target) => !props.targets.includes(target)));
+    await remove(props, ours.filter((record) => !shared.includes(record)).map((record) => record.id), props.key);
+    const kept = shared.length ? `; kept the record that also covers ${[...new Set(shared.flatMap((r) => r.target))].filter((t) => !props.targets.includes(t)).join(", ")}` : "";
+    progress(`Vercel project ${props.project}: ${props.key} removed${kept}`);
   },
 };

@@ -5,7 +5,8 @@ import { progress, warning } from "./progress.ts";
 
 /**
  * Redeploys the project's latest production deployment so a changed env variable takes
- * effect (Vercel bakes env variables into a deployment at build time).
+ * effect (Vercel bakes env variables into a deployment at build time), the way the CLI's
+ * `vercel redeploy` does.
  */
 export type VercelRedeployInputs = VercelConnection & {
   /** Whatever should cause a redeploy when it changes: the variable's value. */
@@ -60,9 +61,12 @@ async function redeploy(inputs: VercelRedeployInputs): Promise<VercelRedeployOut
     return { ...inputs, deploymentId: "", deploymentUrl: "", redeployedFrom: "" };
   }
   const deployment = await vercelCall(`redeploying ${project.name}`, () =>
+    // As `vercel redeploy` does: forceNew, or Vercel may hand back the old deployment
+    // (built without the new variable), and the redeploy action in the metadata.
     vercel.deployments.createDeployment({
       ...team,
-      requestBody: { name: project.name, project: project.id, deploymentId: latest.uid, target: "production" },
+      forceNew: "1",
+      requestBody: { name: project.name, project: project.id, deploymentId: latest.uid, target: "production", meta: { action: "redeploy" } },
     }),
   );
   progress(`Vercel project ${project.name}: redeploying ${latest.uid} as ${deployment.id}`);

@@ -74,6 +74,33 @@ describe("Hub providers against the emulator", () => {
     assert.equal(hub.space("emulator-user/taken")!.private, true, "adoption brings it to the configured settings");
   });
 
+  test("Space: a free account's 402 says which plan it needs and the ways out, and an existing Space answering 402 is adopted", async () => {
+    const paymentRequired = { error: "Docker Spaces require a PRO subscription or a paid organization" };
+    hub.setFault({ method: "POST", path: "/api/repos/create", status: 402, body: paymentRequired });
+    await assert.rejects(Space.provider.create(spaceInputs("free")), (error: Error) => {
+      assert.match(error.message, /402 Payment Required: Docker Spaces need a paid plan/);
+      assert.match(error.message, /upgrade emulator-user to PRO; or set hfOwner to an organisation with a paid plan; or, for a Docker Space that already exists, .*hfAdoptExisting/);
+      return true;
+    });
+    assert.equal(hub.space("emulator-user/free"), undefined, "nothing half-made");
+
+    await Space.provider.create(spaceInputs("older")); // made before the plan rule, say
+    hub.setFault({ method: "POST", path: "/api/repos/create", status: 402, body: paymentRequired });
+    await assert.rejects(Space.provider.create(spaceInputs("older")), /Space emulator-user\/older already exists on the Hub \(it answered 402 to the create\)/);
+    hub.setFault({ method: "POST", path: "/api/repos/create", status: 402, body: paymentRequired });
+    const adopted = await Space.provider.create(spaceInputs("older", { adoptExisting: true }));
+    assert.equal(adopted.outs!.adopted, true);
+
+    hub.setFault({ method: "POST", path: "/api/repos/create", status: 403, body: { error: "You don't have the rights to create a space under this namespace" } });
+    await assert.rejects(Space.provider.create(spaceInputs("forbidden")), /403: the Hugging Face token may not create repos under emulator-user/);
+
+    // "another conflicting operation is in progress" is not "already exists": it is retried.
+    hub.setFault({ method: "POST", path: "/api/repos/create", status: 409, body: { error: "There is another conflicting operation in progress on this repo" } });
+    const created = await Space.provider.create(spaceInputs("busy"));
+    assert.equal(created.outs!.adopted, false);
+    assert.ok(hub.space("emulator-user/busy"));
+  });
+
   test("Space: 401 names the token to check; 429 then success; 404 owner is a clear error", async () => {
     await assert.rejects(Space.provider.create({ ...spaceInputs("denied"), token: "hf_wrong_token_value" }), (error: Error & { status?: number }) => {
       assert.equal(error.status, 401);
@@ -139,6 +166,7 @@ describe("Hub providers against the emulator", () => {
     assert.ok(space.files.has("bundle-manifest.json") && space.files.has("src/old.ts"));
 
     assert.equal((await SpaceBundle.provider.diff!(first.id, outs, { ...base, hash: hash1 })).changes, false);
+    assert.equal((await SpaceBundle.provider.diff!(first.id, outs, { ...base, bundleDir: "/another/checkout/.bundle", hash: hash1 })).changes, false, "the same bundle from another checkout");
     const hash2 = await writeBundle(dir, { Dockerfile: "FROM node:24-slim\n", "src/a.ts": "a2" });
     assert.equal((await SpaceBundle.provider.diff!(first.id, outs, { ...base, hash: hash2 })).changes, true);
     const commits = space.commits.length;
@@ -159,6 +187,15 @@ describe("Hub providers against the emulator", () => {
     space.files.set("bundle-manifest.json", Buffer.from('{"hash":"' + "0".repeat(64) + '","files":[]}'));
     const read = await SpaceBundle.provider.read!(first.id, updated);
     assert.equal(read.props!.hash, "0".repeat(64));
+
+    // A path the state remembers but the repo no longer holds is not deleted: the Hub
+    // would fail the whole commit with 404.
+    space.files.delete("bundle-manifest.json");
+    space.files.delete("src/a.ts");
+    const hash3 = await writeBundle(dir, { Dockerfile: "FROM node:24-slim\n" });
+    await SpaceBundle.provider.update!(first.id, { ...updated, files: [...updated.files, { path: "src/gone.ts", size: 1, sha256: "0".repeat(64) }] }, { ...base, hash: hash3 });
+    const third = hub.requests.filter((r) => r.path.endsWith("/commit/main")).at(-1)!.body as { operations: Array<{ key: string; path: string }> };
+    assert.deepEqual(third.operations.filter((op) => op.key === "deletedFile"), [], "nothing deleted that the repo does not hold");
 
     // A folder changed after the program read it is refused rather than half-uploaded.
     await assert.rejects(SpaceBundle.provider.update!(first.id, updated, { ...base, hash: hash1 }), /changed since the program read it/);

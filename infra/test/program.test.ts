@@ -134,6 +134,10 @@ describe("the program under runtime mocks", () => {
     assert.deepEqual(Object.keys(unwrap(secrets.inputs.values) as object).sort(), ["DATABASE_URL", "GEMINI_API_KEY", "QDRANT_API_KEY", "QDRANT_URL"]);
     assert.ok(["hashes", "revision"].every((key) => secrets.secretOutputs.includes(key)));
     assert.ok(isSecretValue(byType("SpaceRollout").inputs.settingsRevision));
+    // The rollout scrubs every service secret from what a failure shows: it holds them, as a secret.
+    const redactValues = byType("SpaceRollout").inputs.redactValues;
+    assert.ok(isSecretValue(redactValues));
+    for (const secret of [...Object.values(SECRET_VALUES), "db-program-secret"]) assert.ok((unwrap(redactValues) as string[]).includes(secret), secret.slice(0, 6));
 
     // No secret value anywhere outside a secret wrapper.
     const exposed = (value: unknown): string => (isSecretValue(value) ? "" : typeof value === "object" && value !== null ? Object.values(value).map(exposed).join(" ") : String(value));
@@ -151,5 +155,6 @@ describe("the program under runtime mocks", () => {
     assert.equal(env.value, "https://reader-docs-chat.hf.space");
     assert.deepEqual(env.targets, ["production", "preview"]);
     assert.equal(byType("SpaceBundle").inputs.hash, bundleHash);
+    assert.equal(byType("SpaceRollout").inputs.bundleHash, bundleHash, "the rollout waits for this hash in /api/health");
   });
 });

@@ -30,6 +30,7 @@ describe("rollout against Spaces that really build and run", () => {
       host: space.outs!.host,
       privateSpace: false,
       commitSha: bundle.commitSha,
+      bundleHash: hash,
       settingsRevision: vars.outs!.revision,
       buildTimeoutSeconds: 60,
       healthTimeoutSeconds: 20,
@@ -37,7 +38,7 @@ describe("rollout against Spaces that really build and run", () => {
       healthPath: "/api/health",
       redactValues: [],
     };
-    return { repoId: space.id, inputs, base, vars };
+    return { repoId: space.id, inputs, base, vars, dir, bundle };
   }
 
   test("waits for RUNNING and a 200 from the health URL; a settings change restarts the Space", async () => {
@@ -72,20 +73,49 @@ describe("rollout against Spaces that really build and run", () => {
     });
   });
 
-  test("an app that exits is a RUNTIME_ERROR with the container log", async () => {
-    const { inputs } = await deploySpace("crashes", await fixtureFiles(), { FIXTURE_CRASH: "1" });
-    await assert.rejects(SpaceRollout.provider.create(inputs), (error: Error & { code?: string }) => {
+  test("an app that exits is a RUNTIME_ERROR with the container log, scrubbed of every service secret", async () => {
+    const secret = "postgresql://chat:a-database-password-42@db.example/chat";
+    const { inputs } = await deploySpace("crashes", await fixtureFiles(), { FIXTURE_CRASH: "1", FIXTURE_ECHO: secret });
+    await assert.rejects(SpaceRollout.provider.create({ ...inputs, redactValues: [secret, "a-database-password-42"] }), (error: Error & { code?: string }) => {
       assert.equal(error.code, "runtime_error");
-      assert.match(error.message, /crashing on purpose/);
+      assert.match(error.message, /crashing on purpose with \[REDACTED\]/);
+      assert.ok(!error.message.includes("a-database-password-42"), "no part of the secret is shown");
       return true;
     });
+  });
+
+  test("a new bundle counts only once health reports its hash; a 200 without it is never success", async () => {
+    const { inputs, base, dir, bundle } = await deploySpace("versions", await fixtureFiles());
+    const first = (await SpaceRollout.provider.create(inputs)).outs as RolloutOutputs;
+    const before = (await (await fetch(first.healthUrl)).json()) as { version?: string };
+    assert.equal(before.version, inputs.bundleHash);
+
+    const hash2 = await writeBundle(dir, await fixtureFiles({ "notes.txt": "a second bundle" }));
+    const second = (await SpaceBundle.provider.update!(`${inputs.repoId}/bundle`, bundle, { ...base, bundleDir: dir, hash: hash2 })).outs as BundleOutputs;
+    const next = { ...inputs, commitSha: second.commitSha, bundleHash: hash2 };
+    await SpaceRollout.provider.update!(`${inputs.repoId}/rollout`, first, next);
+    const after = (await (await fetch(first.healthUrl)).json()) as { version?: string };
+    assert.equal(after.version, hash2, "the rollout returned once the new build answered");
+
+    // An image that leaves the manifest out answers 200 without a version: never our build.
+    const dockerfile = (await fixtureFiles()).Dockerfile!.toString().replace(" bundle-manifest.json", "");
+    const hash3 = await writeBundle(dir, await fixtureFiles({ Dockerfile: dockerfile }));
+    const third = (await SpaceBundle.provider.update!(`${inputs.repoId}/bundle`, second, { ...base, bundleDir: dir, hash: hash3 })).outs as BundleOutputs;
+    await assert.rejects(
+      SpaceRollout.provider.update!(`${inputs.repoId}/rollout`, first, { ...next, commitSha: third.commitSha, bundleHash: hash3, healthTimeoutSeconds: 2 }),
+      (error: Error & { code?: string }) => {
+        assert.equal(error.code, "unhealthy");
+        assert.match(error.message, new RegExp(`HTTP 200 from an app that reports no version, not bundle ${hash3.slice(0, 12)}`));
+        return true;
+      },
+    );
   });
 
   test("a Space that never becomes healthy times out with a clear message, never success", async () => {
     const { inputs } = await deploySpace("unhealthy", await fixtureFiles(), { FIXTURE_HEALTH: "503" });
     await assert.rejects(SpaceRollout.provider.create({ ...inputs, healthTimeoutSeconds: 1.5 }), (error: Error & { code?: string }) => {
       assert.equal(error.code, "unhealthy");
-      assert.match(error.message, /did not answer 200 within 1.5s \(last: HTTP 503/);
+      assert.match(error.message, /did not answer 200 with bundle [0-9a-f]{12} within 1.5s \(last: HTTP 503/);
       return true;
     });
   });
@@ -100,7 +130,7 @@ describe("rollout against Spaces that really build and run", () => {
       await assert.rejects(
         SpaceRollout.provider.create({
           hubUrl: slow.url, token: slow.token, repoId: space.id, host: space.outs!.host, privateSpace: false, commitSha: bundle.commitSha,
-          settingsRevision: "r", buildTimeoutSeconds: 0.5, healthTimeoutSeconds: 1, pollIntervalSeconds: 0.1, healthPath: "/api/health", redactValues: [],
+          bundleHash: hash, settingsRevision: "r", buildTimeoutSeconds: 0.5, healthTimeoutSeconds: 1, pollIntervalSeconds: 0.1, healthPath: "/api/health", redactValues: [],
         }),
         (error: Error & { code?: string }) => error.code === "build_timeout" && /did not reach RUNNING within 0.5s \(last stage BUILDING\)/.test(error.message),
       );

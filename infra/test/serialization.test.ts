@@ -42,7 +42,7 @@ test("a preview's placeholders for values not known yet pass every check", async
     [
       "rollout",
       SpaceRollout.provider,
-      { ...hub, repoId: unknown, host: unknown, commitSha: unknown, settingsRevision: unknown, privateSpace: unknown, buildTimeoutSeconds: 60, healthTimeoutSeconds: 60, pollIntervalSeconds: 1, healthPath: "/api/health" },
+      { ...hub, repoId: unknown, host: unknown, commitSha: unknown, bundleHash: unknown, settingsRevision: unknown, privateSpace: unknown, buildTimeoutSeconds: 60, healthTimeoutSeconds: 60, pollIntervalSeconds: 1, healthPath: "/api/health" },
     ],
   ];
   for (const [name, provider, news] of cases) {

@@ -3,7 +3,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
-export const fixtureSpace = (name: string) => new URL(`../../emulators/test/fixtures/space/${name}`, import.meta.url);
+/** The test Space: a tiny app that reports its bundle hash in /api/health, as the service does. */
+export const fixtureSpace = (name: string) => new URL(`./fixtures/space/${name}`, import.meta.url);
 
 /** Writes a bundle folder as `npm run bundle` does: the files plus bundle-manifest.json. */
 export async function writeBundle(dir: string, files: Record<string, string | Buffer>): Promise<string> {

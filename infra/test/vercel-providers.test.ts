@@ -27,22 +27,35 @@ describe("Vercel providers against the emulator", () => {
     const created = await VercelEnv.provider.create(inputs());
     const outs = created.outs as VercelEnvOutputs;
     const project = vercel.project("book")!;
-    assert.deepEqual(project.envs.map((e) => [e.key, e.value, e.target]), [["CHAT_API_URL", "https://reader-docs-chat.hf.space", ["production", "preview"]]]);
-    assert.equal(vercel.requests.find((r) => r.method === "POST")!.query.upsert, "true");
+    assert.deepEqual(project.envs.map((e) => [e.key, e.value, e.type, e.target]), [["CHAT_API_URL", "https://reader-docs-chat.hf.space", "encrypted", ["production", "preview"]]]);
 
+    // An encrypted value never comes back: a refresh keeps the state's, with no diff to show.
     assert.equal((await VercelEnv.provider.diff!(created.id, outs, inputs())).changes, false);
-    project.envs[0]!.value = "https://elsewhere.example"; // changed by hand
     const read = await VercelEnv.provider.read!(created.id, outs);
-    assert.equal(read.props!.value, "https://elsewhere.example");
-    assert.equal((await VercelEnv.provider.diff!(created.id, read.props!, inputs())).changes, true);
+    assert.equal(read.props!.value, "https://reader-docs-chat.hf.space");
+    assert.equal((await VercelEnv.provider.diff!(created.id, read.props!, inputs())).changes, false, "no perpetual diff after a refresh");
 
     const next = inputs({ value: "https://new.hf.space", targets: ["production"] });
     const updated = (await VercelEnv.provider.update!(created.id, read.props as VercelEnvOutputs, next)).outs as VercelEnvOutputs;
-    assert.deepEqual(project.envs.map((e) => [e.value, e.target]), [["https://new.hf.space", ["production"]]]);
+    assert.deepEqual(project.envs.map((e) => [e.value, e.target]), [["https://new.hf.space", ["production"]]], "our record edited by id and narrowed");
 
     await VercelEnv.provider.delete!(created.id, updated);
     assert.equal(project.envs.length, 0);
     assert.deepEqual(await VercelEnv.provider.read!(created.id, updated), {}, "gone after delete");
+  });
+
+  test("a variable that already exists on all three targets is edited by id, never upserted over", async () => {
+    const project = vercel.project("book")!;
+    const existing = await VercelEnv.provider.create(inputs({ targets: ["production", "preview", "development"], value: "https://old.example" }));
+    const ownerless = { ...(existing.outs as VercelEnvOutputs), envIds: [] }; // as if the dashboard had made it
+    const created = await VercelEnv.provider.create(inputs());
+    assert.deepEqual(project.envs.map((e) => [e.value, [...e.target].sort()]), [["https://reader-docs-chat.hf.space", ["development", "preview", "production"]]], "one record, edited");
+    const writes = vercel.requests.filter((r) => r.method !== "GET").slice(-1).map((r) => `${r.method} ${r.path}`);
+    assert.match(writes[0]!, /^PATCH \/v9\/projects\/book\/env\//);
+    await VercelEnv.provider.delete!(created.id, created.outs as VercelEnvOutputs);
+    assert.equal(project.envs.length, 1, "the record that also covers development stays");
+    await VercelEnv.provider.delete!(existing.id, { ...ownerless, envIds: (existing.outs as VercelEnvOutputs).envIds, targets: ["production", "preview", "development"] });
+    assert.equal(project.envs.length, 0);
   });
 
   test("redeploys the latest production deployment", async () => {
@@ -52,12 +65,15 @@ describe("Vercel providers against the emulator", () => {
     assert.equal(out.redeployedFrom, latest.uid);
     assert.equal(project.deployments.at(-1)!.redeployOf, latest.uid);
     assert.equal(project.deployments.at(-1)!.uid, out.deploymentId);
+    const sent = vercel.requests.filter((r) => r.method === "POST" && r.path === "/v13/deployments").at(-1)!;
+    assert.equal(sent.query.forceNew, "1", "a fresh build, as `vercel redeploy` asks");
+    assert.deepEqual((sent.body as { meta?: unknown }).meta, { action: "redeploy" });
   });
 
   test("a bad token is a clear error without the token; 429 is retried", async () => {
     await assert.rejects(VercelEnv.provider.create(inputs({ token: "vercel-wrong-token-123" })), (error: Error & { status?: number }) => {
       assert.equal(error.status, 403);
-      assert.match(error.message, /setting CHAT_API_URL on Vercel project book: Not authorized.*VERCEL_TOKEN/);
+      assert.match(error.message, /Vercel project book: Not authorized. The Vercel token \(vercelToken or VERCEL_TOKEN\) is invalid or expired/);
       assert.ok(!error.message.includes("vercel-wrong-token-123"));
       return true;
     });

@@ -3,6 +3,7 @@ import { HTTPClient } from "@vercel/sdk/lib/http.js";
 import { VercelError } from "@vercel/sdk/models/vercelerror.js";
 import { ApiError, requestIdOf } from "../http/api-error.ts";
 import { retryingFetch, type RetryOptions } from "../http/retrying-fetch.ts";
+import { reportRetry } from "../providers/progress.ts";
 
 /**
  * The one client for Vercel: @vercel/sdk with our retrying fetch (429 and 5xx, Retry-After)
@@ -22,7 +23,7 @@ export type VercelConnection = { token: string; apiUrl?: string; project: string
 
 /** The client for a resource's connection. */
 export function vercelFor(connection: VercelConnection): Vercel {
-  return createVercelClient({ token: connection.token, ...(connection.apiUrl ? { apiUrl: connection.apiUrl } : {}) });
+  return createVercelClient({ token: connection.token, ...(connection.apiUrl ? { apiUrl: connection.apiUrl } : {}), retry: { onRetry: reportRetry("Vercel") } });
 }
 
 export function createVercelClient(options: VercelClientOptions): Vercel {
