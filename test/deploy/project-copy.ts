@@ -12,7 +12,8 @@ export function copyProject(root: string, dest: string): void {
     const source = join(root, path);
     if (!existsSync(source) || lstatSync(source).isDirectory()) continue; // deleted in the work tree, or a submodule
     mkdirSync(dirname(join(dest, path)), { recursive: true });
-    cpSync(source, join(dest, path), { verbatimSymlinks: true });
+    // recursive: a symlink to a folder (untracked, such as a tools link) is copied as the link it is.
+    cpSync(source, join(dest, path), { recursive: true, verbatimSymlinks: true });
   }
   for (const modules of ["node_modules", join("service", "node_modules")]) {
     if (existsSync(join(root, modules))) symlinkSync(join(root, modules), join(dest, modules), "dir");
