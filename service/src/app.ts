@@ -100,7 +100,7 @@ export function createApp(deps: AppDependencies): Express {
         standardHeaders: "draft-8",
         legacyHeaders: false,
         handler: (_req, _res, next, opts) =>
-          next(new AppError("rate_limited", 429, "Too many questions from this address. Please wait a minute.", { retryAfter: Math.ceil(opts.windowMs / 1000) })),
+          next(new AppError("rate_limited", "Too many questions from this address. Please wait a minute.", { retryAfter: Math.ceil(opts.windowMs / 1000) })),
       }),
     );
   }

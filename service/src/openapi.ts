@@ -147,14 +147,14 @@ export function openApiDocument(options: { selectionMaxChars?: number } = {}): O
             "400": errorResponse("The body is not a JSON object or breaks a rule of `ChatRequest`.", ["invalid_request"]),
             "404": errorResponse("`conversation_id` names no conversation.", ["not_found"]),
             "413": errorResponse("The body is larger than any valid request.", ["payload_too_large"]),
-            "415": errorResponse("The body's charset is not UTF-8.", ["invalid_request"]),
+            "415": errorResponse("The body's charset is not UTF-8.", ["unsupported_media_type"]),
             "429": errorResponse(
               "`rate_limited`: too many questions from this address; `quota_exceeded`: the AI service's quota is spent. Wait, then ask again.",
               ["rate_limited", "quota_exceeded"],
               { retryAfter: true },
             ),
             "500": internalError,
-            "502": errorResponse("The AI service failed before the first token.", ["upstream_error"]),
+            "502": errorResponse("The AI service failed before the first token, or its vectors do not have the configured size.", ["upstream_error", "embedding_mismatch"]),
             "503": errorResponse(
               "The service is starting or restarting, or a store it needs does not answer. The question may already be stored: then `error.conversation_id` names its conversation.",
               ["service_starting", "shutting_down", "database_unavailable", "retrieval_unavailable"],

@@ -18,6 +18,6 @@ export function methodNotAllowedHandler(): RequestHandler {
     const route = ROUTES.find(({ pattern }) => pattern.test(req.path));
     if (!route || route.allow.includes(req.method)) return next();
     res.setHeader("Allow", route.allow.join(", "));
-    next(new AppError("method_not_allowed", 405, `${req.path} does not answer ${req.method}; it answers ${route.allow.join(", ")}.`));
+    next(new AppError("method_not_allowed", `${req.path} does not answer ${req.method}; it answers ${route.allow.join(", ")}.`));
   };
 }
