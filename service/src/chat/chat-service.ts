@@ -1,4 +1,5 @@
 import { pageUrl } from "../book/page-url.ts";
+import type { Config } from "../config.ts";
 import { AppError } from "../errors.ts";
 import type { ConversationStore, Source } from "../db/conversation-store.ts";
 import type { Embedder } from "../embeddings/embedder.ts";
@@ -14,9 +15,7 @@ export interface ChatServiceOptions {
   store: VectorStore;
   generator: AnswerGenerator;
   geminiStatus: GeminiStatus;
-  topK: number;
-  historyTokenBudget: number;
-  docsBaseUrl: string | undefined;
+  settings: Pick<Config, "retrievalTopK" | "historyTokenBudget" | "docsBaseUrl">;
 }
 
 /** A chat ready to stream: the question is stored and the passages are chosen. */
@@ -50,7 +49,7 @@ export class ChatService {
         conversations.recentMessages(request.conversation_id, HISTORY_ROWS),
       ]);
       if (!exists) throw new AppError("not_found", "No conversation has this conversation_id.");
-      history = historyWithinBudget(recent, this.#o.historyTokenBudget);
+      history = historyWithinBudget(recent, this.#o.settings.historyTokenBudget);
     }
     const stored = conversations.addUserMessage(request.conversation_id, request.message);
 
@@ -112,7 +111,7 @@ export class ChatService {
       this.#noteQuota(err);
       throw err;
     }
-    return this.#o.store.search(vector, this.#o.topK, signal);
+    return this.#o.store.search(vector, this.#o.settings.retrievalTopK, signal);
   }
 
   #noteQuota(err: unknown): void {
@@ -120,7 +119,7 @@ export class ChatService {
   }
 
   #toSource(hit: SearchHit): Source {
-    const url = hit.payload.url ?? pageUrl(this.#o.docsBaseUrl, hit.payload.file_path);
+    const url = hit.payload.url ?? pageUrl(this.#o.settings.docsBaseUrl, hit.payload.file_path);
     return {
       file: hit.payload.file_path,
       heading: hit.payload.heading_path.join(" > "),

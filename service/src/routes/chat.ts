@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from "express";
+import type { Config } from "../config.ts";
 import type { Logger } from "../logger.ts";
 import { AppError } from "../errors.ts";
 import type { ActiveStreams } from "../chat/active-streams.ts";
@@ -13,9 +14,7 @@ export interface ChatRouteOptions {
   chat: ChatService;
   streams: ActiveStreams;
   readiness: Readiness;
-  selectionMaxChars: number;
-  keepAliveMs: number;
-  generationTimeoutMs: number;
+  settings: Pick<Config, "selectionMaxChars" | "keepAliveMs" | "generationTimeoutMs">;
 }
 
 /** Why a stream was ended from our side; stored with the incomplete answer. */
@@ -30,7 +29,7 @@ export class StreamStop extends Error {
 
 /** POST /api/chat: validate, prepare (store, retrieve), then stream the answer as SSE. */
 export function chatRouter(options: ChatRouteOptions): Router {
-  const schema = chatRequestSchema(options.selectionMaxChars);
+  const schema = chatRequestSchema(options.settings.selectionMaxChars);
   const router = Router();
 
   router.post("/api/chat", async function chatHandler(req: Request, res: Response) {
@@ -47,7 +46,7 @@ export function chatRouter(options: ChatRouteOptions): Router {
     // signal and every listener the SDK attached to it alive for the whole timeout.
     const timer = setTimeout(
       () => controller.abort(new DOMException("The answer took too long.", "TimeoutError")),
-      options.generationTimeoutMs,
+      options.settings.generationTimeoutMs,
     );
     try {
       const prepared = await options.chat.prepare(body, controller.signal);
@@ -66,7 +65,7 @@ async function streamAnswer(prepared: PreparedChat, res: Response, signal: Abort
   // still gets a real HTTP status, which is all today's client can show.
   let sse: SseStream | undefined;
   const open = (): SseStream => {
-    const stream = new SseStream(res, { keepAliveMs: options.keepAliveMs });
+    const stream = new SseStream(res, { keepAliveMs: options.settings.keepAliveMs });
     stream.open();
     stream.send({ type: "metadata", conversation_id: prepared.conversationId });
     return stream;
