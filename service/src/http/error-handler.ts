@@ -38,7 +38,8 @@ export function errorHandler(): ErrorRequestHandler {
       return;
     }
     req.log.error({ err }, "unexpected error");
-    res.status(500).json(new AppError("internal_error", "Something went wrong on our side.").toJSON());
+    const internal = new AppError("internal_error", "Something went wrong on our side.");
+    res.status(internal.status).json(internal.toJSON());
   };
 }
 
