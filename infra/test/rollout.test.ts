@@ -120,22 +120,46 @@ describe("rollout against Spaces that really build and run", () => {
     });
   });
 
-  test("a build slower than the timeout fails with the stage it was stuck in", async () => {
-    const slow = await startHubEmulator({ runner: false });
-    try {
-      const space = await Space.provider.create({ hubUrl: slow.url, token: slow.token, owner: "emulator-user", name: "slow", private: false, hardware: "cpu-basic", adoptExisting: false, deleteOnDestroy: false });
+  describe("without a runner (the stage is set by hand)", () => {
+    let slow: HubEmulator;
+    before(async () => {
+      slow = await startHubEmulator({ runner: false });
+    });
+    after(() => slow.close());
+
+    async function stuck(name: string) {
+      const space = await Space.provider.create({ hubUrl: slow.url, token: slow.token, owner: "emulator-user", name, private: false, hardware: "cpu-basic", adoptExisting: false, deleteOnDestroy: false });
       const dir = join(await tempDir("rollout-"), ".bundle");
       const hash = await writeBundle(dir, await fixtureFiles());
       const bundle = (await SpaceBundle.provider.create({ hubUrl: slow.url, token: slow.token, repoId: space.id, bundleDir: dir, hash })).outs as BundleOutputs;
+      const inputs: RolloutInputs = {
+        hubUrl: slow.url, token: slow.token, repoId: space.id, host: space.outs!.host, privateSpace: false, commitSha: bundle.commitSha,
+        bundleHash: hash, settingsRevision: "r", buildTimeoutSeconds: 0.5, healthTimeoutSeconds: 1, pollIntervalSeconds: 0.1, healthPath: "/api/health", redactValues: [],
+      };
+      return { inputs, space: slow.space(space.id)! };
+    }
+
+    test("a build slower than the timeout fails with the stage it was stuck in", async () => {
+      const { inputs } = await stuck("slow");
       await assert.rejects(
-        SpaceRollout.provider.create({
-          hubUrl: slow.url, token: slow.token, repoId: space.id, host: space.outs!.host, privateSpace: false, commitSha: bundle.commitSha,
-          bundleHash: hash, settingsRevision: "r", buildTimeoutSeconds: 0.5, healthTimeoutSeconds: 1, pollIntervalSeconds: 0.1, healthPath: "/api/health", redactValues: [],
-        }),
+        SpaceRollout.provider.create(inputs),
         (error: Error & { code?: string }) => error.code === "build_timeout" && /did not reach RUNNING within 0.5s \(last stage BUILDING\)/.test(error.message),
       );
-    } finally {
-      await slow.close();
-    }
+    });
+
+    test("an app that stays in APP_STARTING with nothing answering fails after the health timeout, with the run log and a port hint", async () => {
+      const { inputs, space } = await stuck("wrong-port");
+      space.stage = "APP_STARTING"; // built; the app listens where the Hub does not look
+      space.logs.run.push("listening on http://127.0.0.1:3000");
+      const started = Date.now();
+      await assert.rejects(SpaceRollout.provider.create({ ...inputs, buildTimeoutSeconds: 60 }), (error: Error & { code?: string }) => {
+        assert.equal(error.code, "app_not_listening");
+        assert.match(error.message, /stayed in APP_STARTING for 1s with nothing answering .*\/api\/health \(last: no answer \(connection failed\)\)/);
+        assert.match(error.message, /listens on 0\.0\.0\.0 \(not 127\.0\.0\.1 or localhost\) at that port/);
+        assert.match(error.message, /Container log, last 1 lines:\n {2}listening on http:\/\/127\.0\.0\.1:3000/);
+        return true;
+      });
+      assert.ok(Date.now() - started < 15_000, "it fails after the health timeout, not the build timeout");
+    });
   });
 });
