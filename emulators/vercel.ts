@@ -5,10 +5,14 @@
 //
 // Test code, never shipped. Standalone: node emulators/vercel.ts --port 4020 [--token T] [--project book]
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { FaultList, scriptedFaultSwitches, type Fault, type StatusFault } from "./core/faults.ts";
+import { answerFault, openExchange, type LoggedRequest } from "./core/request-log.ts";
+import { dispatch, route, type Answer } from "./core/router.ts";
+import { startServer } from "./core/server.ts";
 
 export type VercelEnvRecord = {
   id: string;
@@ -34,9 +38,10 @@ export type VercelDeployment = {
 
 export type VercelProject = { id: string; name: string; teamId?: string; envs: VercelEnvRecord[]; deployments: VercelDeployment[] };
 
-export type VercelFault = { method?: string; path: string | RegExp; status: number; times?: number; retryAfter?: number; body?: unknown };
+/** The emulators' one fault shape, matched by method and path; without `times`, it answers once. */
+export type VercelFault = Fault;
 
-export type VercelLoggedRequest = { method: string; path: string; query: Record<string, string>; status: number; body: unknown };
+export type VercelLoggedRequest = LoggedRequest;
 
 export type VercelEmulatorOptions = {
   port?: number;
@@ -52,7 +57,9 @@ export type VercelEmulator = {
   requests: VercelLoggedRequest[];
   projects: Map<string, VercelProject>;
   project(idOrName: string): VercelProject | undefined;
-  setFault(fault: VercelFault): void;
+  /** Adds a fault after those in force; the first that matches a request answers it ("down": until cleared). */
+  setFault(fault: VercelFault): Promise<void>;
+  clearFaults(): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -60,7 +67,7 @@ export async function startVercelEmulator(options: VercelEmulatorOptions = {}): 
   const token = options.token ?? "vercel_emulator_token";
   const projects = new Map<string, VercelProject>();
   const requests: VercelLoggedRequest[] = [];
-  let faults: Array<VercelFault & { left: number }> = [];
+  const faults = new FaultList(1);
   let counter = 0;
   const id = (prefix: string) => `${prefix}_${(++counter).toString(36).padStart(6, "0")}${randomUUID().replace(/-/g, "").slice(0, 12)}`;
 
@@ -127,9 +134,8 @@ export async function startVercelEmulator(options: VercelEmulatorOptions = {}): 
   });
 
   type Ctx = { query: URLSearchParams; body: unknown };
-  type Answer = { status: number; body: unknown };
-  const routes: Array<[string, RegExp, (ctx: Ctx, ...groups: string[]) => Answer]> = [
-    ["POST", /^\/v10\/projects\/([^/]+)\/env$/, (ctx, idOrName) => {
+  const routes = [
+    route<Ctx>("POST", /^\/v10\/projects\/([^/]+)\/env$/, (ctx, idOrName) => {
       const project = find(idOrName!, ctx.query.get("teamId") ?? undefined);
       if (!project) return notFound("Project");
       const upsert = ctx.query.get("upsert") === "true";
@@ -157,25 +163,25 @@ export async function startVercelEmulator(options: VercelEmulatorOptions = {}): 
         }
       }
       return { status: 201, body: { created: Array.isArray(ctx.body) ? created.map(envBody) : created[0] ? envBody(created[0]) : undefined, failed } };
-    }],
-    ["GET", /^\/v10\/projects\/([^/]+)\/env$/, (ctx, idOrName) => {
+    }),
+    route<Ctx>("GET", /^\/v10\/projects\/([^/]+)\/env$/, (ctx, idOrName) => {
       const project = find(idOrName!, ctx.query.get("teamId") ?? undefined);
       if (!project) return notFound("Project");
       return { status: 200, body: { envs: project.envs.map(envBody), pagination: { count: project.envs.length, next: null, prev: null } } };
-    }],
-    ["DELETE", /^\/v9\/projects\/([^/]+)\/env\/([^/]+)$/, (ctx, idOrName, envId) => {
+    }),
+    route<Ctx>("DELETE", /^\/v9\/projects\/([^/]+)\/env\/([^/]+)$/, (ctx, idOrName, envId) => {
       const project = find(idOrName!, ctx.query.get("teamId") ?? undefined);
       if (!project) return notFound("Project");
       const env = project.envs.find((e) => e.id === envId);
       if (!env) return notFound("Environment Variable");
       project.envs = project.envs.filter((e) => e !== env);
       return { status: 200, body: envBody(env) };
-    }],
-    ["GET", /^\/v9\/projects\/([^/]+)$/, (ctx, idOrName) => {
+    }),
+    route<Ctx>("GET", /^\/v9\/projects\/([^/]+)$/, (ctx, idOrName) => {
       const project = find(idOrName!, ctx.query.get("teamId") ?? undefined);
       return project ? { status: 200, body: projectBody(project) } : notFound("Project");
-    }],
-    ["GET", /^\/v7\/deployments$/, (ctx) => {
+    }),
+    route<Ctx>("GET", /^\/v7\/deployments$/, (ctx) => {
       const projectId = ctx.query.get("projectId");
       const target = ctx.query.get("target");
       const state = ctx.query.get("state");
@@ -187,8 +193,8 @@ export async function startVercelEmulator(options: VercelEmulatorOptions = {}): 
         .sort((a, b) => b.created - a.created);
       const page = all.slice(0, limit);
       return { status: 200, body: { pagination: { count: page.length, next: null, prev: null }, deployments: page.map(deploymentListBody) } };
-    }],
-    ["POST", /^\/v13\/deployments$/, (ctx) => {
+    }),
+    route<Ctx>("POST", /^\/v13\/deployments$/, (ctx) => {
       const body = (ctx.body ?? {}) as { name?: string; project?: string; deploymentId?: string; target?: string };
       if (!body.name) return { status: 400, body: { error: { code: "bad_request", message: "Invalid request: missing required property `name`." } } };
       const source = body.deploymentId ? [...projects.values()].flatMap((p) => p.deployments).find((d) => d.uid === body.deploymentId) : undefined;
@@ -238,73 +244,51 @@ export async function startVercelEmulator(options: VercelEmulatorOptions = {}): 
           inspectorUrl: null,
         },
       };
-    }],
+    }),
   ];
 
-  async function handle(req: IncomingMessage, res: ServerResponse) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString("utf8");
-    const parsed = new URL(req.url ?? "/", "http://emulator");
-    const method = req.method ?? "GET";
-    let body: unknown;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      body = text;
-    }
-    const entry: VercelLoggedRequest = { method, path: parsed.pathname, query: Object.fromEntries(parsed.searchParams), status: 0, body };
-    requests.push(entry);
-    const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
-      entry.status = status;
-      res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "x-vercel-id": `emu1::${randomUUID()}`, ...headers });
-      res.end(JSON.stringify(payload));
-    };
+  const server = await startServer({
+    name: "vercel",
+    port: options.port,
+    host: options.host,
+    handle,
+    crashBody: (error) => ({ error: { code: "internal_server_error", message: String(error) } }),
+  });
 
-    const fault = faults.find((f) => (!f.method || f.method === method) && (typeof f.path === "string" ? parsed.pathname.startsWith(f.path) : f.path.test(parsed.pathname)));
-    if (fault) {
-      fault.left -= 1;
-      faults = faults.filter((f) => f.left > 0);
-      return send(fault.status, fault.body ?? { error: { code: faultCode(fault.status), message: faultMessage(fault.status) } }, fault.retryAfter === undefined ? {} : { "Retry-After": String(fault.retryAfter) });
-    }
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const ex = await openExchange<VercelLoggedRequest>(req, res, { log: requests, closing: () => server.closing, describe: () => ({}) });
+    if (ex === null) return;
+    const { method, url } = ex;
+    res.setHeader("x-vercel-id", `emu1::${randomUUID()}`);
+    const fault = faults.take({ method, path: url.pathname });
+    if (fault && (await answerFault(ex, fault, faultAnswer))) return;
     // Vercel answers 403 "forbidden" for a missing or bad token.
     if (req.headers.authorization !== `Bearer ${token}`) {
-      return send(403, { error: { code: "forbidden", message: "Not authorized", invalidToken: true } });
+      return ex.reply(403, { error: { code: "forbidden", message: "Not authorized", invalidToken: true } });
     }
-    for (const [routeMethod, pattern, handler] of routes) {
-      const match = routeMethod === method ? pattern.exec(parsed.pathname) : null;
-      if (match) {
-        const answer = handler({ query: parsed.searchParams, body }, ...match.slice(1).map((g) => decodeURIComponent(g ?? "")));
-        return send(answer.status, answer.body);
-      }
-    }
-    return send(404, { error: { code: "not_found", message: "The requested path was not found" } });
+    const body = ex.json.ok ? ex.json.value : ex.raw.toString("utf8");
+    const answer: Answer = (await dispatch(routes, method, url.pathname, { query: url.searchParams, body })) ?? {
+      status: 404,
+      body: { error: { code: "not_found", message: "The requested path was not found" } },
+    };
+    if (answer === "streamed") return;
+    ex.reply(answer.status, answer.body, answer.headers);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error) => {
-      res.writeHead(500, { "Content-Type": "application/json" });
-      res.end(JSON.stringify({ error: { code: "internal_server_error", message: String(error) } }));
-    });
-  });
-  await new Promise<void>((done) => server.listen(options.port ?? 0, options.host ?? "127.0.0.1", done));
-  const address = server.address();
-  const url = `http://${options.host ?? "127.0.0.1"}:${typeof address === "object" && address ? address.port : 0}`;
-
   return {
-    url,
+    url: server.url,
     token,
     requests,
     projects,
     project: (idOrName) => [...projects.values()].find((p) => p.id === idOrName || p.name === idOrName),
-    setFault(fault) {
-      faults.push({ ...fault, left: fault.times ?? 1 });
-    },
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((done) => server.close(() => done()));
-    },
+    ...scriptedFaultSwitches(faults, server),
+    close: () => server.close(),
   };
+}
+
+function faultAnswer(fault: StatusFault) {
+  const headers: Record<string, string> = fault.retryAfter === undefined || fault.retryAfter === null ? {} : { "Retry-After": String(fault.retryAfter) };
+  return { status: fault.status, body: { error: { code: faultCode(fault.status), message: fault.message ?? faultMessage(fault.status) } }, headers };
 }
 
 function faultCode(status: number): string {

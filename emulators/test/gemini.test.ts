@@ -118,7 +118,7 @@ describe("gemini emulator, through @google/genai", { timeout: 30_000 }, () => {
   });
 
   test("429 becomes an ApiError with status 429 and a RetryInfo delay the caller can read", async () => {
-    gemini.setFault({ kind: "status", status: 429, retryDelaySeconds: 17, route: "generate", times: 2 });
+    gemini.setFault({ kind: "status", status: 429, retryAfter: 17, route: "generate", times: 2 });
     const err = await ai.models
       .generateContentStream({ model: "gemini-2.5-flash", contents: "hi" })
       .then(() => assert.fail("expected a rejection"), (e: unknown) => e);

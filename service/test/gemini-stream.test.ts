@@ -65,7 +65,7 @@ describe("GeminiStreamClient against the Gemini emulator", () => {
   });
 
   it("fails a 429 with the SDK's ApiError, carrying the body's RetryInfo", async () => {
-    gemini.setFault({ kind: "status", status: 429, retryDelaySeconds: 17, route: "generate" });
+    gemini.setFault({ kind: "status", status: 429, retryAfter: 17, route: "generate" });
     const { err } = await collectUntilFailure((onText) => client().stream("gemini-2.5-flash", request, new AbortController().signal, onText));
     assert.ok(err instanceof ApiError);
     assert.equal(err.status, 429);

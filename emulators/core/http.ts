@@ -1,4 +1,4 @@
-// Small HTTP helpers shared by the Gemini and Qdrant emulators: node:http only, no framework.
+// Small HTTP helpers of the emulator core: node:http only, no framework.
 // Test code, never shipped.
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
@@ -96,17 +96,4 @@ export async function closeServer(server: Server, sockets: Set<Socket>): Promise
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   for (const socket of sockets) socket.destroy();
   await closed;
-}
-
-/** Rough token count (four characters a token), for usage fields. */
-export function estimateTokens(text: string): number {
-  return Math.max(1, Math.ceil(text.length / 4));
-}
-
-/** A short random id in the style of Gemini's responseId. */
-export function randomId(length = 22): string {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  let out = "";
-  for (let i = 0; i < length; i++) out += alphabet[Math.floor(Math.random() * alphabet.length)];
-  return out;
 }
