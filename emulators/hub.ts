@@ -6,6 +6,12 @@
 // restart the repo's files go to a folder and a runner (space-runner.ts by default) builds
 // and starts them, with the Space's secrets and variables as its environment.
 //
+// By default it behaves as PLATFORM-FACTS.md says the Hub does: a runtime without `sha`,
+// APP_STARTING while nothing answers on the README's app_port, rolling updates, `OK` for a
+// deleted repo, `{}` for a deleted secret that was not there, a 404 commit for a deletion of
+// a missing file, 401 for a repo the token cannot see, 403 for a token without the scope,
+// 402 for a Docker Space on a free plan, 429s with the RateLimit header.
+//
 // The routes live in hub/ by area (repos, commits, secrets and variables, runtime and logs);
 // this file assembles them on the emulator core and answers what every route shares:
 // faults, the token check, the request log.
@@ -19,33 +25,52 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { FaultList, scriptedFaultSwitches, type Fault, type StatusFault } from "./core/faults.ts";
+import { freePort } from "./core/http.ts";
 import { answerFault, openExchange } from "./core/request-log.ts";
 import { dispatch, type Answer } from "./core/router.ts";
 import { startServer } from "./core/server.ts";
 import { SpaceBuilds, type SpaceRunner } from "./hub/builds.ts";
-import type { HubContext, HubLoggedRequest, HubState } from "./hub/context.ts";
+import type { HubContext, HubLoggedRequest, HubPlan, HubState, HubToken } from "./hub/context.ts";
 import { commitRoutes } from "./hub/routes-commits.ts";
-import { freePort, repoRoutes } from "./hub/routes-repos.ts";
+import { repoRoutes } from "./hub/routes-repos.ts";
 import { runtimeRoutes } from "./hub/routes-runtime.ts";
 import { settingsRoutes } from "./hub/routes-settings.ts";
 import type { EmulatedSpace } from "./hub/space.ts";
 
 export type { SpaceRunner } from "./hub/builds.ts";
+export type { HubPlan, HubToken } from "./hub/context.ts";
 export type { EmulatedSpace, SpaceStage } from "./hub/space.ts";
 export { freePort };
 
-/** The emulators' one fault shape, matched by method and path; without `times`, it answers once. */
+/**
+ * The emulators' one fault shape, matched by method and path; without `times`, it answers once.
+ * A 429's `retryAfter` is the seconds of its `RateLimit: "api";r=0;t=N` header (default 60).
+ */
 export type HubFault = Fault;
+
+export { CONFLICTING_OPERATION } from "./hub/context.ts";
 
 export type LoggedRequest = HubLoggedRequest;
 
 export type HubEmulatorOptions = {
   port?: number;
   host?: string;
-  /** The only token accepted; default "hf_emulator_token". */
+  /** The user's write token; default "hf_emulator_token". */
   token?: string;
+  /** More tokens of the same user: read-only, or scoped to some repos (fine-grained). */
+  tokens?: HubToken[];
   user?: string;
   orgs?: string[];
+  /** The account's plan (every namespace's): "free" answers 402 to a Docker or Gradio Space; default "pro". */
+  plan?: HubPlan;
+  /** How long an app may run without answering on app_port before RUNTIME_ERROR; default 30 min, as the Hub. */
+  appStartTimeoutMs?: number;
+  /** How often the app's port is tried while APP_STARTING; default 100 ms. */
+  appProbeIntervalMs?: number;
+  /** How long a repo creation takes: a second one in the same namespace meanwhile is a 409; default 0. */
+  repoCreateMs?: number;
+  /** The API rate limit (requests per fixed window); default none. */
+  rateLimit?: { requests: number; windowSeconds: number };
   /** Runs committed Spaces; `false` never builds (the stage stays BUILDING). */
   runner?: SpaceRunner | false;
   /** The uid/gid the runner gives the app (the Space runs as 1000). */
@@ -65,6 +90,8 @@ export type HubEmulator = {
   requests: LoggedRequest[];
   spaces: Map<string, EmulatedSpace>;
   space(repoId: string): EmulatedSpace | undefined;
+  /** Changes the account's plan, as an upgrade or a downgrade does; existing Spaces stay. */
+  setPlan(plan: HubPlan): void;
   /** Adds a fault after those in force; the first that matches a request answers it ("down": until cleared). */
   setFault(fault: HubFault): Promise<void>;
   clearFaults(): Promise<void>;
@@ -83,11 +110,24 @@ export async function startHubEmulator(options: HubEmulatorOptions = {}): Promis
   const spaces = new Map<string, EmulatedSpace>();
   const requests: LoggedRequest[] = [];
   const faults = new FaultList(1);
-  const builds = new SpaceBuilds({ runner, workDir, uid: options.uid, gid: options.gid, isCurrent: (space) => spaces.get(space.repoId) === space });
+  const builds = new SpaceBuilds({
+    runner,
+    workDir,
+    uid: options.uid,
+    gid: options.gid,
+    appStartTimeoutMs: options.appStartTimeoutMs ?? 30 * 60_000,
+    appProbeIntervalMs: options.appProbeIntervalMs ?? 100,
+    isCurrent: (space) => spaces.get(space.repoId) === space,
+  });
+  const tokens: HubToken[] = [{ token, role: "write" }, ...(options.tokens ?? [])];
+  const limiter = options.rateLimit ? new RateLimiter(options.rateLimit.requests, options.rateLimit.windowSeconds) : null;
   const state: HubState = {
     url: "",
     user: options.user ?? "emulator-user",
     orgs: options.orgs ?? [],
+    plan: options.plan ?? "pro",
+    creating: new Set(),
+    repoCreateMs: options.repoCreateMs ?? 0,
     spaces,
     builds,
     restartOnSettingsChange: options.restartOnSettingsChange ?? false,
@@ -97,7 +137,8 @@ export async function startHubEmulator(options: HubEmulatorOptions = {}): Promis
   state.url = server.url;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const authorized = req.headers.authorization === `Bearer ${token}`;
+    const caller = tokens.find((grant) => req.headers.authorization === `Bearer ${grant.token}`) ?? null;
+    const authorized = caller !== null;
     const ex = await openExchange<HubLoggedRequest>(req, res, { log: requests, closing: () => server.closing, describe: () => ({ authorized }) });
     if (ex === null) return;
     ex.entry.body = undefined; // only what a route chooses to log (see HubContext.logBody)
@@ -106,12 +147,15 @@ export async function startHubEmulator(options: HubEmulatorOptions = {}): Promis
 
     const fault = faults.take({ method, path: url.pathname });
     if (fault && (await answerFault(ex, fault, faultAnswer))) return;
+    const reset = limiter?.take();
+    if (reset !== undefined && reset !== null) return ex.reply(429, { error: faultMessage(429) }, rateLimitHeaders(reset));
 
     // A bad token is refused everywhere, as the Hub does, even on public reads.
     if (req.headers.authorization && !authorized) return ex.reply(401, { error: "Invalid credentials in Authorization header" });
 
     const ctx: HubContext = {
       ex,
+      caller,
       authorized,
       query: url.searchParams,
       json: () => {
@@ -144,6 +188,9 @@ export async function startHubEmulator(options: HubEmulatorOptions = {}): Promis
     requests,
     spaces,
     space: (repoId) => spaces.get(repoId),
+    setPlan(plan) {
+      state.plan = plan;
+    },
     ...scriptedFaultSwitches(faults, server),
     settled: (repoId) => builds.settled(repoId),
     async close() {
@@ -155,8 +202,36 @@ export async function startHubEmulator(options: HubEmulatorOptions = {}): Promis
 }
 
 function faultAnswer(fault: StatusFault) {
-  const headers: Record<string, string> = fault.retryAfter === undefined || fault.retryAfter === null ? {} : { "Retry-After": String(fault.retryAfter) };
+  const headers: Record<string, string> = fault.status === 429 && fault.retryAfter !== null ? rateLimitHeaders(fault.retryAfter ?? 60) : {};
   return { status: fault.status, body: { error: fault.message ?? faultMessage(fault.status) }, headers };
+}
+
+/** The Hub's rate-limit headers (IETF draft): none left, `t` seconds until the window resets. */
+function rateLimitHeaders(resetSeconds: number): Record<string, string> {
+  return { RateLimit: `"api";r=0;t=${resetSeconds}`, "RateLimit-Policy": '"fixed window";"api";q=500;w=300' };
+}
+
+/** A fixed window of `requests` per `windowSeconds`; take() is null while some are left, else the seconds to the reset. */
+class RateLimiter {
+  private windowStart = Date.now();
+  private used = 0;
+  private readonly requests: number;
+  private readonly windowMs: number;
+
+  constructor(requests: number, windowSeconds: number) {
+    this.requests = requests;
+    this.windowMs = windowSeconds * 1000;
+  }
+
+  take(): number | null {
+    const now = Date.now();
+    if (now - this.windowStart >= this.windowMs) {
+      this.windowStart = now;
+      this.used = 0;
+    }
+    this.used += 1;
+    return this.used <= this.requests ? null : Math.ceil((this.windowStart + this.windowMs - now) / 1000);
+  }
 }
 
 function faultMessage(status: number): string {
@@ -180,6 +255,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       token: { type: "string" },
       user: { type: "string" },
       org: { type: "string", multiple: true },
+      plan: { type: "string", default: "pro" },
       uid: { type: "string" },
       "no-run": { type: "boolean", default: false },
     },
@@ -190,10 +266,11 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     token: values.token,
     user: values.user,
     orgs: values.org,
+    plan: values.plan === "free" ? "free" : "pro",
     ...(values.uid ? { uid: Number(values.uid) } : {}),
     ...(values["no-run"] ? { runner: false as const } : {}),
   });
-  console.log(`hub emulator on ${emulator.url} (token from --token, default hf_emulator_token)`);
+  console.log(`hub emulator on ${emulator.url} (token from --token, default hf_emulator_token; plan ${values.plan})`);
   const shutdown = () => void emulator.close().then(() => process.exit(0));
   process.on("SIGINT", shutdown);
   process.on("SIGTERM", shutdown);

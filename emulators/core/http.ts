@@ -1,7 +1,7 @@
 // Small HTTP helpers of the emulator core: node:http only, no framework.
 // Test code, never shipped.
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import type { Socket } from "node:net";
+import { createServer as createNetServer, type Socket } from "node:net";
 import { setTimeout as sleepTimer } from "node:timers/promises";
 
 /** The request body, refusing more than `limit` bytes (a runaway client must not fill the heap). */
@@ -96,4 +96,17 @@ export async function closeServer(server: Server, sockets: Set<Socket>): Promise
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   for (const socket of sockets) socket.destroy();
   await closed;
+}
+
+/** A port nobody listens on now (a later listener may still take it: bind soon). */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createNetServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      probe.close(() => resolvePort(port));
+    });
+  });
 }

@@ -1,10 +1,19 @@
 // What the Hub does after a commit or a restart: write the repo's files to a folder, hand them
 // to a runner (space-runner.ts by default) with the Space's secrets and variables as its
-// environment, and follow its stages and log lines. One build at a time per Space.
+// environment, follow its stages and log lines, and route the Space's host to the new app
+// once something answers on its app_port. One build at a time per Space.
+//
+// Stages as the Hub shows them: BUILDING, then APP_STARTING while the app runs but nothing
+// answers on app_port (for as long as that lasts, up to the platform's 30-minute start-up
+// timeout), then RUNNING. A commit to a running Space is a rolling update: the old app keeps
+// serving through RUNNING_BUILDING and RUNNING_APP_STARTING; a restart stops it first.
 // Test code, never shipped.
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { EmulatedSpace } from "./space.ts";
+import { setTimeout as sleep } from "node:timers/promises";
+import { freePort } from "../core/http.ts";
+import { answers, SpaceHost } from "./space-host.ts";
+import { appPortOf, type EmulatedSpace } from "./space.ts";
 
 export type LogKind = "build" | "run";
 
@@ -12,7 +21,10 @@ export type LogKind = "build" | "run";
 export type SpaceRunner = (options: {
   repoDir: string;
   env: Record<string, string>;
+  /** Where the app is reached on this machine when it listens on `appPort`. */
   port: number;
+  /** The port the platform forwards to: the README's app_port. */
+  appPort?: number;
   uid?: number;
   gid?: number;
   onStage?: (stage: "BUILDING" | "RUNNING" | "BUILD_ERROR" | "RUNTIME_ERROR" | "STOPPED") => void;
@@ -25,12 +37,22 @@ export type SpaceBuildsOptions = {
   workDir: string;
   uid?: number;
   gid?: number;
+  /** How long an app may run without answering on app_port before RUNTIME_ERROR (the Hub: 30 min). */
+  appStartTimeoutMs: number;
+  /** How often the app port is knocked on while APP_STARTING. */
+  appProbeIntervalMs: number;
   /** Whether the Space is still the one the Hub holds (a deleted one is not). */
   isCurrent: (space: EmulatedSpace) => boolean;
 };
 
+type App = { instance: { stop(): Promise<unknown> }; port: number; sha: string };
+
 export class SpaceBuilds {
-  private readonly running = new Map<string, { stop(): Promise<unknown> }>();
+  /** The app each Space's host routes to. */
+  private readonly serving = new Map<string, App>();
+  /** A new app that runs but does not answer yet. */
+  private readonly starting = new Map<string, App>();
+  private readonly hosts = new Map<string, SpaceHost>();
   private readonly pending = new Map<string, Promise<void>>();
   private readonly listeners = new Map<string, Set<(kind: LogKind, line: string) => void>>();
   private readonly options: SpaceBuildsOptions;
@@ -39,11 +61,24 @@ export class SpaceBuilds {
     this.options = options;
   }
 
-  /** Starts a build; a restart during a build waits for it, then replaces it. */
-  rebuild(space: EmulatedSpace): void {
+  /** Opens the Space's public host; its port is the Space's for its whole life. */
+  async openHost(): Promise<SpaceHost> {
+    return SpaceHost.open();
+  }
+
+  /** Registers the host of a Space that was just created. */
+  adopt(space: EmulatedSpace, host: SpaceHost): void {
+    this.hosts.set(space.repoId, host);
+  }
+
+  /**
+   * Starts a build of the Space's files. A restart stops the running app first; a commit
+   * leaves it serving until the new one answers. A build queued during another waits for it.
+   */
+  rebuild(space: EmulatedSpace, kind: "commit" | "restart"): void {
     const previous = this.pending.get(space.repoId) ?? Promise.resolve();
     const next = previous
-      .then(() => this.build(space))
+      .then(() => this.build(space, kind))
       .catch((error) => {
         space.stage = "BUILD_ERROR";
         space.errorMessage = String((error as Error)?.message ?? error);
@@ -51,16 +86,18 @@ export class SpaceBuilds {
     this.pending.set(space.repoId, next);
   }
 
-  /** Resolves when the Space's current build has settled. */
+  /** Resolves when the Space's current build has settled (built and started, or failed). */
   async settled(repoId: string): Promise<void> {
     await this.pending.get(repoId);
   }
 
-  /** Stops the Space's app and orphans any build still running (a deleted Space). */
-  async stop(space: EmulatedSpace): Promise<void> {
+  /** Stops everything of a deleted Space and orphans any build still running. */
+  async remove(space: EmulatedSpace): Promise<void> {
     space.builds += 1;
-    await this.running.get(space.repoId)?.stop();
-    this.running.delete(space.repoId);
+    await this.stopStarting(space);
+    await this.stopServing(space);
+    await this.hosts.get(space.repoId)?.close();
+    this.hosts.delete(space.repoId);
   }
 
   /** Calls `listener` with each new log line of the Space until the returned function is called. */
@@ -72,8 +109,12 @@ export class SpaceBuilds {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.running.values()].map((instance) => instance.stop().catch(() => {})));
-    this.running.clear();
+    const apps = [...this.serving.values(), ...this.starting.values()];
+    await Promise.all(apps.map((app) => app.instance.stop().catch(() => {})));
+    this.serving.clear();
+    this.starting.clear();
+    await Promise.all([...this.hosts.values()].map((host) => host.close()));
+    this.hosts.clear();
   }
 
   private emitLog(space: EmulatedSpace, kind: LogKind, line: string): void {
@@ -81,19 +122,43 @@ export class SpaceBuilds {
     for (const listener of this.listeners.get(space.repoId) ?? []) listener(kind, line);
   }
 
-  private async build(space: EmulatedSpace): Promise<void> {
+  private async stopStarting(space: EmulatedSpace): Promise<void> {
+    const app = this.starting.get(space.repoId);
+    this.starting.delete(space.repoId);
+    await app?.instance.stop();
+  }
+
+  private async stopServing(space: EmulatedSpace): Promise<void> {
+    const app = this.serving.get(space.repoId);
+    this.serving.delete(space.repoId);
+    this.hosts.get(space.repoId)?.route(null);
+    space.runtimeSha = null;
+    await app?.instance.stop();
+  }
+
+  private async build(space: EmulatedSpace, kind: "commit" | "restart"): Promise<void> {
     const { runner, workDir } = this.options;
-    space.builds += 1; // first, so the old instance's last words (STOPPED) are ignored
-    await this.running.get(space.repoId)?.stop();
-    this.running.delete(space.repoId);
+    space.builds += 1; // first, so the old instances' last words (STOPPED) are ignored
+    const buildNumber = space.builds;
+    const sha = space.sha;
+    await this.stopStarting(space);
+    if (kind === "restart") await this.stopServing(space);
     space.logs = { build: [], run: [] };
-    space.runtimeSha = space.sha;
     space.errorMessage = null;
+    const busy = () => this.serving.has(space.repoId);
     if (!space.files.has("Dockerfile")) {
+      await this.stopServing(space);
       space.stage = "NO_APP_FILE";
       return;
     }
-    space.stage = "BUILDING";
+    const appPort = appPortOf(space);
+    if (typeof appPort !== "number") {
+      await this.stopServing(space);
+      space.stage = "CONFIG_ERROR";
+      space.errorMessage = appPort.error;
+      return;
+    }
+    space.stage = busy() ? "RUNNING_BUILDING" : "BUILDING";
     if (runner === false) return;
     const repoDir = join(workDir, `${space.owner}--${space.name}-${space.builds}`);
     await rm(repoDir, { recursive: true, force: true });
@@ -102,25 +167,72 @@ export class SpaceBuilds {
       await mkdir(dirname(target), { recursive: true });
       await writeFile(target, content);
     }
-    const buildNumber = space.builds;
     const current = () => space.builds === buildNumber && this.options.isCurrent(space);
+    const port = await freePort();
+    let spawned = false;
+    let app: App | undefined;
+    const fail = (stage: "BUILD_ERROR" | "RUNTIME_ERROR", message: string) => {
+      space.stage = stage;
+      space.errorMessage = message;
+      void this.stopServing(space);
+    };
     const { uid, gid } = this.options;
     const instance = await runner({
       repoDir,
       env: spaceEnv(space),
-      port: space.port,
+      port,
+      appPort,
       ...(uid === undefined ? {} : { uid, gid: gid ?? uid }),
       onStage: (stage) => {
         if (!current()) return;
-        space.stage = stage;
-        if (stage === "BUILD_ERROR") space.errorMessage = "Build failed, see the build logs";
-        if (stage === "RUNTIME_ERROR") space.errorMessage = "Launch error, see the container logs";
+        if (stage === "BUILDING") space.stage = busy() ? "RUNNING_BUILDING" : "BUILDING";
+        else if (stage === "RUNNING") {
+          space.stage = busy() ? "RUNNING_APP_STARTING" : "APP_STARTING";
+          spawned = true;
+          if (app) void this.waitForApp(space, app, current);
+        } else if (stage === "BUILD_ERROR") fail(stage, "Build failed, see the build logs");
+        else if (stage === "RUNTIME_ERROR") fail(stage, "Launch error, see the container logs");
+        else space.stage = stage;
       },
-      onLog: (kind, line) => {
-        if (current()) this.emitLog(space, kind, line);
+      onLog: (logKind, line) => {
+        if (current()) this.emitLog(space, logKind, line);
       },
     });
-    this.running.set(space.repoId, instance);
+    app = { instance, port, sha };
+    if (!current()) {
+      await instance.stop();
+      return;
+    }
+    this.starting.set(space.repoId, app);
+    if (spawned) void this.waitForApp(space, app, current);
+  }
+
+  /** APP_STARTING until something answers on the app's port; then the host routes to it. */
+  private async waitForApp(space: EmulatedSpace, app: App, current: () => boolean): Promise<void> {
+    const deadline = Date.now() + this.options.appStartTimeoutMs;
+    while (current() && this.starting.get(space.repoId) === app && space.stage.endsWith("APP_STARTING")) {
+      if (await answers(app.port)) {
+        if (!current() || this.starting.get(space.repoId) !== app) return;
+        const previous = this.serving.get(space.repoId);
+        this.starting.delete(space.repoId);
+        this.serving.set(space.repoId, app);
+        this.hosts.get(space.repoId)?.route(app.port);
+        space.runtimeSha = app.sha;
+        space.stage = "RUNNING";
+        await previous?.instance.stop();
+        return;
+      }
+      if (Date.now() >= deadline) {
+        const minutes = Math.round(this.options.appStartTimeoutMs / 60_000);
+        space.stage = "RUNTIME_ERROR";
+        space.errorMessage = `Launch timed out, workload was not healthy after ${minutes} min`;
+        space.builds += 1; // the stopped app's STOPPED must not overwrite the error
+        await this.stopStarting(space);
+        await this.stopServing(space);
+        return;
+      }
+      await sleep(this.options.appProbeIntervalMs);
+    }
   }
 }
 

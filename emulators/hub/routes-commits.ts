@@ -29,6 +29,9 @@ export const commitRoutes: HubRoute[] = [
     const header = lines.find((line) => line.key === "header")?.value ?? {};
     ctx.logBody({ header, operations: lines.filter((l) => l.key !== "header").map((l) => ({ key: l.key, path: l.value.path })) });
     if (lines.some((line) => line.key === "lfsFile")) return { status: 400, body: { error: "The emulator does not store LFS files" } };
+    // A deletion of a path the repo does not hold fails the whole commit, before anything changes.
+    const missing = lines.find((line) => line.key === "deletedFile" && !found.files.has(String(line.value.path ?? "")));
+    if (missing) return { status: 404, body: { error: `A file with this name doesn't exist: ${String(missing.value.path)}` } };
     for (const { key, value } of lines) {
       const path = String(value.path ?? "");
       if (key === "file") found.files.set(path, Buffer.from(String(value.content ?? ""), value.encoding === "base64" ? "base64" : "utf8"));
@@ -38,7 +41,7 @@ export const commitRoutes: HubRoute[] = [
     const oid = shaOf(`${found.sha}\n${raw.toString("base64")}`);
     found.sha = oid;
     found.commits.push({ oid, summary: String(header.summary ?? ""), description: String(header.description ?? "") });
-    ctx.state.builds.rebuild(found);
+    ctx.state.builds.rebuild(found, "commit");
     return { status: 200, body: { success: true, commitOid: oid, commitUrl: `${ctx.state.url}/spaces/${found.repoId}/commit/${oid}`, hookOutput: "" } };
   }),
 ];

@@ -1,9 +1,12 @@
 // Hub routes about accounts and repos: whoami, create, delete, settings, repo info, file download.
 // Test code, never shipped.
-import { createServer as createNetServer } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 import { route } from "../core/router.ts";
-import { canWrite, isAnswer, spaceFor, unauthorized, type HubRoute } from "./context.ts";
+import { canWrite, CONFLICTING_OPERATION, isAnswer, missingScope, spaceFor, unauthorized, type HubRoute } from "./context.ts";
 import { infoOf, newSpace, shaOf } from "./space.ts";
+
+/** The SDKs a free account cannot create (hub-docs: Docker and Gradio Spaces need a paid plan). */
+const PAID_SDKS = new Set(["docker", "gradio"]);
 
 export const repoRoutes: HubRoute[] = [
   route("GET", /^\/api\/whoami-v2$/, (ctx) => {
@@ -18,9 +21,9 @@ export const repoRoutes: HubRoute[] = [
         fullname: user,
         email: `${user}@example.invalid`,
         emailVerified: true,
-        isPro: false,
+        isPro: ctx.state.plan === "pro",
         orgs: orgs.map((org) => ({ type: "org", name: org, fullname: org, id: shaOf(org).slice(0, 24), roleInOrg: "write" })),
-        auth: { type: "access_token", accessToken: { displayName: "emulator", role: "write" } },
+        auth: { type: "access_token", accessToken: { displayName: "emulator", role: ctx.caller?.repos ? "fineGrained" : (ctx.caller?.role ?? "read") } },
       },
     };
   }),
@@ -34,13 +37,28 @@ export const repoRoutes: HubRoute[] = [
     if (body.type !== "space") return { status: 400, body: { error: "The emulator only hosts Spaces" } };
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/.test(name)) return { status: 400, body: { error: `Invalid repo name: ${name}` } };
     if (!canWrite(state, owner)) return { status: 403, body: { error: `You don't have the rights to create a space under the namespace "${owner}"` } };
+    if (ctx.caller?.role !== "write" || ctx.caller.repos) return missingScope(`${owner}/${name}`);
+    const sdk = String(body.sdk ?? "static");
+    // The plan is checked before the name: an existing Space answers 402 too.
+    if (state.plan === "free" && PAID_SDKS.has(sdk)) {
+      return { status: 402, body: { error: `Creating a ${sdk === "docker" ? "Docker" : "Gradio"} Space requires a PRO subscription, or an organization with a Team or Enterprise plan` } };
+    }
+    if (state.creating.has(owner)) return { status: 409, body: { error: CONFLICTING_OPERATION } };
     const repoId = `${owner}/${name}`;
     if (state.spaces.has(repoId)) {
       return { status: 409, body: { error: "You already created this space repo", url: `${state.url}/spaces/${repoId}` } };
     }
-    const isPrivate = body.visibility === "private" || body.private === true;
-    const space = newSpace(owner, name, isPrivate, String(body.sdk ?? "static"), await freePort());
-    state.spaces.set(repoId, space);
+    state.creating.add(owner);
+    try {
+      if (state.repoCreateMs > 0) await sleep(state.repoCreateMs);
+      const host = await state.builds.openHost();
+      const isPrivate = body.visibility === "private" || body.private === true;
+      const space = newSpace(owner, name, isPrivate, sdk, host.port);
+      state.builds.adopt(space, host);
+      state.spaces.set(repoId, space);
+    } finally {
+      state.creating.delete(owner);
+    }
     return { status: 200, body: { url: `${state.url}/spaces/${repoId}`, name: repoId, id: shaOf(repoId).slice(0, 24) } };
   }),
   route("DELETE", /^\/api\/repos\/delete$/, async (ctx) => {
@@ -51,8 +69,8 @@ export const repoRoutes: HubRoute[] = [
     const found = spaceFor(ctx, owner, String(body.name ?? ""), true);
     if (isAnswer(found)) return found;
     ctx.state.spaces.delete(found.repoId);
-    await ctx.state.builds.stop(found);
-    return { status: 200, body: {} };
+    await ctx.state.builds.remove(found);
+    return { status: 200, text: "OK" }; // text/plain, as recorded from production
   }),
   route("PUT", /^\/api\/spaces\/([^/]+)\/([^/]+)\/settings$/, (ctx, owner, name) => {
     const found = spaceFor(ctx, owner!, name!, true);
@@ -81,16 +99,3 @@ export const repoRoutes: HubRoute[] = [
     return "streamed";
   }),
 ];
-
-/** A port nobody listens on now, kept by the Space for its whole life so `host` never changes. */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createNetServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => resolvePort(port));
-    });
-  });
-}

@@ -16,7 +16,7 @@ export const runtimeRoutes: HubRoute[] = [
     if (isAnswer(found)) return found;
     found.restarts += 1;
     found.stage = found.files.has("Dockerfile") ? "BUILDING" : "NO_APP_FILE";
-    ctx.state.builds.rebuild(found);
+    ctx.state.builds.rebuild(found, "restart");
     return { status: 200, body: runtimeOf(found) };
   }),
   route("POST", /^\/api\/spaces\/([^/]+)\/([^/]+)\/hardware$/, (ctx, owner, name) => {

@@ -20,19 +20,19 @@ export const settingsRoutes: HubRoute[] = [
     const entry = { value: typeof body.value === "string" ? body.value : "", updatedAt: now() };
     if (kind === "secrets") found.secrets.set(body.key, entry);
     else found.variables.set(body.key, { ...entry, ...(typeof body.description === "string" ? { description: body.description } : {}) });
-    if (ctx.state.restartOnSettingsChange) ctx.state.builds.rebuild(found);
-    return { status: 200, body: kind === "secrets" ? undefined : variablesOf(found) };
+    if (ctx.state.restartOnSettingsChange) ctx.state.builds.rebuild(found, "restart");
+    return { status: 200, body: kind === "secrets" ? {} : variablesOf(found) };
   }),
   route("DELETE", /^\/api\/spaces\/([^/]+)\/([^/]+)\/(secrets|variables)$/, (ctx, owner, name, kind) => {
     const found = spaceFor(ctx, owner!, name!, true);
     if (isAnswer(found)) return found;
     const body = (ctx.json() ?? {}) as { key?: unknown };
     ctx.logBody(body);
+    if (typeof body.key !== "string") return { status: 400, body: { error: "key is required" } };
     const map = kind === "secrets" ? found.secrets : found.variables;
-    if (typeof body.key !== "string" || !map.has(body.key)) return { status: 404, body: { error: `${kind === "secrets" ? "Secret" : "Variable"} not found` } };
-    map.delete(body.key);
-    if (ctx.state.restartOnSettingsChange) ctx.state.builds.rebuild(found);
-    return { status: 200, body: kind === "secrets" ? undefined : variablesOf(found) };
+    // A key that is not there is no error: the Hub answers as if it had been deleted.
+    if (map.delete(body.key) && ctx.state.restartOnSettingsChange) ctx.state.builds.rebuild(found, "restart");
+    return { status: 200, body: kind === "secrets" ? {} : variablesOf(found) };
   }),
   route("GET", /^\/api\/spaces\/([^/]+)\/([^/]+)\/variables$/, (ctx, owner, name) => {
     const found = spaceFor(ctx, owner!, name!, true);

@@ -3,16 +3,20 @@
 // Test code, never shipped.
 import { createHash } from "node:crypto";
 
+/** The stages of hf_api.py's SpaceStage that the emulator goes through. */
 export type SpaceStage =
   | "NO_APP_FILE"
+  | "CONFIG_ERROR"
   | "BUILDING"
+  | "RUNNING_BUILDING"
+  | "APP_STARTING"
+  | "RUNNING_APP_STARTING"
   | "RUNNING"
   | "BUILD_ERROR"
   | "RUNTIME_ERROR"
   | "STOPPED"
   | "PAUSED"
-  | "SLEEPING"
-  | "APP_STARTING";
+  | "SLEEPING";
 
 export type EmulatedSpace = {
   repoId: string;
@@ -29,7 +33,10 @@ export type EmulatedSpace = {
   gcTimeout: number | null;
   stage: SpaceStage;
   errorMessage: string | null;
-  /** The commit the current build came from. */
+  /**
+   * The commit whose app serves the Space's host now (null: none does). The Hub's runtime
+   * never says this; it is here for tests to check what a rollout really reached.
+   */
   runtimeSha: string | null;
   logs: { build: string[]; run: string[] };
   port: number;
@@ -82,10 +89,10 @@ export function runtimeOf(space: EmulatedSpace) {
     hardware: { current: space.hardware.current, requested: space.hardware.requested },
     storage: null,
     gcTimeout: space.gcTimeout,
-    replicas: { current: 1, requested: 1 },
+    // As recorded from production: no `current` replica until an app runs, and no `sha` ever.
+    replicas: space.stage === "RUNNING" ? { current: 1, requested: 1 } : { requested: 1 },
     devMode: false,
     domains: [{ domain: `${space.owner}-${space.name}.hf.space`.toLowerCase(), stage: "READY" }],
-    sha: space.runtimeSha,
     ...(space.errorMessage ? { errorMessage: space.errorMessage } : {}),
   };
 }
@@ -116,4 +123,21 @@ export function variablesOf(space: EmulatedSpace) {
   return Object.fromEntries(
     [...space.variables].map(([key, entry]) => [key, { value: entry.value, updatedAt: entry.updatedAt, ...(entry.description ? { description: entry.description } : {}) }]),
   );
+}
+
+const DEFAULT_APP_PORT = 7860;
+
+/**
+ * The port a Docker Space's app must listen on: `app_port` in the README's front matter
+ * (spaces-config-reference.md), 7860 when absent; an error text when it is not a port.
+ */
+export function appPortOf(space: EmulatedSpace): number | { error: string } {
+  const readme = space.files.get("README.md")?.toString("utf8") ?? "";
+  const frontMatter = /^---\r?\n([\s\S]*?)\r?\n---/.exec(readme)?.[1];
+  const line = frontMatter?.split(/\r?\n/).find((entry) => /^app_port\s*:/.test(entry));
+  if (line === undefined) return DEFAULT_APP_PORT;
+  const value = line.replace(/^app_port\s*:/, "").trim().replace(/^["']|["']$/g, "");
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) return { error: `Invalid app_port in README.md: ${value}` };
+  return port;
 }
