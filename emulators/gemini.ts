@@ -10,6 +10,7 @@ import { defaultAnswer, estimateTokens, randomId, splitIntoPieces } from "./gemi
 import { embed } from "./gemini-embeddings.ts";
 import { errorBody, invalidKeyBody, missingKeyBody, modelNotFoundBody, quotaBody, type GeminiErrorBody } from "./gemini-errors.ts";
 import { KNOWN_MODELS, modelId, type KnownModel } from "./gemini-models.ts";
+import { openAiThinkingShare, thinkingOf } from "./gemini-thinking.ts";
 import { FaultList, stateFaultSwitch, type Fault, type StatusFault } from "./core/faults.ts";
 import { pause } from "./core/http.ts";
 import { answerFault, openExchange, type Exchange, type LoggedRequest } from "./core/request-log.ts";
@@ -23,8 +24,13 @@ export type GeminiFaultRoute = "generate" | "embed" | "models" | "all";
 /** The emulators' one fault shape; a 429's `retryAfter` is the RetryInfo delay (default 30 s, null: none). */
 export type GeminiFault = Fault<GeminiFaultRoute>;
 
-/** The answer's timing: first piece after `firstTokenDelayMs`, then one every `tokenDelayMs`. */
-export type StreamProfile = { firstTokenDelayMs: number; tokenDelayMs: number; tokens: number };
+/**
+ * The answer's timing: first piece after `firstTokenDelayMs` plus the thinking time, then one
+ * every `tokenDelayMs`. `thinkingMs` is how long a request that leaves thinking fully on
+ * (a 2.5 model without thinkingConfig, dynamic budget, level high) thinks first; requests
+ * that turn it down think a share of it, those that turn it off not at all.
+ */
+export type StreamProfile = { firstTokenDelayMs: number; tokenDelayMs: number; tokens: number; thinkingMs: number };
 
 export type AnswerInfo = { model: string; kind: GeminiRouteKind };
 export type AnswerSource = string | ((request: unknown, info: AnswerInfo) => string | Promise<string>);
@@ -59,7 +65,9 @@ export type GeminiEmulator = {
   close(): Promise<void>;
 };
 
-const DEFAULT_PROFILE: StreamProfile = { firstTokenDelayMs: 0, tokenDelayMs: 0, tokens: 20 };
+// Thinking is on by default as in the real API, but short: tests not about it stay fast, and a
+// benchmark that sets a realistic thinkingMs (seconds) measures what turning it off saves.
+const DEFAULT_PROFILE: StreamProfile = { firstTokenDelayMs: 0, tokenDelayMs: 0, tokens: 20, thinkingMs: 20 };
 const MAX_BATCH = 100;
 
 type Route = { kind: GeminiRouteKind; model: string | null; action: string | null; version: string };
@@ -273,6 +281,10 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
     if (!Array.isArray(request.contents) || request.contents.length === 0) {
       return ctx.fail(400, errorBody(400, "* GenerateContentRequest.contents: contents is not specified\n"));
     }
+    const thinking = thinkingOf(model, body);
+    if (!thinking.ok) return ctx.fail(400, thinking.error);
+    const thinkingMs = Math.round(ctx.profile.thinkingMs * thinking.share);
+    const thoughtsTokenCount = thinking.share > 0 ? Math.max(1, Math.round(thinking.share * 1_000)) : 0;
     const { text, pad } = await answerText(body, { model, kind: route.kind });
     const pieces = splitIntoPieces(text, ctx.profile.tokens, pad);
     const promptTokens = estimateTokens(JSON.stringify(request.contents) + JSON.stringify(request.systemInstruction ?? ""));
@@ -284,7 +296,13 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
       return {
         candidates: [{ content: { parts: [{ text: piece }], role: "model" }, ...(last ? { finishReason: "STOP" } : {}), index: 0 }],
         usageMetadata: last
-          ? { promptTokenCount: promptTokens, candidatesTokenCount: produced, totalTokenCount: promptTokens + produced, promptTokensDetails: promptDetails }
+          ? {
+              promptTokenCount: promptTokens,
+              candidatesTokenCount: produced,
+              totalTokenCount: promptTokens + produced + thoughtsTokenCount,
+              promptTokensDetails: promptDetails,
+              ...(thoughtsTokenCount ? { thoughtsTokenCount } : {}),
+            }
           : { promptTokenCount: promptTokens, totalTokenCount: promptTokens, promptTokensDetails: promptDetails },
         modelVersion: model,
         responseId,
@@ -293,9 +311,10 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
 
     if (route.kind === "generate") {
       const { firstTokenDelayMs, tokenDelayMs } = ctx.profile;
-      if (!(await pause(firstTokenDelayMs + tokenDelayMs * (pieces.length - 1), ctx.ex.gone))) return;
+      if (!(await pause(thinkingMs + firstTokenDelayMs + tokenDelayMs * (pieces.length - 1), ctx.ex.gone))) return;
       return ok(ctx, chunk(pieces.join(""), true));
     }
+    ctx.profile.firstTokenDelayMs += thinkingMs;
     if (sse) {
       return streamPieces(ctx, pieces, "text/event-stream", (piece, _i, last) => `data: ${JSON.stringify(chunk(piece, last))}\r\n\r\n`);
     }
@@ -341,6 +360,8 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
     const model = modelId(String(request.model ?? ""));
     if (!Array.isArray(request.messages) || request.messages.length === 0) return ctx.fail(400, errorBody(400, "messages is required"));
     if (!known(model, "generation")) return ctx.fail(404, modelNotFoundBody(model, "generateContent"));
+    const thinkingMs = Math.round(ctx.profile.thinkingMs * (model.startsWith("gemini-2.5") || model.startsWith("gemini-3") ? openAiThinkingShare(body) : 0));
+    ctx.profile.firstTokenDelayMs += thinkingMs;
     const { text, pad } = await answerText(body, { model, kind: "openai-chat" });
     const pieces = splitIntoPieces(text, ctx.profile.tokens, pad);
     const id = randomId();
