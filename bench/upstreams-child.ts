@@ -6,7 +6,7 @@ import { startGeminiEmulator, type StreamProfile } from "../emulators/gemini.ts"
 import { startQdrantEmulator } from "../emulators/qdrant.ts";
 
 export type UpstreamsRequest =
-  | { id: number; op: "profile"; profile: StreamProfile }
+  | { id: number; op: "profile"; profile: Partial<StreamProfile> }
   | { id: number; op: "resetCounts" }
   | { id: number; op: "counts" };
 
@@ -22,7 +22,8 @@ export interface UpstreamCounts {
 const [geminiPort, qdrantPort, qdrantKey] = [Number(process.argv[2] ?? 0), Number(process.argv[3] ?? 0), process.argv[4] ?? "bench-qdrant-key"];
 const send = (message: UpstreamsMessage) => process.send!(message);
 
-const gemini = await startGeminiEmulator({ port: geminiPort });
+// No thinking time unless a scenario sets one: the figures are the service's own latency.
+const gemini = await startGeminiEmulator({ port: geminiPort, streamProfile: { thinkingMs: 0 } });
 const qdrant = await startQdrantEmulator({ port: qdrantPort, apiKey: qdrantKey });
 
 // The emulators log every request with its body (prompts, 768-number vectors). The bench

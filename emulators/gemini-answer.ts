@@ -1,6 +1,7 @@
 // The Gemini emulator's default answer: deterministic text built from the request, so tests can
 // tell answers apart (it quotes words of the last user turn) and see citations (it cites [n]
-// when the prompt carries numbered passages). Also the split of a text into stream pieces.
+// when the prompt carries numbered passages). Also the split of a text into stream pieces,
+// the rough token count of usage fields and the responseId.
 // Test code, never shipped.
 
 type Part = { text?: unknown };
@@ -92,5 +93,18 @@ export function splitIntoPieces(text: string, count: number, pad: boolean): stri
 function evenSlices<T>(items: T[], n: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < n; i++) out.push(items.slice(Math.floor((i * items.length) / n), Math.floor(((i + 1) * items.length) / n)));
+  return out;
+}
+
+/** Rough token count (four characters a token), for usage fields. */
+export function estimateTokens(text: string): number {
+  return Math.max(1, Math.ceil(text.length / 4));
+}
+
+/** A short random id in the style of Gemini's responseId. */
+export function randomId(length = 22): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  let out = "";
+  for (let i = 0; i < length; i++) out += alphabet[Math.floor(Math.random() * alphabet.length)];
   return out;
 }

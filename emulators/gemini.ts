@@ -5,51 +5,40 @@
 // hangs, cut streams, slow answers) and the stream's timing are set per test.
 //
 // Test code, never shipped. Point @google/genai at it with `httpOptions: { baseUrl: emulator.url }`.
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { defaultAnswer, splitIntoPieces } from "./gemini-answer.ts";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { defaultAnswer, estimateTokens, randomId, splitIntoPieces } from "./gemini-answer.ts";
 import { embed } from "./gemini-embeddings.ts";
 import { errorBody, invalidKeyBody, missingKeyBody, modelNotFoundBody, quotaBody, type GeminiErrorBody } from "./gemini-errors.ts";
 import { KNOWN_MODELS, modelId, type KnownModel } from "./gemini-models.ts";
-import { closeServer, estimateTokens, listen, parseJson, pause, randomId, readBody, responseGone, sendJson, trackSockets } from "./http-util.ts";
+import { openAiThinkingShare, thinkingOf } from "./gemini-thinking.ts";
+import { FaultList, stateFaultSwitch, type Fault, type StatusFault } from "./core/faults.ts";
+import { pause } from "./core/http.ts";
+import { answerFault, openExchange, type Exchange, type LoggedRequest } from "./core/request-log.ts";
+import { startServer } from "./core/server.ts";
 
 export type GeminiRouteKind = "generate" | "stream" | "embed" | "models" | "openai-chat" | "openai-embed" | "other";
 
 /** "generate" covers stream, generate and openai-chat; "embed" covers embed and openai-embed. */
 export type GeminiFaultRoute = "generate" | "embed" | "models" | "all";
 
-export type GeminiFault = {
-  route?: GeminiFaultRoute;
-  /** How many requests the fault hits before it clears itself; default: until setFault(null). */
-  times?: number;
-} & (
-  | { kind: "status"; status: number; retryDelaySeconds?: number | null; message?: string }
-  | { kind: "hang" }
-  | { kind: "cut"; afterTokens: number }
-  | { kind: "slow"; delayMs: number }
-);
+/** The emulators' one fault shape; a 429's `retryAfter` is the RetryInfo delay (default 30 s, null: none). */
+export type GeminiFault = Fault<GeminiFaultRoute>;
 
-/** The answer's timing: first piece after `firstTokenDelayMs`, then one every `tokenDelayMs`. */
-export type StreamProfile = { firstTokenDelayMs: number; tokenDelayMs: number; tokens: number };
+/**
+ * The answer's timing: first piece after `firstTokenDelayMs` plus the thinking time, then one
+ * every `tokenDelayMs`. `thinkingMs` is how long a request that leaves thinking fully on
+ * (a 2.5 model without thinkingConfig, dynamic budget, level high) thinks first; requests
+ * that turn it down think a share of it, those that turn it off not at all.
+ */
+export type StreamProfile = { firstTokenDelayMs: number; tokenDelayMs: number; tokens: number; thinkingMs: number };
 
 export type AnswerInfo = { model: string; kind: GeminiRouteKind };
 export type AnswerSource = string | ((request: unknown, info: AnswerInfo) => string | Promise<string>);
 
-export type GeminiLoggedRequest = {
-  method: string;
-  /** The path without the query (the query may carry the key). */
-  path: string;
+export type GeminiLoggedRequest = LoggedRequest & {
   model: string | null;
   kind: GeminiRouteKind;
-  /** The parsed JSON body (the raw text when it was not JSON). */
-  body: unknown;
-  /** The status sent, or null while none was (a hang, a stream still waiting). */
-  status: number | null;
-  /** True when the client closed the connection before the response ended. */
-  aborted: boolean;
   apiKeyPresent: boolean;
-  fault: GeminiFault["kind"] | null;
-  startedAt: number;
-  endedAt: number | null;
 };
 
 export type GeminiEmulatorOptions = {
@@ -65,7 +54,8 @@ export type GeminiEmulator = {
   url: string;
   apiKey: string;
   requests: GeminiLoggedRequest[];
-  setFault(fault: GeminiFault | null): void;
+  /** Replaces the fault in force (null: none); a fault without `times` lasts until replaced. */
+  setFault(fault: GeminiFault | null): Promise<void>;
   setStreamProfile(profile: Partial<StreamProfile>): void;
   setAnswer(answer: AnswerSource | null): void;
   /** Streams whose connection is still open: proves an aborted upstream stream was closed. */
@@ -75,7 +65,9 @@ export type GeminiEmulator = {
   close(): Promise<void>;
 };
 
-const DEFAULT_PROFILE: StreamProfile = { firstTokenDelayMs: 0, tokenDelayMs: 0, tokens: 20 };
+// Thinking is on by default as in the real API, but short: tests not about it stay fast, and a
+// benchmark that sets a realistic thinkingMs (seconds) measures what turning it off saves.
+const DEFAULT_PROFILE: StreamProfile = { firstTokenDelayMs: 0, tokenDelayMs: 0, tokens: 20, thinkingMs: 20 };
 const MAX_BATCH = 100;
 
 type Route = { kind: GeminiRouteKind; model: string | null; action: string | null; version: string };
@@ -99,6 +91,19 @@ function matchRoute(method: string, pathname: string): Route | null {
   if (method === "POST" && pathname === "/v1beta/openai/chat/completions") return { kind: "openai-chat", model: null, action: null, version: "v1beta" };
   if (method === "POST" && pathname === "/v1beta/openai/embeddings") return { kind: "openai-embed", model: null, action: null, version: "v1beta" };
   return null;
+}
+
+/** A status fault's answer: Gemini's error body, a 429 with its quota details and RetryInfo. */
+function faultAnswer(fault: StatusFault, kind: GeminiRouteKind, model: string | null, openai: boolean) {
+  let body: GeminiErrorBody;
+  if (fault.status === 429) {
+    const scope = kind === "embed" || kind === "openai-embed" ? "embed" : "generate";
+    body = quotaBody(model || "gemini-2.5-flash", scope, fault.retryAfter === undefined ? 30 : fault.retryAfter);
+  } else {
+    body = errorBody(fault.status, fault.message);
+  }
+  // The OpenAI-compatible routes wrap the same error in a list.
+  return { status: fault.status, body: openai ? [body] : body };
 }
 
 function faultCovers(route: GeminiFaultRoute, kind: GeminiRouteKind): boolean {
@@ -133,20 +138,9 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
   const acceptedKeys = new Set([apiKey, ...(options.extraApiKeys ?? [])]);
   const requests: GeminiLoggedRequest[] = [];
   let profile: StreamProfile = { ...DEFAULT_PROFILE, ...options.streamProfile };
-  let fault: GeminiFault | null = null;
-  let faultLeft = Number.POSITIVE_INFINITY;
+  const faults = new FaultList<GeminiFaultRoute>(Number.POSITIVE_INFINITY);
   let answer: AnswerSource | null = null;
   let active = 0;
-  let closing = false;
-
-  /** The fault for this request, counting it against `times`. */
-  function takeFault(kind: GeminiRouteKind): GeminiFault | null {
-    if (fault === null || !faultCovers(fault.route ?? "all", kind)) return null;
-    const hit = fault;
-    faultLeft -= 1;
-    if (faultLeft <= 0) fault = null;
-    return hit;
-  }
 
   async function answerText(body: unknown, info: AnswerInfo): Promise<{ text: string; pad: boolean }> {
     if (answer === null) return { text: defaultAnswer(body), pad: true };
@@ -154,67 +148,41 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
     return { text: await answer(body, info), pad: false };
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      process.stderr.write(`gemini emulator: ${err instanceof Error ? err.stack : String(err)}\n`);
-      if (!res.headersSent) sendJson(res, 500, errorBody(500));
-      else res.destroy();
-    });
-  });
-  const sockets = trackSockets(server);
+  const server = await startServer({ name: "gemini", port: options.port, host: options.host, handle, crashBody: () => errorBody(500) });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? "/", "http://emulator.invalid");
-    const method = req.method ?? "GET";
+    const ex = await openExchange<GeminiLoggedRequest>(req, res, {
+      log: requests,
+      hiddenQuery: ["key"],
+      closing: () => server.closing,
+      describe: ({ url, method, json, req: request }) => {
+        const route = matchRoute(method, url.pathname);
+        const openai = route?.kind === "openai-chat" || route?.kind === "openai-embed";
+        const body = json.ok ? json.value : undefined;
+        return {
+          model: openai ? modelId(String((body as { model?: unknown } | undefined)?.model ?? "")) : (route?.model ?? null),
+          kind: route?.kind ?? "other",
+          apiKeyPresent: apiKeyOf(request, url, openai) !== null,
+        };
+      },
+    });
+    if (ex === null) return;
+    const { url, method, entry } = ex;
     const route = matchRoute(method, url.pathname);
     const openai = route?.kind === "openai-chat" || route?.kind === "openai-embed";
     const key = apiKeyOf(req, url, openai);
-    // Listen for the close at once: a client may go away while the body is still arriving.
-    let closedEarly = false;
-    let onClose: (() => void) | null = null;
-    res.on("close", () => (onClose ? onClose() : (closedEarly = true)));
-    const gone = responseGone(res);
-    let raw: Buffer;
-    try {
-      raw = await readBody(req);
-    } catch {
-      return; // the client aborted the upload: nobody to answer
-    }
-    const parsed = parseJson(raw);
-    const body = parsed.ok ? parsed.value : raw.toString("utf8");
-    const requestModel = openai ? modelId(String((body as { model?: unknown } | undefined)?.model ?? "")) : (route?.model ?? null);
-
-    const entry: GeminiLoggedRequest = {
-      method,
-      path: url.pathname,
-      model: requestModel,
-      kind: route?.kind ?? "other",
-      body,
-      status: null,
-      aborted: false,
-      apiKeyPresent: key !== null,
-      fault: null,
-      startedAt: Date.now(),
-      endedAt: null,
-    };
-    requests.push(entry);
+    const body = ex.json.ok ? ex.json.value : ex.raw.toString("utf8");
+    const requestModel = entry.model;
     const isStream = route?.kind === "stream" || (route?.kind === "openai-chat" && (body as { stream?: unknown } | undefined)?.stream === true);
-    if (isStream) active += 1;
-    let cutByServer = false;
-    onClose = () => {
-      entry.endedAt = Date.now();
-      if (!res.writableFinished && !cutByServer && !closing) entry.aborted = true;
-      if (isStream) active -= 1;
-    };
-    if (closedEarly) return onClose();
+    if (isStream) {
+      active += 1;
+      res.on("close", () => (active -= 1));
+    }
 
-    const fail = (status: number, error: GeminiErrorBody) => {
-      entry.status = status;
-      // The OpenAI-compatible routes wrap the same error in a list.
-      sendJson(res, status, openai ? [error] : error);
-    };
+    // The OpenAI-compatible routes wrap the same error in a list.
+    const fail = (status: number, error: GeminiErrorBody) => ex.reply(status, openai ? [error] : error);
     const cut = () => {
-      cutByServer = true;
+      ex.markCut();
       // destroySoon flushes what was written, then closes: the client sees the body end early.
       const socket = res.socket;
       if (socket) socket.destroySoon();
@@ -224,24 +192,15 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
     if (key === null) return fail(403, missingKeyBody());
     if (!acceptedKeys.has(key)) return fail(400, invalidKeyBody());
     if (route === null) return fail(404, errorBody(404, `Method not found: ${method} ${url.pathname}`));
-    if (!parsed.ok) return fail(400, errorBody(400, `Invalid JSON payload received. ${parsed.error}`));
+    if (!ex.json.ok) return fail(400, errorBody(400, `Invalid JSON payload received. ${ex.json.error}`));
 
-    const hit = takeFault(route.kind);
-    entry.fault = hit?.kind ?? null;
-    if (hit?.kind === "slow" && !(await pause(hit.delayMs, gone))) return;
-    if (hit?.kind === "hang") return; // no headers, ever: held until the client or close() ends it
-    if (hit?.kind === "status") {
-      const model = requestModel || "gemini-2.5-flash";
-      if (hit.status === 429) {
-        const scope = route.kind === "embed" || route.kind === "openai-embed" ? "embed" : "generate";
-        return fail(429, quotaBody(model, scope, hit.retryDelaySeconds === undefined ? 30 : hit.retryDelaySeconds));
-      }
-      return fail(hit.status, errorBody(hit.status, hit.message));
-    }
-    if (hit?.kind === "cut" && route.kind !== "stream" && !isStream) return cut();
-    const cutAfter = hit?.kind === "cut" ? hit.afterTokens : undefined;
+    const hit = faults.take({ method, path: url.pathname, covers: (group) => faultCovers(group, route.kind) });
+    const streamCut = hit?.kind === "cut" && isStream ? hit : null;
+    if (streamCut) entry.fault = "cut";
+    else if (hit && (await answerFault(ex, hit, (fault) => faultAnswer(fault, route.kind, requestModel, openai)))) return;
+    const cutAfter = streamCut ? (streamCut.afterTokens ?? 0) : undefined;
 
-    const ctx: Ctx = { res, gone, entry, cut, fail, profile: { ...profile }, cutAfter };
+    const ctx: Ctx = { ex, cut, fail, profile: { ...profile }, cutAfter };
     switch (route.kind) {
       case "models":
         return models(ctx, route);
@@ -260,9 +219,7 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
   }
 
   type Ctx = {
-    res: ServerResponse;
-    gone: AbortSignal;
-    entry: GeminiLoggedRequest;
+    ex: Exchange<GeminiLoggedRequest>;
     cut: () => void;
     fail: (status: number, error: GeminiErrorBody) => void;
     profile: StreamProfile;
@@ -275,8 +232,7 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
   }
 
   function ok(ctx: Ctx, body: unknown) {
-    ctx.entry.status = 200;
-    sendJson(ctx.res, 200, body);
+    ctx.ex.reply(200, body);
   }
 
   function models(ctx: Ctx, route: Route) {
@@ -291,9 +247,10 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
    * the first-token delay (as the real API, whose headers come with the first chunk).
    */
   async function streamPieces(ctx: Ctx, pieces: string[], contentType: string, frame: (piece: string, index: number, last: boolean) => string, trailer = "") {
-    const { res, gone, profile } = ctx;
+    const { ex, profile } = ctx;
+    const { res, gone } = ex;
     if (!(await pause(profile.firstTokenDelayMs, gone))) return;
-    ctx.entry.status = 200;
+    ex.entry.status = 200;
     res.writeHead(200, {
       "content-type": contentType,
       "content-disposition": "attachment",
@@ -324,6 +281,10 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
     if (!Array.isArray(request.contents) || request.contents.length === 0) {
       return ctx.fail(400, errorBody(400, "* GenerateContentRequest.contents: contents is not specified\n"));
     }
+    const thinking = thinkingOf(model, body);
+    if (!thinking.ok) return ctx.fail(400, thinking.error);
+    const thinkingMs = Math.round(ctx.profile.thinkingMs * thinking.share);
+    const thoughtsTokenCount = thinking.share > 0 ? Math.max(1, Math.round(thinking.share * 1_000)) : 0;
     const { text, pad } = await answerText(body, { model, kind: route.kind });
     const pieces = splitIntoPieces(text, ctx.profile.tokens, pad);
     const promptTokens = estimateTokens(JSON.stringify(request.contents) + JSON.stringify(request.systemInstruction ?? ""));
@@ -335,7 +296,13 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
       return {
         candidates: [{ content: { parts: [{ text: piece }], role: "model" }, ...(last ? { finishReason: "STOP" } : {}), index: 0 }],
         usageMetadata: last
-          ? { promptTokenCount: promptTokens, candidatesTokenCount: produced, totalTokenCount: promptTokens + produced, promptTokensDetails: promptDetails }
+          ? {
+              promptTokenCount: promptTokens,
+              candidatesTokenCount: produced,
+              totalTokenCount: promptTokens + produced + thoughtsTokenCount,
+              promptTokensDetails: promptDetails,
+              ...(thoughtsTokenCount ? { thoughtsTokenCount } : {}),
+            }
           : { promptTokenCount: promptTokens, totalTokenCount: promptTokens, promptTokensDetails: promptDetails },
         modelVersion: model,
         responseId,
@@ -344,9 +311,10 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
 
     if (route.kind === "generate") {
       const { firstTokenDelayMs, tokenDelayMs } = ctx.profile;
-      if (!(await pause(firstTokenDelayMs + tokenDelayMs * (pieces.length - 1), ctx.gone))) return;
+      if (!(await pause(thinkingMs + firstTokenDelayMs + tokenDelayMs * (pieces.length - 1), ctx.ex.gone))) return;
       return ok(ctx, chunk(pieces.join(""), true));
     }
+    ctx.profile.firstTokenDelayMs += thinkingMs;
     if (sse) {
       return streamPieces(ctx, pieces, "text/event-stream", (piece, _i, last) => `data: ${JSON.stringify(chunk(piece, last))}\r\n\r\n`);
     }
@@ -392,6 +360,8 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
     const model = modelId(String(request.model ?? ""));
     if (!Array.isArray(request.messages) || request.messages.length === 0) return ctx.fail(400, errorBody(400, "messages is required"));
     if (!known(model, "generation")) return ctx.fail(404, modelNotFoundBody(model, "generateContent"));
+    const thinkingMs = Math.round(ctx.profile.thinkingMs * (model.startsWith("gemini-2.5") || model.startsWith("gemini-3") ? openAiThinkingShare(body) : 0));
+    ctx.profile.firstTokenDelayMs += thinkingMs;
     const { text, pad } = await answerText(body, { model, kind: "openai-chat" });
     const pieces = splitIntoPieces(text, ctx.profile.tokens, pad);
     const id = randomId();
@@ -400,7 +370,7 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
     const usage = (completion: number) => ({ prompt_tokens: promptTokens, completion_tokens: completion, total_tokens: promptTokens + completion });
     if (request.stream !== true) {
       const { firstTokenDelayMs, tokenDelayMs } = ctx.profile;
-      if (!(await pause(firstTokenDelayMs + tokenDelayMs * (pieces.length - 1), ctx.gone))) return;
+      if (!(await pause(firstTokenDelayMs + tokenDelayMs * (pieces.length - 1), ctx.ex.gone))) return;
       const content = pieces.join("");
       return ok(ctx, {
         id,
@@ -453,17 +423,11 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
     return ok(ctx, { object: "list", data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } });
   }
 
-  const host = options.host ?? "127.0.0.1";
-  const port = await listen(server, options.port ?? 0, host);
-
   return {
-    url: `http://${host}:${port}`,
+    url: server.url,
     apiKey,
     requests,
-    setFault(next) {
-      fault = next;
-      faultLeft = next?.times ?? Number.POSITIVE_INFINITY;
-    },
+    setFault: stateFaultSwitch(faults, server),
     setStreamProfile(next) {
       profile = { ...profile, ...next };
     },
@@ -473,14 +437,10 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
     activeStreams: () => active,
     reset() {
       requests.length = 0;
-      fault = null;
-      faultLeft = Number.POSITIVE_INFINITY;
+      faults.replace(null);
       answer = null;
       profile = { ...DEFAULT_PROFILE, ...options.streamProfile };
     },
-    async close() {
-      closing = true;
-      await closeServer(server, sockets);
-    },
+    close: () => server.close(),
   };
 }

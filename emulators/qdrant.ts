@@ -6,8 +6,10 @@
 // is down (the listener closed, refusing connections) until the fault is cleared.
 //
 // Test code, never shipped. Point the client at it with `new QdrantClient({ url, apiKey })`.
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { closeServer, listen, parseJson, pause, readBody, responseGone, sendJson, sendText, trackSockets } from "./http-util.ts";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { FaultList, stateFaultSwitch, type Fault, type StatusFault } from "./core/faults.ts";
+import { answerFault, openExchange, type LoggedRequest } from "./core/request-log.ts";
+import { startServer } from "./core/server.ts";
 import { matchesFilter, selectPayload } from "./qdrant-filter.ts";
 import {
   compareIds,
@@ -34,19 +36,12 @@ export type QdrantRouteKind = "root" | "health" | "collections" | "index" | "ups
 /** "search" covers points/search and points/query. */
 export type QdrantFaultRoute = Exclude<QdrantRouteKind, "root" | "health" | "other"> | "all";
 
-export type QdrantFault =
-  | { kind: "status"; status: number; route?: QdrantFaultRoute; times?: number; message?: string; retryAfterSeconds?: number }
-  | { kind: "slow"; delayMs: number; route?: QdrantFaultRoute; times?: number }
-  | { kind: "hang"; route?: QdrantFaultRoute; times?: number }
-  | { kind: "down" };
+/** The emulators' one fault shape; a 429's `retryAfter` is its Retry-After header (default 1 s). */
+export type QdrantFault = Fault<QdrantFaultRoute>;
 
-export type QdrantLoggedRequest = {
-  method: string;
-  path: string;
+export type QdrantLoggedRequest = LoggedRequest & {
   kind: QdrantRouteKind;
   collection: string | null;
-  body: unknown;
-  status: number | null;
   apiKeyPresent: boolean;
 };
 
@@ -119,32 +114,16 @@ function positiveInt(value: unknown, field: string, fallback?: number): number {
 
 export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): Promise<QdrantEmulator> {
   const apiKey = options.apiKey ?? "";
-  const host = options.host ?? "127.0.0.1";
   const collections = new Map<string, Collection>();
   const requests: QdrantLoggedRequest[] = [];
-  let fault: QdrantFault | null = null;
-  let faultLeft = Number.POSITIVE_INFINITY;
-  let closed = false;
-
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      process.stderr.write(`qdrant emulator: ${err instanceof Error ? err.stack : String(err)}\n`);
-      if (!res.headersSent) sendJson(res, 500, { status: { error: "Service internal error: emulator failure" }, time: 0 });
-      else res.destroy();
-    });
+  const faults = new FaultList<QdrantFaultRoute>(Number.POSITIVE_INFINITY);
+  const server = await startServer({
+    name: "qdrant",
+    port: options.port,
+    host: options.host,
+    handle,
+    crashBody: () => ({ status: { error: "Service internal error: emulator failure" }, time: 0 }),
   });
-  const sockets = trackSockets(server);
-  const port = await listen(server, options.port ?? 0, host);
-
-  function takeFault(kind: QdrantRouteKind): Exclude<QdrantFault, { kind: "down" }> | null {
-    if (fault === null || fault.kind === "down") return null;
-    const route = fault.route ?? "all";
-    if (kind === "root" || kind === "health" || (route !== "all" && route !== kind)) return null;
-    const hit = fault;
-    faultLeft -= 1;
-    if (faultLeft <= 0) fault = null;
-    return hit;
-  }
 
   function collection(name: string | null): Collection {
     const found = name === null ? undefined : collections.get(name);
@@ -160,36 +139,21 @@ export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): 
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
-    const url = new URL(req.url ?? "/", "http://emulator.invalid");
-    const method = req.method ?? "GET";
+    const ex = await openExchange<QdrantLoggedRequest>(req, res, {
+      log: requests,
+      closing: () => server.closing,
+      describe: ({ url, method, req: request }) => {
+        const route = matchRoute(method, url.pathname);
+        return { kind: route.kind, collection: route.collection, apiKeyPresent: keyOf(request) !== null };
+      },
+    });
+    if (ex === null) return;
+    const { url, method, entry } = ex;
     const route = matchRoute(method, url.pathname);
-    let raw: Buffer;
-    try {
-      raw = await readBody(req);
-    } catch {
-      return; // the client aborted the upload: nobody to answer
-    }
-    const parsed = parseJson(raw);
-    const key = typeof req.headers["api-key"] === "string" ? req.headers["api-key"] : /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "")?.[1] ?? null;
-    const entry: QdrantLoggedRequest = {
-      method,
-      path: url.pathname,
-      kind: route.kind,
-      collection: route.collection,
-      body: parsed.ok ? parsed.value : raw.toString("utf8"),
-      status: null,
-      apiKeyPresent: key !== null,
-    };
-    requests.push(entry);
+    const parsed = ex.json;
+    const key = keyOf(req);
     const time = () => Number(process.hrtime.bigint() - started) / 1e9;
-    const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      entry.status = status;
-      sendJson(res, status, body, headers);
-    };
-    const plain = (status: number, text: string) => {
-      entry.status = status;
-      sendText(res, status, text);
-    };
+    const plain = (status: number, text: string) => ex.replyText(status, text);
 
     if (apiKey !== "" && route.kind !== "root" && route.kind !== "health") {
       // Qdrant's auth middleware answers in plain text, not in the JSON envelope.
@@ -198,29 +162,25 @@ export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): 
       if (key !== apiKey && !readOnly) return plain(401, "Invalid API key or JWT");
       if (readOnly && isWrite(method, route)) return plain(403, "Write access denied");
     }
-    const hit = takeFault(route.kind);
-    if (hit?.kind === "hang") return; // held until the client or close() ends it
-    if (hit?.kind === "slow" && !(await pause(hit.delayMs, responseGone(res)))) return;
-    if (hit?.kind === "status") {
-      const headers: Record<string, string> = hit.status === 429 ? { "retry-after": String(hit.retryAfterSeconds ?? 1) } : {};
-      return reply(hit.status, { status: { error: hit.message ?? faultMessage(hit.status) }, time: time() }, headers);
-    }
+    // Liveness and the version answer even while a fault is in force.
+    const hit = route.kind === "root" || route.kind === "health" ? null : faults.take({ method, path: url.pathname, covers: (group) => group === route.kind });
+    const faultAnswer = (fault: StatusFault) => ({
+      status: fault.status,
+      body: { status: { error: fault.message ?? faultMessage(fault.status) }, time: time() },
+      headers: fault.status === 429 && fault.retryAfter !== null ? { "retry-after": String(fault.retryAfter ?? 1) } : ({} as Record<string, string>),
+    });
+    if (hit && (await answerFault(ex, hit, faultAnswer))) return;
 
     try {
       if (!parsed.ok) throw formatError(parsed.error);
       const result = dispatch(method, route, url, parsed.value);
-      if (result === NO_ROUTE) {
-        entry.status = 404;
-        res.writeHead(404, { "content-length": 0 });
-        res.end();
-        return;
-      }
-      if (route.kind === "root") return reply(200, result);
+      if (result === NO_ROUTE) return ex.replyEmpty(404);
+      if (route.kind === "root") return ex.reply(200, result);
       if (route.kind === "health") return plain(200, result as string);
-      reply(200, { result, status: "ok", time: time() });
+      ex.reply(200, { result, status: "ok", time: time() });
     } catch (err) {
       if (!(err instanceof QdrantError)) throw err;
-      reply(err.status, { status: { error: err.message }, time: time() });
+      ex.reply(err.status, { status: { error: err.message }, time: time() });
     }
   }
 
@@ -447,25 +407,8 @@ export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): 
     };
   }
 
-  async function goDown(): Promise<void> {
-    if (!server.listening) return;
-    await closeServer(server, sockets);
-    // Clients in this process must see their pooled connections close before the next call,
-    // or that call fails on a dead socket instead of being refused.
-    await pause(25);
-  }
-
-  async function comeUp(): Promise<void> {
-    if (server.listening || closed) return;
-    try {
-      await listen(server, port, host);
-    } catch (err) {
-      process.stderr.write(`qdrant emulator: could not listen again on port ${port}: ${String(err)}\n`);
-    }
-  }
-
   return {
-    url: `http://${host}:${port}`,
+    url: server.url,
     apiKey,
     requests,
     seed(name, data) {
@@ -480,22 +423,20 @@ export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): 
         .map((p) => ({ id: p.id, vector: Array.from(p.vector, f32), payload: structuredClone(p.payload) }));
     },
     collections: () => [...collections.keys()],
-    async setFault(next) {
-      fault = next;
-      faultLeft = next !== null && next.kind !== "down" ? (next.times ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
-      if (next?.kind === "down") await goDown();
-      else await comeUp();
-    },
+    setFault: stateFaultSwitch(faults, server),
     reset() {
       collections.clear();
       requests.length = 0;
-      if (fault?.kind !== "down") fault = null;
+      if (!faults.down) faults.clear();
     },
-    async close() {
-      closed = true;
-      await closeServer(server, sockets);
-    },
+    close: () => server.close(),
   };
+}
+
+function keyOf(req: IncomingMessage): string | null {
+  const header = req.headers["api-key"];
+  if (typeof header === "string") return header;
+  return /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "")?.[1] ?? null;
 }
 
 function isWrite(method: string, route: Route): boolean {

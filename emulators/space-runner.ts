@@ -24,6 +24,7 @@ import { chmod, chown, copyFile, cp, lchown, lstat, mkdir, mkdtemp, readdir, ren
 import { homedir, tmpdir } from "node:os";
 import { delimiter, dirname, join, posix, relative, sep } from "node:path";
 import { DockerfileParser, type Instruction, type JSONInstruction } from "dockerfile-ast";
+import { freePort } from "./core/http.ts";
 
 export type SpaceStage = "BUILDING" | "RUNNING" | "BUILD_ERROR" | "RUNTIME_ERROR" | "STOPPED";
 export type SpaceLogKind = "build" | "run";
@@ -33,7 +34,17 @@ export type StartSpaceOptions = {
   repoDir: string;
   /** Secrets and variables, as the Space passes them to the container. */
   env: Record<string, string>;
+  /** Where the app is reached on this machine (its $PORT, see appPort). */
   port: number;
+  /**
+   * The port the platform forwards to (the README's app_port). The runner has no network
+   * namespace, so ports are translated through $PORT: the app is expected to listen on
+   * $PORT, and a $PORT the image and the Space leave unset or equal to appPort becomes
+   * `port`; any other value becomes a free port nobody forwards to, as a wrong port is in a
+   * Space. HOST=127.0.0.1 or localhost becomes 127.0.0.2: loopback, but not where the
+   * platform knocks. Without appPort, $PORT is `port`, whatever the image says.
+   */
+  appPort?: number;
   /** Who `USER <non-root>` is: the Space runs as 1000. Without it, everything runs as the caller. */
   uid?: number;
   gid?: number;
@@ -324,13 +335,13 @@ export async function startSpace(options: StartSpaceOptions): Promise<RunningSpa
   }
 
   const appDir = mapPath(final, final.workdir);
+  const imageEnv = { ...final.env, ...options.env };
   const containerEnv = {
     PATH: [nodeBin, ...SYSTEM_PATH].join(delimiter),
     HOME: appDir,
     HOSTNAME: "space",
-    ...final.env,
-    ...options.env,
-    PORT: String(options.port),
+    ...imageEnv,
+    ...(await publishedEnv(imageEnv, options)),
   };
   const argv = commandLine(final);
   const spawnIds = final.user === "root" || final.user === "0" ? undefined : ids;
@@ -389,6 +400,16 @@ export async function startSpace(options: StartSpaceOptions): Promise<RunningSpa
       return { ...result, ms: Math.round(performance.now() - sentAt) };
     },
   };
+}
+
+/** The app's PORT (and HOST) translated as StartSpaceOptions.appPort says. */
+async function publishedEnv(env: Record<string, string>, options: StartSpaceOptions): Promise<Record<string, string>> {
+  if (options.appPort === undefined) return { PORT: String(options.port) };
+  const published: Record<string, string> = {};
+  const port = env.PORT;
+  published.PORT = port === undefined || port === String(options.appPort) ? String(options.port) : String(await freePort());
+  if (env.HOST === "127.0.0.1" || env.HOST === "localhost") published.HOST = "127.0.0.2";
+  return published;
 }
 
 async function build(

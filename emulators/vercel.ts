@@ -1,24 +1,25 @@
 // An emulator of the Vercel REST API for the calls the Pulumi program makes through
-// @vercel/sdk: createProjectEnv (upsert), filterProjectEnvs, removeProjectEnv, getProject,
-// getDeployments and createDeployment (a redeploy). The SDK checks every answer against its
-// schema and status code, so the SDK accepting these answers is the test of their shape.
+// @vercel/sdk: createProjectEnv (upsert), filterProjectEnvs, editProjectEnv, removeProjectEnv,
+// getProject, getDeployments and createDeployment (a redeploy). The SDK checks every answer
+// against its schema and status code, so the SDK accepting these answers is the test of
+// their shape. By default it behaves as PLATFORM-FACTS.md says Vercel does: ENV_CONFLICT on
+// an upsert whose targets differ from the existing record's, `encrypted` and `sensitive`
+// values that cannot be read back, a redeploy without `forceNew` answered with the existing
+// deployment (nothing rebuilt), and 403 `invalidToken` for a bad token.
 //
 // Test code, never shipped. Standalone: node emulators/vercel.ts --port 4020 [--token T] [--project book]
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { FaultList, scriptedFaultSwitches, type Fault, type StatusFault } from "./core/faults.ts";
+import { answerFault, openExchange, type LoggedRequest } from "./core/request-log.ts";
+import { dispatch, route, type Answer } from "./core/router.ts";
+import { startServer } from "./core/server.ts";
+import { EnvRecords, envBody, invalidInput, type EnvInput, type VercelEnvRecord } from "./vercel/env-records.ts";
 
-export type VercelEnvRecord = {
-  id: string;
-  key: string;
-  value: string;
-  type: string;
-  target: string[];
-  createdAt: number;
-  updatedAt: number;
-};
+export type { VercelEnvRecord } from "./vercel/env-records.ts";
 
 export type VercelDeployment = {
   uid: string;
@@ -30,13 +31,20 @@ export type VercelDeployment = {
   projectId: string;
   /** The deployment this one redeploys, if any. */
   redeployOf?: string;
+  /** The request's meta (the CLI's redeploy sends `action: "redeploy"`). */
+  meta: Record<string, string>;
+  /** The variables this build saw, by their real values: whether a new value was built in. */
+  builtEnv: Record<string, string>;
+  /** How many redeploy requests without forceNew were answered with this deployment. */
+  reused: number;
 };
 
-export type VercelProject = { id: string; name: string; teamId?: string; envs: VercelEnvRecord[]; deployments: VercelDeployment[] };
+export type VercelProject = { id: string; name: string; teamId?: string; envs: readonly VercelEnvRecord[]; deployments: VercelDeployment[] };
 
-export type VercelFault = { method?: string; path: string | RegExp; status: number; times?: number; retryAfter?: number; body?: unknown };
+/** The emulators' one fault shape, matched by method and path; without `times`, it answers once. */
+export type VercelFault = Fault;
 
-export type VercelLoggedRequest = { method: string; path: string; query: Record<string, string>; status: number; body: unknown };
+export type VercelLoggedRequest = LoggedRequest;
 
 export type VercelEmulatorOptions = {
   port?: number;
@@ -52,7 +60,9 @@ export type VercelEmulator = {
   requests: VercelLoggedRequest[];
   projects: Map<string, VercelProject>;
   project(idOrName: string): VercelProject | undefined;
-  setFault(fault: VercelFault): void;
+  /** Adds a fault after those in force; the first that matches a request answers it ("down": until cleared). */
+  setFault(fault: VercelFault): Promise<void>;
+  clearFaults(): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -60,37 +70,37 @@ export async function startVercelEmulator(options: VercelEmulatorOptions = {}): 
   const token = options.token ?? "vercel_emulator_token";
   const projects = new Map<string, VercelProject>();
   const requests: VercelLoggedRequest[] = [];
-  let faults: Array<VercelFault & { left: number }> = [];
+  const faults = new FaultList(1);
   let counter = 0;
   const id = (prefix: string) => `${prefix}_${(++counter).toString(36).padStart(6, "0")}${randomUUID().replace(/-/g, "").slice(0, 12)}`;
 
+  const envsOf = new Map<string, EnvRecords>();
   for (const spec of options.projects ?? [{ name: "book", withDeployment: true }]) {
-    const project: VercelProject = { id: spec.id ?? id("prj"), name: spec.name, ...(spec.teamId ? { teamId: spec.teamId } : {}), envs: [], deployments: [] };
+    const records = new EnvRecords(() => id("env"));
+    const project: VercelProject = { id: spec.id ?? id("prj"), name: spec.name, ...(spec.teamId ? { teamId: spec.teamId } : {}), envs: records.records, deployments: [] };
+    envsOf.set(project.id, records);
     if (spec.withDeployment ?? true) {
-      project.deployments.push({ uid: id("dpl"), name: spec.name, url: `${spec.name}-initial.vercel.app`, created: Date.now(), target: "production", readyState: "READY", projectId: project.id });
+      project.deployments.push({
+        uid: id("dpl"),
+        name: spec.name,
+        url: `${spec.name}-initial.vercel.app`,
+        created: Date.now(),
+        target: "production",
+        readyState: "READY",
+        projectId: project.id,
+        meta: {},
+        builtEnv: {},
+        reused: 0,
+      });
     }
     projects.set(project.id, project);
   }
+  const recordsOf = (project: VercelProject) => envsOf.get(project.id)!;
 
   const find = (idOrName: string, teamId: string | undefined) =>
     [...projects.values()].find((p) => (p.id === idOrName || p.name === idOrName) && (p.teamId ?? undefined) === (teamId || undefined));
 
   const notFound = (what: string) => ({ status: 404, body: { error: { code: "not_found", message: `${what} not found` } } });
-
-  const envBody = (env: VercelEnvRecord) => ({
-    id: env.id,
-    key: env.key,
-    value: env.value,
-    type: env.type,
-    target: env.target,
-    configurationId: null,
-    createdAt: env.createdAt,
-    updatedAt: env.updatedAt,
-    createdBy: "emulator-user",
-    updatedBy: null,
-    decrypted: env.type === "plain",
-    securityIssues: [],
-  });
 
   const projectBody = (project: VercelProject) => ({
     id: project.id,
@@ -122,60 +132,84 @@ export async function startVercelEmulator(options: VercelEmulatorOptions = {}): 
     creator: { uid: "usr_emulator" },
     target: d.target,
     projectId: d.projectId,
+    meta: d.meta,
     inspectorUrl: null,
     source: "cli",
   });
 
+  const deploymentBody = (d: VercelDeployment, project: VercelProject, readyState: string) => ({
+    id: d.uid,
+    name: d.name,
+    url: d.url,
+    createdAt: d.created,
+    readyState,
+    status: readyState,
+    type: "LAMBDAS",
+    creator: { uid: "usr_emulator" },
+    target: d.target,
+    projectId: project.id,
+    build: { env: [] },
+    env: [],
+    meta: d.meta,
+    plan: "hobby",
+    projectSettings: {},
+    regions: ["iad1"],
+    public: false,
+    routes: null,
+    lambdas: [],
+    alias: [],
+    aliasAssigned: readyState === "READY",
+    version: 2,
+    ownerId: project.teamId ?? "acc_emulator",
+    bootedAt: d.created,
+    buildingAt: d.created,
+    inspectorUrl: null,
+  });
+
   type Ctx = { query: URLSearchParams; body: unknown };
-  type Answer = { status: number; body: unknown };
-  const routes: Array<[string, RegExp, (ctx: Ctx, ...groups: string[]) => Answer]> = [
-    ["POST", /^\/v10\/projects\/([^/]+)\/env$/, (ctx, idOrName) => {
+  const routes = [
+    route<Ctx>("POST", /^\/v10\/projects\/([^/]+)\/env$/, (ctx, idOrName) => {
       const project = find(idOrName!, ctx.query.get("teamId") ?? undefined);
       if (!project) return notFound("Project");
       const upsert = ctx.query.get("upsert") === "true";
-      const items = (Array.isArray(ctx.body) ? ctx.body : [ctx.body]) as Array<{ key?: string; value?: string; type?: string; target?: string[] }>;
+      const items = (Array.isArray(ctx.body) ? ctx.body : [ctx.body]) as EnvInput[];
+      const invalid = items.map(invalidInput).find((error) => error !== null);
+      if (invalid) return invalid;
       const created: VercelEnvRecord[] = [];
       const failed: unknown[] = [];
       for (const item of items) {
-        if (!item?.key || typeof item.value !== "string" || !Array.isArray(item.target) || item.target.length === 0) {
-          return { status: 400, body: { error: { code: "bad_request", message: "key, value and target are required" } } };
-        }
-        const clash = project.envs.find((env) => env.key === item.key && env.target.some((t) => item.target!.includes(t)));
-        if (clash && !upsert) {
-          failed.push({ error: { code: "ENV_ALREADY_EXISTS", message: `A variable with the name \`${item.key}\` already exists for the target ${clash.target.join(",")}`, key: item.key, envVarKey: item.key, target: clash.target } });
-          continue;
-        }
-        const now = Date.now();
-        if (clash) {
-          // Upsert updates the record in place, its targets becoming the requested ones.
-          Object.assign(clash, { value: item.value, type: item.type ?? clash.type, target: [...item.target], updatedAt: now });
-          created.push(clash);
-        } else {
-          const env = { id: id("env"), key: item.key, value: item.value, type: item.type ?? "plain", target: [...item.target], createdAt: now, updatedAt: now };
-          project.envs.push(env);
-          created.push(env);
-        }
+        const written = recordsOf(project).write(item as { key: string; value: string; type?: string; target: string[] }, upsert);
+        if ("status" in written) return written;
+        if ("failed" in written) failed.push(written.failed);
+        else created.push(written);
       }
       return { status: 201, body: { created: Array.isArray(ctx.body) ? created.map(envBody) : created[0] ? envBody(created[0]) : undefined, failed } };
-    }],
-    ["GET", /^\/v10\/projects\/([^/]+)\/env$/, (ctx, idOrName) => {
+    }),
+    route<Ctx>("GET", /^\/v10\/projects\/([^/]+)\/env$/, (ctx, idOrName) => {
       const project = find(idOrName!, ctx.query.get("teamId") ?? undefined);
       if (!project) return notFound("Project");
+      // decrypt=true changes nothing the API would reveal: encrypted stays ciphertext, sensitive stays empty.
       return { status: 200, body: { envs: project.envs.map(envBody), pagination: { count: project.envs.length, next: null, prev: null } } };
-    }],
-    ["DELETE", /^\/v9\/projects\/([^/]+)\/env\/([^/]+)$/, (ctx, idOrName, envId) => {
+    }),
+    route<Ctx>("PATCH", /^\/v9\/projects\/([^/]+)\/env\/([^/]+)$/, (ctx, idOrName, envId) => {
       const project = find(idOrName!, ctx.query.get("teamId") ?? undefined);
       if (!project) return notFound("Project");
-      const env = project.envs.find((e) => e.id === envId);
-      if (!env) return notFound("Environment Variable");
-      project.envs = project.envs.filter((e) => e !== env);
-      return { status: 200, body: envBody(env) };
-    }],
-    ["GET", /^\/v9\/projects\/([^/]+)$/, (ctx, idOrName) => {
+      const edited = recordsOf(project).edit(envId!, (ctx.body ?? {}) as EnvInput);
+      if (edited === null) return notFound("Environment Variable");
+      if ("status" in edited) return edited;
+      return { status: 200, body: envBody(edited) };
+    }),
+    route<Ctx>("DELETE", /^\/v9\/projects\/([^/]+)\/env\/([^/]+)$/, (ctx, idOrName, envId) => {
+      const project = find(idOrName!, ctx.query.get("teamId") ?? undefined);
+      if (!project) return notFound("Project");
+      const removed = recordsOf(project).remove(envId!);
+      return removed ? { status: 200, body: envBody(removed) } : notFound("Environment Variable");
+    }),
+    route<Ctx>("GET", /^\/v9\/projects\/([^/]+)$/, (ctx, idOrName) => {
       const project = find(idOrName!, ctx.query.get("teamId") ?? undefined);
       return project ? { status: 200, body: projectBody(project) } : notFound("Project");
-    }],
-    ["GET", /^\/v7\/deployments$/, (ctx) => {
+    }),
+    route<Ctx>("GET", /^\/v7\/deployments$/, (ctx) => {
       const projectId = ctx.query.get("projectId");
       const target = ctx.query.get("target");
       const state = ctx.query.get("state");
@@ -187,124 +221,82 @@ export async function startVercelEmulator(options: VercelEmulatorOptions = {}): 
         .sort((a, b) => b.created - a.created);
       const page = all.slice(0, limit);
       return { status: 200, body: { pagination: { count: page.length, next: null, prev: null }, deployments: page.map(deploymentListBody) } };
-    }],
-    ["POST", /^\/v13\/deployments$/, (ctx) => {
-      const body = (ctx.body ?? {}) as { name?: string; project?: string; deploymentId?: string; target?: string };
+    }),
+    route<Ctx>("POST", /^\/v13\/deployments$/, (ctx) => {
+      const body = (ctx.body ?? {}) as { name?: string; project?: string; deploymentId?: string; target?: string; meta?: Record<string, string> };
       if (!body.name) return { status: 400, body: { error: { code: "bad_request", message: "Invalid request: missing required property `name`." } } };
       const source = body.deploymentId ? [...projects.values()].flatMap((p) => p.deployments).find((d) => d.uid === body.deploymentId) : undefined;
       if (body.deploymentId && !source) return notFound("Deployment");
       const project = source ? projects.get(source.projectId) : find(body.project ?? body.name, ctx.query.get("teamId") ?? undefined);
       if (!project) return notFound("Project");
-      const now = Date.now();
+      const forceNew = ["1", "true"].includes(ctx.query.get("forceNew") ?? "");
+      if (source && !forceNew) {
+        // Same source, no forceNew: Vercel may hand back the deployment it already has, built
+        // with the variables of its day. The emulator always does, the case that bites.
+        source.reused += 1;
+        return { status: 200, body: deploymentBody(source, project, source.readyState) };
+      }
+      const target = body.target ?? source?.target ?? null;
       const deployment: VercelDeployment = {
         uid: id("dpl"),
         name: project.name,
         url: `${project.name}-${counter.toString(36)}.vercel.app`,
-        created: now + 1, // strictly after the one it redeploys
-        target: body.target ?? source?.target ?? null,
+        created: Date.now() + 1, // strictly after the one it redeploys
+        target,
         readyState: "READY", // the emulator builds instantly
         projectId: project.id,
         ...(source ? { redeployOf: source.uid } : {}),
+        meta: { ...(body.meta ?? {}) },
+        builtEnv: recordsOf(project).valuesFor(target),
+        reused: 0,
       };
       project.deployments.push(deployment);
-      return {
-        status: 200,
-        body: {
-          id: deployment.uid,
-          name: deployment.name,
-          url: deployment.url,
-          createdAt: now,
-          readyState: "QUEUED",
-          status: "QUEUED",
-          type: "LAMBDAS",
-          creator: { uid: "usr_emulator" },
-          target: deployment.target,
-          projectId: project.id,
-          build: { env: [] },
-          env: [],
-          meta: {},
-          plan: "hobby",
-          projectSettings: {},
-          regions: ["iad1"],
-          public: false,
-          routes: null,
-          lambdas: [],
-          alias: [],
-          aliasAssigned: false,
-          version: 2,
-          ownerId: project.teamId ?? "acc_emulator",
-          bootedAt: now,
-          buildingAt: now,
-          inspectorUrl: null,
-        },
-      };
-    }],
+      return { status: 200, body: deploymentBody(deployment, project, "QUEUED") };
+    }),
   ];
 
-  async function handle(req: IncomingMessage, res: ServerResponse) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString("utf8");
-    const parsed = new URL(req.url ?? "/", "http://emulator");
-    const method = req.method ?? "GET";
-    let body: unknown;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      body = text;
-    }
-    const entry: VercelLoggedRequest = { method, path: parsed.pathname, query: Object.fromEntries(parsed.searchParams), status: 0, body };
-    requests.push(entry);
-    const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
-      entry.status = status;
-      res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "x-vercel-id": `emu1::${randomUUID()}`, ...headers });
-      res.end(JSON.stringify(payload));
-    };
+  const server = await startServer({
+    name: "vercel",
+    port: options.port,
+    host: options.host,
+    handle,
+    crashBody: (error) => ({ error: { code: "internal_server_error", message: String(error) } }),
+  });
 
-    const fault = faults.find((f) => (!f.method || f.method === method) && (typeof f.path === "string" ? parsed.pathname.startsWith(f.path) : f.path.test(parsed.pathname)));
-    if (fault) {
-      fault.left -= 1;
-      faults = faults.filter((f) => f.left > 0);
-      return send(fault.status, fault.body ?? { error: { code: faultCode(fault.status), message: faultMessage(fault.status) } }, fault.retryAfter === undefined ? {} : { "Retry-After": String(fault.retryAfter) });
-    }
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const ex = await openExchange<VercelLoggedRequest>(req, res, { log: requests, closing: () => server.closing, describe: () => ({}) });
+    if (ex === null) return;
+    const { method, url } = ex;
+    res.setHeader("x-vercel-id", `emu1::${randomUUID()}`);
+    const fault = faults.take({ method, path: url.pathname });
+    if (fault && (await answerFault(ex, fault, faultAnswer))) return;
     // Vercel answers 403 "forbidden" for a missing or bad token.
     if (req.headers.authorization !== `Bearer ${token}`) {
-      return send(403, { error: { code: "forbidden", message: "Not authorized", invalidToken: true } });
+      return ex.reply(403, { error: { code: "forbidden", message: "Not authorized", invalidToken: true } });
     }
-    for (const [routeMethod, pattern, handler] of routes) {
-      const match = routeMethod === method ? pattern.exec(parsed.pathname) : null;
-      if (match) {
-        const answer = handler({ query: parsed.searchParams, body }, ...match.slice(1).map((g) => decodeURIComponent(g ?? "")));
-        return send(answer.status, answer.body);
-      }
-    }
-    return send(404, { error: { code: "not_found", message: "The requested path was not found" } });
+    const body = ex.json.ok ? ex.json.value : ex.raw.toString("utf8");
+    const answer: Answer = (await dispatch(routes, method, url.pathname, { query: url.searchParams, body })) ?? {
+      status: 404,
+      body: { error: { code: "not_found", message: "The requested path was not found" } },
+    };
+    if (answer === "streamed") return;
+    ex.reply(answer.status, answer.body, answer.headers);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error) => {
-      res.writeHead(500, { "Content-Type": "application/json" });
-      res.end(JSON.stringify({ error: { code: "internal_server_error", message: String(error) } }));
-    });
-  });
-  await new Promise<void>((done) => server.listen(options.port ?? 0, options.host ?? "127.0.0.1", done));
-  const address = server.address();
-  const url = `http://${options.host ?? "127.0.0.1"}:${typeof address === "object" && address ? address.port : 0}`;
-
   return {
-    url,
+    url: server.url,
     token,
     requests,
     projects,
     project: (idOrName) => [...projects.values()].find((p) => p.id === idOrName || p.name === idOrName),
-    setFault(fault) {
-      faults.push({ ...fault, left: fault.times ?? 1 });
-    },
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((done) => server.close(() => done()));
-    },
+    ...scriptedFaultSwitches(faults, server),
+    close: () => server.close(),
   };
+}
+
+function faultAnswer(fault: StatusFault) {
+  const headers: Record<string, string> = fault.retryAfter === undefined || fault.retryAfter === null ? {} : { "Retry-After": String(fault.retryAfter) };
+  return { status: fault.status, body: { error: { code: faultCode(fault.status), message: fault.message ?? faultMessage(fault.status) } }, headers };
 }
 
 function faultCode(status: number): string {

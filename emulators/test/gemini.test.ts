@@ -118,7 +118,7 @@ describe("gemini emulator, through @google/genai", { timeout: 30_000 }, () => {
   });
 
   test("429 becomes an ApiError with status 429 and a RetryInfo delay the caller can read", async () => {
-    gemini.setFault({ kind: "status", status: 429, retryDelaySeconds: 17, route: "generate", times: 2 });
+    gemini.setFault({ kind: "status", status: 429, retryAfter: 17, route: "generate", times: 2 });
     const err = await ai.models
       .generateContentStream({ model: "gemini-2.5-flash", contents: "hi" })
       .then(() => assert.fail("expected a rejection"), (e: unknown) => e);
@@ -329,6 +329,56 @@ describe("gemini emulator, through @google/genai", { timeout: 30_000 }, () => {
     assert.equal(denied.status, 400);
     const list = (await denied.json()) as Array<{ error: { status: string } }>;
     assert.equal(list[0]!.error.status, "INVALID_ARGUMENT");
+  });
+});
+
+describe("gemini emulator thinking, as the 2.5 and 3 models do", { timeout: 30_000 }, () => {
+  let gemini: GeminiEmulator;
+  let ai: GoogleGenAI;
+  const THINKING_MS = 400;
+  before(async () => {
+    gemini = await startGeminiEmulator({ streamProfile: { thinkingMs: THINKING_MS } });
+    ai = new GoogleGenAI({ apiKey: gemini.apiKey, httpOptions: { baseUrl: gemini.url } });
+  });
+  after(() => gemini.close());
+
+  async function firstTokenMs(model: string, thinkingConfig?: { thinkingBudget?: number; thinkingLevel?: string }): Promise<{ ms: number; thoughts: number | undefined }> {
+    const started = performance.now();
+    const stream = await ai.models.generateContentStream({ model, contents: "hi", config: thinkingConfig ? { thinkingConfig: thinkingConfig as never } : {} });
+    let ms = 0;
+    let thoughts: number | undefined;
+    for await (const chunk of stream) {
+      if (!ms) ms = performance.now() - started;
+      thoughts = chunk.usageMetadata?.thoughtsTokenCount ?? thoughts;
+    }
+    return { ms, thoughts };
+  }
+
+  test("a 2.5 model thinks unless its budget is 0; a Gemini 3 model unless its level is minimal", async () => {
+    const defaulted = await firstTokenMs("gemini-2.5-flash");
+    assert.ok(defaulted.ms >= THINKING_MS - 20, `no thinkingConfig: thinks (${defaulted.ms} ms)`);
+    assert.ok(defaulted.thoughts! > 0);
+    const off = await firstTokenMs("gemini-2.5-flash", { thinkingBudget: 0 });
+    assert.ok(off.ms < THINKING_MS / 2, `budget 0: no thinking (${off.ms} ms)`);
+    assert.equal(off.thoughts, undefined);
+    const small = await firstTokenMs("gemini-2.5-flash", { thinkingBudget: 1024 });
+    assert.ok(small.ms > 20 && small.ms < THINKING_MS, `a small budget thinks a little (${small.ms} ms)`);
+    const minimal = await firstTokenMs("gemini-3-flash-preview", { thinkingLevel: "minimal" });
+    assert.ok(minimal.ms < THINKING_MS / 2, `level minimal (${minimal.ms} ms)`);
+    const high = await firstTokenMs("gemini-3-flash-preview");
+    assert.ok(high.ms >= THINKING_MS - 20, `Gemini 3 defaults to high (${high.ms} ms)`);
+  });
+
+  test("both thinkingBudget and thinkingLevel, or a level on a 2.5 model, is a 400 INVALID_ARGUMENT", async () => {
+    const both = await ai.models
+      .generateContent({ model: "gemini-3-flash-preview", contents: "hi", config: { thinkingConfig: { thinkingBudget: 0, thinkingLevel: "low" } as never } })
+      .catch((e: unknown) => e);
+    assert.equal((both as ApiError).status, 400);
+    assert.deepEqual(errorJson(both).error, { code: 400, message: "You can only set only one of thinking budget and thinking level.", status: "INVALID_ARGUMENT" });
+    const level = await ai.models.generateContent({ model: "gemini-2.5-flash", contents: "hi", config: { thinkingConfig: { thinkingLevel: "low" } as never } }).catch((e: unknown) => e);
+    assert.equal((level as ApiError).status, 400);
+    const pro = await ai.models.generateContent({ model: "gemini-2.5-pro", contents: "hi", config: { thinkingConfig: { thinkingBudget: 0 } } }).catch((e: unknown) => e);
+    assert.equal((pro as ApiError).status, 400, "2.5 Pro cannot stop thinking");
   });
 });
 

@@ -6,18 +6,7 @@ import { startHubEmulator, type HubEmulator } from "../hub.ts";
 import { createHubClient } from "../../infra/hub/hub-client.ts";
 import { addSecret, addVariable, getRuntime, getSecretKeys, getVariables, getSpaceInfo, restartSpace } from "../../infra/hub/space-api.ts";
 import { readLogTail } from "../../infra/hub/space-logs.ts";
-
-const fixture = (name: string) => new URL(`./fixtures/space/${name}`, import.meta.url);
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { fixture, until } from "./support.ts";
 
 describe("hub emulator, through @huggingface/hub and the infra client", () => {
   let hub: HubEmulator;
@@ -70,12 +59,13 @@ describe("hub emulator, through @huggingface/hub and the infra client", () => {
     assert.deepEqual([...space.files.keys()].sort(), [".gitattributes", "Dockerfile", "README.md", "server.js"]);
     assert.equal(space.commits.at(-1)?.summary, "drop stale");
 
-    // Two commits, two builds: the runtime's sha says which build is running.
+    // Two commits, two builds. The Hub's runtime never says which commit runs; the emulator does.
     const runtime = await until("RUNNING the last commit", async () => {
       const now = await getRuntime(client(), repoId);
-      return now.stage === "RUNNING" && now.sha === space.sha ? now : undefined;
+      return now.stage === "RUNNING" && space.runtimeSha === space.sha ? now : undefined;
     });
     assert.equal(runtime.hardware?.requested, "cpu-basic");
+    assert.ok(!("sha" in runtime), "the runtime carries no sha, as the real Hub's");
     const info = await getSpaceInfo(client(), repoId);
     const keys = await until("the app", async () => {
       const response = await fetch(`${info.host}/env-keys`).catch(() => undefined);
@@ -118,7 +108,7 @@ describe("hub emulator, through @huggingface/hub and the infra client", () => {
     assert.ok(build.some((line) => line.includes("compiling")), build.join("\n"));
   });
 
-  test("faults: 429 with Retry-After and a 5xx are retried; 404 and 401 are errors with status and request id", async () => {
+  test("faults: 429 with RateLimit and a 5xx are retried; 404 and 401 are errors with status and request id", async () => {
     await createRepo({ ...sdk(), repo: { type: "space", name: "emulator-user/faulty" }, sdk: "docker" });
     hub.setFault({ path: "/api/spaces/emulator-user/faulty/runtime", status: 429, retryAfter: 0 });
     hub.setFault({ path: "/api/spaces/emulator-user/faulty/runtime", status: 503 });

@@ -248,7 +248,7 @@ describe("qdrant emulator, through @qdrant/js-client-rest", { timeout: 30_000 },
     assert.equal(unavailable.status, 503);
     assert.equal((await client.query("book", { query: [1, 0] })).points.length, 1, "the fault cleared itself");
 
-    await qdrant.setFault({ kind: "status", status: 429, retryAfterSeconds: 3, times: 1 });
+    await qdrant.setFault({ kind: "status", status: 429, retryAfter: 3, times: 1 });
     const limited = await failure(client.getCollections());
     assert.equal(limited.name, "QdrantClientResourceExhaustedError", "the client reads Retry-After");
     assert.equal((limited as unknown as { retry_after: number }).retry_after, 3);

@@ -50,19 +50,83 @@ describe("vercel emulator, through @vercel/sdk", () => {
     await assert.rejects(client.projects.removeProjectEnv({ idOrName: "book", id: created.id! }), (error: VercelError) => error.statusCode === 404);
   });
 
-  test("getProject, getDeployments and a redeploy through createDeployment", async () => {
+  test("getProject, getDeployments; a redeploy without forceNew reuses the deployment, with it builds anew", async () => {
     const project = await client.projects.getProject({ idOrName: "book" });
     assert.equal(project.name, "book");
     const listing = await client.deployments.getDeployments({ projectId: project.id, target: "production", state: "READY", limit: 1 });
     const latest = listing.deployments[0]!;
     assert.ok(latest.uid);
-    const redeploy = await client.deployments.createDeployment({
+    await client.projects.createProjectEnv({
+      idOrName: "book",
+      upsert: "true",
+      requestBody: { key: "CHAT_API_URL", value: "https://new.hf.space", type: "encrypted", target: ["production"] },
+    });
+
+    const reused = await client.deployments.createDeployment({
       requestBody: { name: project.name, project: project.id, deploymentId: latest.uid, target: "production" },
     });
-    assert.ok(redeploy.id);
+    assert.equal(reused.id, latest.uid, "without forceNew the existing deployment comes back");
+    assert.equal(vercel.project("book")!.deployments.length, 1, "nothing was built");
+
+    const redeploy = await client.deployments.createDeployment({
+      forceNew: "1",
+      requestBody: { name: project.name, deploymentId: latest.uid, target: "production", meta: { action: "redeploy" } },
+    });
+    assert.notEqual(redeploy.id, latest.uid);
     const after = await client.deployments.getDeployments({ projectId: project.id, target: "production", limit: 1 });
     assert.equal(after.deployments[0]!.uid, redeploy.id);
-    assert.equal(vercel.project("book")!.deployments.at(-1)!.redeployOf, latest.uid);
+    const built = vercel.project("book")!.deployments.at(-1)!;
+    assert.equal(built.redeployOf, latest.uid);
+    assert.deepEqual(built.meta, { action: "redeploy" });
+    assert.equal(built.builtEnv.CHAT_API_URL, "https://new.hf.space", "the new value is built in");
+    const record = vercel.project("book")!.envs.find((env) => env.key === "CHAT_API_URL")!;
+    await client.projects.removeProjectEnv({ idOrName: "book", id: record.id });
+  });
+
+  test("an upsert whose targets differ from the existing record's is ENV_CONFLICT; edit by id is how to change them", async () => {
+    const all = await client.projects.createProjectEnv({
+      idOrName: "book",
+      upsert: "true",
+      requestBody: { key: "SITE_URL", value: "https://a", type: "encrypted", target: ["production", "preview", "development"] },
+    });
+    const record = (Array.isArray(all.created) ? all.created[0] : all.created)!;
+    await assert.rejects(
+      client.projects.createProjectEnv({
+        idOrName: "book",
+        upsert: "true",
+        requestBody: { key: "SITE_URL", value: "https://b", type: "encrypted", target: ["production", "preview"] },
+      }),
+      (error: VercelError) => {
+        assert.equal(error.statusCode, 400);
+        assert.match(error.body, /ENV_CONFLICT/);
+        return true;
+      },
+    );
+    const edited = await client.projects.editProjectEnv({ idOrName: "book", id: record.id!, requestBody: { value: "https://b", target: ["production", "preview"] } });
+    assert.deepEqual(edited.target, ["production", "preview"]);
+    const created = await client.projects.createProjectEnv({
+      idOrName: "book",
+      upsert: "true",
+      requestBody: { key: "SITE_URL", value: "https://dev", type: "encrypted", target: ["development"] },
+    });
+    assert.deepEqual(created.failed, [], "a target no record holds is simply created");
+    assert.deepEqual(vercel.project("book")!.envs.filter((env) => env.key === "SITE_URL").map((env) => env.value), ["https://b", "https://dev"]);
+    for (const env of [...vercel.project("book")!.envs]) await client.projects.removeProjectEnv({ idOrName: "book", id: env.id });
+  });
+
+  test("encrypted values read back as ciphertext even with decrypt=true; sensitive ones not at all", async () => {
+    for (const [key, type] of [["ENCRYPTED_ONE", "encrypted"], ["SENSITIVE_ONE", "sensitive"]] as const) {
+      await client.projects.createProjectEnv({ idOrName: "book", upsert: "true", requestBody: { key, value: "the-real-value", type, target: ["production"] } });
+    }
+    const listed = await client.projects.filterProjectEnvs({ idOrName: "book", decrypt: "true" });
+    assert.ok("envs" in listed);
+    const byKey = new Map(listed.envs.map((env) => [env.key, env]));
+    assert.ok(byKey.get("ENCRYPTED_ONE")!.value);
+    assert.notEqual(byKey.get("ENCRYPTED_ONE")!.value, "the-real-value");
+    assert.equal(byKey.get("ENCRYPTED_ONE")!.decrypted, false);
+    assert.equal(byKey.get("SENSITIVE_ONE")!.value, "");
+    assert.ok(!JSON.stringify(listed).includes("the-real-value"));
+    for (const env of [...vercel.project("book")!.envs]) await client.projects.removeProjectEnv({ idOrName: "book", id: env.id });
   });
 
   test("team projects need their teamId; unknown ones are 404", async () => {
@@ -72,7 +136,11 @@ describe("vercel emulator, through @vercel/sdk", () => {
 
   test("faults and a bad token come back as the SDK's errors", async () => {
     const stranger = new Vercel({ bearerToken: "not-the-token", serverURL: vercel.url, retryConfig: { strategy: "none" } });
-    await assert.rejects(stranger.projects.getProject({ idOrName: "book" }), (error: VercelError) => error.statusCode === 403);
+    await assert.rejects(stranger.projects.getProject({ idOrName: "book" }), (error: VercelError) => {
+      assert.equal(error.statusCode, 403);
+      assert.equal((JSON.parse(error.body) as { error: { invalidToken?: boolean } }).error.invalidToken, true);
+      return true;
+    });
     for (const status of [401, 429]) {
       vercel.setFault({ path: "/v9/projects/book", status, retryAfter: 1 });
       await assert.rejects(client.projects.getProject({ idOrName: "book" }), (error: VercelError) => {

@@ -68,7 +68,7 @@ describe("POST /api/chat errors", () => {
 
   it("turns a Gemini 429 on the question's embedding into 429 quota_exceeded with Retry-After, keeping the question", async () => {
     const users = await countMessages(stack, "user");
-    stack.gemini.setFault({ kind: "status", status: 429, retryDelaySeconds: 17, route: "embed", times: 10 });
+    stack.gemini.setFault({ kind: "status", status: 429, retryAfter: 17, route: "embed", times: 10 });
     try {
       const response = await postChat(stack.app.url, { message: "Quota question" });
       assert.equal(response.status, 429);

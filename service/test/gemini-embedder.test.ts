@@ -62,7 +62,7 @@ describe("GeminiEmbedder against the Gemini emulator", () => {
   });
 
   it("waits as long as a 429's RetryInfo asks, then succeeds", async () => {
-    gemini.setFault({ kind: "status", status: 429, retryDelaySeconds: 1, route: "embed", times: 1 });
+    gemini.setFault({ kind: "status", status: 429, retryAfter: 1, route: "embed", times: 1 });
     const started = performance.now();
     const vectors = await make().embed(["one", "two"], "RETRIEVAL_DOCUMENT");
     const elapsed = performance.now() - started;
@@ -87,7 +87,7 @@ describe("GeminiEmbedder against the Gemini emulator", () => {
   });
 
   it("gives up after maxAttempts: quota_exceeded for 429, upstream_error for 5xx", async () => {
-    gemini.setFault({ kind: "status", status: 429, retryDelaySeconds: null, route: "embed" });
+    gemini.setFault({ kind: "status", status: 429, retryAfter: null, route: "embed" });
     await assert.rejects(make({ maxAttempts: 3 }).embed(["text"], "RETRIEVAL_DOCUMENT"), (err: unknown) => {
       assert.ok(err instanceof AppError);
       assert.equal(err.code, "quota_exceeded");
@@ -118,7 +118,7 @@ describe("GeminiEmbedder against the Gemini emulator", () => {
   });
 
   it("reports a long server-requested wait at once instead of sleeping through it", async () => {
-    gemini.setFault({ kind: "status", status: 429, retryDelaySeconds: 120, route: "embed" });
+    gemini.setFault({ kind: "status", status: 429, retryAfter: 120, route: "embed" });
     const started = performance.now();
     await assert.rejects(make({ maxDelayMs: 5_000 }).embed(["text"], "RETRIEVAL_QUERY"), (err: unknown) => {
       assert.ok(err instanceof AppError);
@@ -138,7 +138,7 @@ describe("GeminiEmbedder against the Gemini emulator", () => {
     await waitFor(() => embedCalls()[0]?.aborted === true);
 
     gemini.reset();
-    gemini.setFault({ kind: "status", status: 429, retryDelaySeconds: 30, route: "embed" });
+    gemini.setFault({ kind: "status", status: 429, retryAfter: 30, route: "embed" });
     const waiting = new AbortController();
     setTimeout(() => waiting.abort(), 100);
     const started = performance.now();

@@ -64,7 +64,7 @@ describe("GeminiStreamClient against the Gemini emulator", () => {
   });
 
   it("fails a 429 with a GeminiError carrying the body's status name and RetryInfo", async () => {
-    gemini.setFault({ kind: "status", status: 429, retryDelaySeconds: 17, route: "generate" });
+    gemini.setFault({ kind: "status", status: 429, retryAfter: 17, route: "generate" });
     const { err } = await collectUntilFailure((onText) => client().stream("gemini-2.5-flash", request, new AbortController().signal, onText));
     assert.ok(err instanceof GeminiError);
     assert.equal(err.status, 429);

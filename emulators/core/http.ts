@@ -1,7 +1,7 @@
-// Small HTTP helpers shared by the Gemini and Qdrant emulators: node:http only, no framework.
+// Small HTTP helpers of the emulator core: node:http only, no framework.
 // Test code, never shipped.
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import type { Socket } from "node:net";
+import { createServer as createNetServer, type Socket } from "node:net";
 import { setTimeout as sleepTimer } from "node:timers/promises";
 
 /** The request body, refusing more than `limit` bytes (a runaway client must not fill the heap). */
@@ -98,15 +98,15 @@ export async function closeServer(server: Server, sockets: Set<Socket>): Promise
   await closed;
 }
 
-/** Rough token count (four characters a token), for usage fields. */
-export function estimateTokens(text: string): number {
-  return Math.max(1, Math.ceil(text.length / 4));
-}
-
-/** A short random id in the style of Gemini's responseId. */
-export function randomId(length = 22): string {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  let out = "";
-  for (let i = 0; i < length; i++) out += alphabet[Math.floor(Math.random() * alphabet.length)];
-  return out;
+/** A port nobody listens on now (a later listener may still take it: bind soon). */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createNetServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      probe.close(() => resolvePort(port));
+    });
+  });
 }

@@ -1,0 +1,250 @@
+// What the Hub does after a commit or a restart: write the repo's files to a folder, hand them
+// to a runner (space-runner.ts by default) with the Space's secrets and variables as its
+// environment, follow its stages and log lines, and route the Space's host to the new app
+// once something answers on its app_port. One build at a time per Space.
+//
+// Stages as the Hub shows them: BUILDING, then APP_STARTING while the app runs but nothing
+// answers on app_port (for as long as that lasts, up to the platform's 30-minute start-up
+// timeout), then RUNNING. A commit to a running Space is a rolling update: the old app keeps
+// serving through RUNNING_BUILDING and RUNNING_APP_STARTING; a restart stops it first.
+// Test code, never shipped.
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { freePort } from "../core/http.ts";
+import { answers, SpaceHost } from "./space-host.ts";
+import { appPortOf, type EmulatedSpace } from "./space.ts";
+
+export type LogKind = "build" | "run";
+
+/** What the emulator needs from a runner; space-runner.ts's startSpace fits it. */
+export type SpaceRunner = (options: {
+  repoDir: string;
+  env: Record<string, string>;
+  /** Where the app is reached on this machine when it listens on `appPort`. */
+  port: number;
+  /** The port the platform forwards to: the README's app_port. */
+  appPort?: number;
+  uid?: number;
+  gid?: number;
+  onStage?: (stage: "BUILDING" | "RUNNING" | "BUILD_ERROR" | "RUNTIME_ERROR" | "STOPPED") => void;
+  onLog?: (kind: LogKind, line: string) => void;
+}) => Promise<{ stop(): Promise<unknown> }>;
+
+export type SpaceBuildsOptions = {
+  /** `false` never builds (the stage stays BUILDING). */
+  runner: SpaceRunner | false;
+  workDir: string;
+  uid?: number;
+  gid?: number;
+  /** How long an app may run without answering on app_port before RUNTIME_ERROR (the Hub: 30 min). */
+  appStartTimeoutMs: number;
+  /** How often the app port is knocked on while APP_STARTING. */
+  appProbeIntervalMs: number;
+  /** Whether the Space is still the one the Hub holds (a deleted one is not). */
+  isCurrent: (space: EmulatedSpace) => boolean;
+};
+
+type App = { instance: { stop(): Promise<unknown> }; port: number; sha: string };
+
+export class SpaceBuilds {
+  /** The app each Space's host routes to. */
+  private readonly serving = new Map<string, App>();
+  /** A new app that runs but does not answer yet. */
+  private readonly starting = new Map<string, App>();
+  private readonly hosts = new Map<string, SpaceHost>();
+  private readonly pending = new Map<string, Promise<void>>();
+  private readonly listeners = new Map<string, Set<(kind: LogKind, line: string) => void>>();
+  private readonly options: SpaceBuildsOptions;
+
+  constructor(options: SpaceBuildsOptions) {
+    this.options = options;
+  }
+
+  /** Opens the Space's public host; its port is the Space's for its whole life. */
+  async openHost(): Promise<SpaceHost> {
+    return SpaceHost.open();
+  }
+
+  /** Registers the host of a Space that was just created. */
+  adopt(space: EmulatedSpace, host: SpaceHost): void {
+    this.hosts.set(space.repoId, host);
+  }
+
+  /**
+   * Starts a build of the Space's files. A restart stops the running app first; a commit
+   * leaves it serving until the new one answers. A build queued during another waits for it.
+   */
+  rebuild(space: EmulatedSpace, kind: "commit" | "restart"): void {
+    const previous = this.pending.get(space.repoId) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.build(space, kind))
+      .catch((error) => {
+        space.stage = "BUILD_ERROR";
+        space.errorMessage = String((error as Error)?.message ?? error);
+      });
+    this.pending.set(space.repoId, next);
+  }
+
+  /** Resolves when the Space's current build has settled (built and started, or failed). */
+  async settled(repoId: string): Promise<void> {
+    await this.pending.get(repoId);
+  }
+
+  /** Stops everything of a deleted Space and orphans any build still running. */
+  async remove(space: EmulatedSpace): Promise<void> {
+    space.builds += 1;
+    await this.stopStarting(space);
+    await this.stopServing(space);
+    await this.hosts.get(space.repoId)?.close();
+    this.hosts.delete(space.repoId);
+  }
+
+  /** Calls `listener` with each new log line of the Space until the returned function is called. */
+  follow(space: EmulatedSpace, listener: (kind: LogKind, line: string) => void): () => void {
+    const set = this.listeners.get(space.repoId) ?? new Set();
+    set.add(listener);
+    this.listeners.set(space.repoId, set);
+    return () => set.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    const apps = [...this.serving.values(), ...this.starting.values()];
+    await Promise.all(apps.map((app) => app.instance.stop().catch(() => {})));
+    this.serving.clear();
+    this.starting.clear();
+    await Promise.all([...this.hosts.values()].map((host) => host.close()));
+    this.hosts.clear();
+  }
+
+  private emitLog(space: EmulatedSpace, kind: LogKind, line: string): void {
+    space.logs[kind].push(line);
+    for (const listener of this.listeners.get(space.repoId) ?? []) listener(kind, line);
+  }
+
+  private async stopStarting(space: EmulatedSpace): Promise<void> {
+    const app = this.starting.get(space.repoId);
+    this.starting.delete(space.repoId);
+    await app?.instance.stop();
+  }
+
+  private async stopServing(space: EmulatedSpace): Promise<void> {
+    const app = this.serving.get(space.repoId);
+    this.serving.delete(space.repoId);
+    this.hosts.get(space.repoId)?.route(null);
+    space.runtimeSha = null;
+    await app?.instance.stop();
+  }
+
+  private async build(space: EmulatedSpace, kind: "commit" | "restart"): Promise<void> {
+    const { runner, workDir } = this.options;
+    space.builds += 1; // first, so the old instances' last words (STOPPED) are ignored
+    const buildNumber = space.builds;
+    const sha = space.sha;
+    await this.stopStarting(space);
+    if (kind === "restart") await this.stopServing(space);
+    space.logs = { build: [], run: [] };
+    space.errorMessage = null;
+    const busy = () => this.serving.has(space.repoId);
+    if (!space.files.has("Dockerfile")) {
+      await this.stopServing(space);
+      space.stage = "NO_APP_FILE";
+      return;
+    }
+    const appPort = appPortOf(space);
+    if (typeof appPort !== "number") {
+      await this.stopServing(space);
+      space.stage = "CONFIG_ERROR";
+      space.errorMessage = appPort.error;
+      return;
+    }
+    space.stage = busy() ? "RUNNING_BUILDING" : "BUILDING";
+    if (runner === false) return;
+    const repoDir = join(workDir, `${space.owner}--${space.name}-${space.builds}`);
+    await rm(repoDir, { recursive: true, force: true });
+    for (const [path, content] of space.files) {
+      const target = join(repoDir, path);
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, content);
+    }
+    const current = () => space.builds === buildNumber && this.options.isCurrent(space);
+    const port = await freePort();
+    let spawned = false;
+    let app: App | undefined;
+    const fail = (stage: "BUILD_ERROR" | "RUNTIME_ERROR", message: string) => {
+      space.stage = stage;
+      space.errorMessage = message;
+      void this.stopServing(space);
+    };
+    const { uid, gid } = this.options;
+    const instance = await runner({
+      repoDir,
+      env: spaceEnv(space),
+      port,
+      appPort,
+      ...(uid === undefined ? {} : { uid, gid: gid ?? uid }),
+      onStage: (stage) => {
+        if (!current()) return;
+        if (stage === "BUILDING") space.stage = busy() ? "RUNNING_BUILDING" : "BUILDING";
+        else if (stage === "RUNNING") {
+          space.stage = busy() ? "RUNNING_APP_STARTING" : "APP_STARTING";
+          spawned = true;
+          if (app) void this.waitForApp(space, app, current);
+        } else if (stage === "BUILD_ERROR") fail(stage, "Build failed, see the build logs");
+        else if (stage === "RUNTIME_ERROR") fail(stage, "Launch error, see the container logs");
+        else space.stage = stage;
+      },
+      onLog: (logKind, line) => {
+        if (current()) this.emitLog(space, logKind, line);
+      },
+    });
+    app = { instance, port, sha };
+    if (!current()) {
+      await instance.stop();
+      return;
+    }
+    this.starting.set(space.repoId, app);
+    if (spawned) void this.waitForApp(space, app, current);
+  }
+
+  /** APP_STARTING until something answers on the app's port; then the host routes to it. */
+  private async waitForApp(space: EmulatedSpace, app: App, current: () => boolean): Promise<void> {
+    const deadline = Date.now() + this.options.appStartTimeoutMs;
+    while (current() && this.starting.get(space.repoId) === app && space.stage.endsWith("APP_STARTING")) {
+      if (await answers(app.port)) {
+        if (!current() || this.starting.get(space.repoId) !== app) return;
+        const previous = this.serving.get(space.repoId);
+        this.starting.delete(space.repoId);
+        this.serving.set(space.repoId, app);
+        this.hosts.get(space.repoId)?.route(app.port);
+        space.runtimeSha = app.sha;
+        space.stage = "RUNNING";
+        await previous?.instance.stop();
+        return;
+      }
+      if (Date.now() >= deadline) {
+        const minutes = Math.round(this.options.appStartTimeoutMs / 60_000);
+        space.stage = "RUNTIME_ERROR";
+        space.errorMessage = `Launch timed out, workload was not healthy after ${minutes} min`;
+        space.builds += 1; // the stopped app's STOPPED must not overwrite the error
+        await this.stopStarting(space);
+        await this.stopServing(space);
+        return;
+      }
+      await sleep(this.options.appProbeIntervalMs);
+    }
+  }
+}
+
+/** The container's environment: the Space's own variables, then its variables and secrets. */
+function spaceEnv(space: EmulatedSpace): Record<string, string> {
+  const env: Record<string, string> = {
+    SPACE_ID: space.repoId,
+    SPACE_AUTHOR_NAME: space.owner,
+    SPACE_REPO_NAME: space.name,
+    SPACE_HOST: `127.0.0.1:${space.port}`,
+  };
+  for (const [key, entry] of space.variables) env[key] = entry.value;
+  for (const [key, entry] of space.secrets) env[key] = entry.value;
+  return env;
+}

@@ -1,0 +1,186 @@
+// The Hub emulator's defaults are the real Hub's behaviour (PLATFORM-FACTS.md): plans, auth
+// answers, deletions, commits, rate limits, and a Space's stages while its app starts.
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { after, before, describe, test } from "node:test";
+import { commit, createRepo, HubApiError, uploadFiles } from "@huggingface/hub";
+import { CONFLICTING_OPERATION, startHubEmulator, type HubEmulator } from "../hub.ts";
+import { fixture, until } from "./support.ts";
+
+describe("hub emulator, as the real Hub behaves", () => {
+  let hub: HubEmulator;
+  const READ_TOKEN = "hf_read_only_token";
+  const SCOPED_TOKEN = "hf_scoped_to_other_repo";
+  before(async () => {
+    hub = await startHubEmulator({
+      keepAliveMs: 200,
+      appStartTimeoutMs: 2_000,
+      repoCreateMs: 150,
+      tokens: [
+        { token: READ_TOKEN, role: "read" },
+        { token: SCOPED_TOKEN, role: "write", repos: ["emulator-user/other"] },
+      ],
+    });
+  });
+  after(() => hub.close());
+
+  const sdk = () => ({ hubUrl: hub.url, accessToken: hub.token });
+  const api = (path: string, init: RequestInit & { token?: string } = {}) =>
+    fetch(`${hub.url}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${init.token ?? hub.token}`, "content-type": "application/json", ...init.headers },
+    });
+  const runtime = async (repoId: string) => (await (await api(`/api/spaces/${repoId}/runtime`)).json()) as { stage: string; errorMessage?: string };
+  const host = (repoId: string) => `http://127.0.0.1:${hub.space(repoId)!.port}`;
+
+  async function dockerSpace(name: string, files: Array<{ path: string; content: string | Buffer }>): Promise<string> {
+    const repoId = `emulator-user/${name}`;
+    await createRepo({ ...sdk(), repo: { type: "space", name: repoId }, sdk: "docker" });
+    await uploadFiles({ ...sdk(), repo: { type: "space", name: repoId }, files: files.map((f) => ({ path: f.path, content: new Blob([f.content]) })) });
+    return repoId;
+  }
+
+  test("a free plan gets 402 for a Docker Space, also for one that already exists; a static Space is fine", async () => {
+    await createRepo({ ...sdk(), repo: { type: "space", name: "emulator-user/made-while-pro" }, sdk: "docker" });
+    hub.setPlan("free");
+    try {
+      for (const name of ["emulator-user/new-docker", "emulator-user/made-while-pro"]) {
+        await assert.rejects(createRepo({ ...sdk(), repo: { type: "space", name }, sdk: "docker" }), (error: HubApiError) => {
+          assert.equal(error.statusCode, 402);
+          assert.match(error.message, /PRO/);
+          return true;
+        });
+      }
+      await createRepo({ ...sdk(), repo: { type: "space", name: "emulator-user/static-site" }, sdk: "static" });
+      const me = (await (await api("/api/whoami-v2")).json()) as { isPro: boolean };
+      assert.equal(me.isPro, false);
+    } finally {
+      hub.setPlan("pro");
+    }
+  });
+
+  test("two creations at once in one namespace: the second is the conflicting-operation 409", async () => {
+    const create = (name: string) => api("/api/repos/create", { method: "POST", body: JSON.stringify({ type: "space", name, sdk: "docker" }) });
+    const answers = await Promise.all([create("racer-one"), create("racer-two")]);
+    const statuses = answers.map((r) => r.status).sort();
+    assert.deepEqual(statuses, [200, 409]);
+    const conflict = answers.find((r) => r.status === 409)!;
+    assert.match(await conflict.text(), new RegExp(CONFLICTING_OPERATION));
+  });
+
+  test("delete answers text OK; deleting a secret or variable that is not there is 200; variables answer the whole map", async () => {
+    const repoId = "emulator-user/settings";
+    await createRepo({ ...sdk(), repo: { type: "space", name: repoId }, sdk: "docker" });
+    const added = await api(`/api/spaces/${repoId}/secrets`, { method: "POST", body: JSON.stringify({ key: "S1", value: "v" }) });
+    assert.deepEqual(await added.json(), {});
+    const variables = await api(`/api/spaces/${repoId}/variables`, { method: "POST", body: JSON.stringify({ key: "V1", value: "1" }) });
+    assert.deepEqual(Object.keys((await variables.json()) as object), ["V1"]);
+    const gone = await api(`/api/spaces/${repoId}/secrets`, { method: "DELETE", body: JSON.stringify({ key: "NEVER_SET" }) });
+    assert.equal(gone.status, 200);
+    assert.deepEqual(await gone.json(), {});
+    const goneVariable = await api(`/api/spaces/${repoId}/variables`, { method: "DELETE", body: JSON.stringify({ key: "NEVER_SET" }) });
+    assert.equal(goneVariable.status, 200);
+    assert.deepEqual(Object.keys((await goneVariable.json()) as object), ["V1"]);
+
+    const deleted = await api("/api/repos/delete", { method: "DELETE", body: JSON.stringify({ type: "space", name: "settings" }) });
+    assert.equal(deleted.status, 200);
+    assert.match(deleted.headers.get("content-type") ?? "", /^text\/plain/);
+    assert.equal(await deleted.text(), "OK");
+    assert.equal(hub.space(repoId), undefined);
+  });
+
+  test("a commit that deletes a path the repo does not hold fails whole with 404", async () => {
+    const repoId = "emulator-user/commits";
+    await createRepo({ ...sdk(), repo: { type: "space", name: repoId }, sdk: "docker" });
+    const before = hub.space(repoId)!.sha;
+    await assert.rejects(
+      commit({
+        ...sdk(),
+        repo: { type: "space", name: repoId },
+        title: "add one, delete a ghost",
+        operations: [
+          { operation: "addOrUpdate", path: "new.txt", content: new Blob(["x"]) },
+          { operation: "delete", path: "ghost.txt" },
+        ],
+      }),
+      (error: HubApiError) => error.statusCode === 404 && /doesn't exist/.test(error.message),
+    );
+    assert.equal(hub.space(repoId)!.sha, before, "nothing was committed");
+    assert.ok(!hub.space(repoId)!.files.has("new.txt"));
+  });
+
+  test("401 for a repo the token cannot see, 403 for a token without write scope", async () => {
+    await api("/api/repos/create", { method: "POST", body: JSON.stringify({ type: "space", name: "hidden", sdk: "docker", private: true }) });
+    const unseen = await api("/api/spaces/emulator-user/hidden/runtime", { token: SCOPED_TOKEN });
+    assert.equal(unseen.status, 401);
+    assert.equal(unseen.headers.get("x-error-code"), "RepoNotFound");
+    assert.notEqual(((await unseen.json()) as { error: string }).error, "Invalid credentials in Authorization header");
+    const readOnly = await api("/api/spaces/emulator-user/hidden/secrets", { method: "POST", token: READ_TOKEN, body: JSON.stringify({ key: "K", value: "v" }) });
+    assert.equal(readOnly.status, 403);
+    assert.equal((await api("/api/spaces/emulator-user/hidden/runtime", { token: READ_TOKEN })).status, 200, "a read token reads");
+    assert.equal((await api("/api/spaces/emulator-user/missing-one/runtime")).status, 404, "a missing repo, asked with a token, is 404");
+  });
+
+  test("429s carry RateLimit, not Retry-After: from a fault, and from the rate limit", async () => {
+    hub.setFault({ path: "/api/whoami-v2", status: 429, retryAfter: 7 });
+    const limited = await api("/api/whoami-v2");
+    assert.equal(limited.status, 429);
+    assert.equal(limited.headers.get("ratelimit"), '"api";r=0;t=7');
+    assert.equal(limited.headers.get("retry-after"), null);
+
+    const strict = await startHubEmulator({ runner: false, rateLimit: { requests: 2, windowSeconds: 60 } });
+    try {
+      const call = () => fetch(`${strict.url}/api/whoami-v2`, { headers: { authorization: `Bearer ${strict.token}` } });
+      assert.deepEqual([(await call()).status, (await call()).status], [200, 200]);
+      const third = await call();
+      assert.equal(third.status, 429);
+      const reset = Number(/t=(\d+)/.exec(third.headers.get("ratelimit") ?? "")?.[1]);
+      assert.ok(reset > 0 && reset <= 60, `t=${reset}`);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  test("an app on another port than app_port stays APP_STARTING, then fails as the platform's start-up timeout", async () => {
+    const server = await readFile(fixture("server.js"));
+    const dockerfile = (await readFile(fixture("Dockerfile"), "utf8")).replace("USER 1000", "ENV PORT=8080\nUSER 1000");
+    const repoId = await dockerSpace("wrong-port", [
+      { path: "Dockerfile", content: dockerfile },
+      { path: "server.js", content: server },
+    ]);
+    await until("APP_STARTING", async () => ((await runtime(repoId)).stage === "APP_STARTING" ? true : undefined));
+    assert.equal((await fetch(`${host(repoId)}/api/health`)).status, 503, "nothing serves the Space's host");
+    const failed = await until("RUNTIME_ERROR", async () => {
+      const now = await runtime(repoId);
+      return now.stage === "RUNTIME_ERROR" ? now : undefined;
+    });
+    assert.match(failed.errorMessage ?? "", /Launch timed out/);
+  });
+
+  test("app_port comes from the README; a commit to a running Space keeps the old app serving until the new one answers", async () => {
+    const server = await readFile(fixture("server.js"), "utf8");
+    const readme = "---\ntitle: ported\nsdk: docker\napp_port: 8080\n---\n";
+    const dockerfile = (await readFile(fixture("Dockerfile"), "utf8")).replace("USER 1000", "ENV PORT=8080\nUSER 1000");
+    const repoId = await dockerSpace("ported", [
+      { path: "README.md", content: readme },
+      { path: "Dockerfile", content: dockerfile },
+      { path: "server.js", content: server },
+    ]);
+    const space = hub.space(repoId)!;
+    await until("RUNNING", async () => ((await runtime(repoId)).stage === "RUNNING" ? true : undefined));
+    assert.equal((await fetch(`${host(repoId)}/version`)).status, 404, "the first app has no /version");
+    const first = space.runtimeSha;
+
+    const versioned = server.replace('if (req.url === "/env-keys")', 'if (req.url === "/version") {\n      res.writeHead(200);\n      res.end("two");\n      return;\n    }\n    if (req.url === "/env-keys")');
+    await uploadFiles({ ...sdk(), repo: { type: "space", name: repoId }, files: [{ path: "server.js", content: new Blob([versioned]) }] });
+    const rolling = await until("a RUNNING_* stage", async () => {
+      const { stage } = await runtime(repoId);
+      return stage === "RUNNING_BUILDING" || stage === "RUNNING_APP_STARTING" ? stage : undefined;
+    });
+    assert.ok(rolling);
+    assert.equal((await fetch(`${host(repoId)}/api/health`)).status, 200, "the old app still answers");
+    assert.equal(space.runtimeSha, first);
+    await until("the new app", async () => (space.runtimeSha === space.sha && (await runtime(repoId)).stage === "RUNNING" ? true : undefined));
+    assert.equal(await (await fetch(`${host(repoId)}/version`)).text(), "two");
+  });
+});

@@ -1,0 +1,15 @@
+// Helpers the emulator tests share.
+
+/** A file of the fixture Space (a Dockerfile and a tiny server). */
+export const fixture = (name: string) => new URL(`./fixtures/space/${name}`, import.meta.url);
+
+/** Polls `probe` until it gives a value, or fails naming `what` after `timeoutMs`. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,0 +1,160 @@
+// A Vercel project's environment variables as the API keeps them: one record per key and
+// target list, written by upsert (POST /v10/projects/{id}/env?upsert=true) or edited by id
+// (PATCH /v9/projects/{id}/env/{envId}), and read back only as far as their type allows:
+// `encrypted` values come back as ciphertext even with decrypt=true, `sensitive` ones not at
+// all. An upsert whose target list is not exactly an existing record's is ENV_CONFLICT (the
+// vercel CLI's env add meets it when the dashboard's default of all three targets exists).
+// Test code, never shipped.
+import { createHash, randomBytes } from "node:crypto";
+
+export type EnvType = "plain" | "encrypted" | "sensitive" | "secret" | "system";
+export const ENV_TYPES: readonly EnvType[] = ["plain", "encrypted", "sensitive", "secret", "system"];
+export const TARGETS = ["production", "preview", "development"] as const;
+
+export type VercelEnvRecord = {
+  id: string;
+  key: string;
+  /** The value as written: the emulator knows it, the API never gives it back unless plain. */
+  value: string;
+  type: string;
+  target: string[];
+  createdAt: number;
+  updatedAt: number;
+  /** What an `encrypted` record reads back as: ciphertext, stable until the value changes. */
+  ciphertext?: string;
+};
+
+export type EnvInput = { key?: unknown; value?: unknown; type?: unknown; target?: unknown };
+
+export type EnvError = { status: number; body: { error: Record<string, unknown> } };
+
+export const envError = (status: number, code: string, message: string, extra: Record<string, unknown> = {}): EnvError => ({
+  status,
+  body: { error: { code, message, ...extra } },
+});
+
+/** The record as the API lists it. */
+export function envBody(env: VercelEnvRecord) {
+  const readable = env.type === "plain";
+  return {
+    id: env.id,
+    key: env.key,
+    value: readable ? env.value : env.type === "encrypted" ? (env.ciphertext ?? "") : "",
+    type: env.type,
+    target: env.target,
+    configurationId: null,
+    createdAt: env.createdAt,
+    updatedAt: env.updatedAt,
+    createdBy: "emulator-user",
+    updatedBy: null,
+    decrypted: readable,
+    securityIssues: [],
+  };
+}
+
+const sameTargets = (a: string[], b: string[]) => a.length === b.length && a.every((t) => b.includes(t));
+
+function encrypt(value: string): string {
+  // Looks like ciphertext and never contains the value; tests can still tell two values apart.
+  const digest = createHash("sha256").update(value).digest("base64url").slice(0, 16);
+  return `enc_${randomBytes(24).toString("base64")}${digest}`;
+}
+
+/** Checks one item of a create/upsert body; a message naming the bad field, or null. */
+export function invalidInput(item: EnvInput): EnvError | null {
+  if (typeof item?.key !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(item.key)) return envError(400, "INVALID_KEY", "The key must be a valid environment variable name");
+  if (typeof item.value !== "string") return envError(400, "MISSING_VALUE", "The value is required");
+  if (item.type !== undefined && !ENV_TYPES.includes(item.type as EnvType)) return envError(400, "VALUE_INVALID_TYPE", `Invalid type: ${String(item.type)}`);
+  if (!Array.isArray(item.target) || item.target.length === 0) return envError(400, "MISSING_TARGET", "At least one target is required");
+  if (item.target.some((t) => !TARGETS.includes(t as (typeof TARGETS)[number]))) return envError(400, "BAD_REQUEST", `Invalid target: ${item.target.join(",")}`);
+  return null;
+}
+
+export class EnvRecords {
+  /** Changed in place only: a project hands this very array out as its `envs`. */
+  readonly records: VercelEnvRecord[] = [];
+  private readonly newId: () => string;
+
+  constructor(newId: () => string) {
+    this.newId = newId;
+  }
+
+  /**
+   * Creates a record, or with upsert updates the one of that key with exactly these targets.
+   * Without upsert an existing key on any of the targets is ENV_ALREADY_EXISTS (reported in
+   * `failed`); with upsert a record of that key whose targets differ is ENV_CONFLICT (400).
+   */
+  write(item: { key: string; value: string; type?: string; target: string[] }, upsert: boolean): VercelEnvRecord | { failed: unknown } | EnvError {
+    const { key, target } = item;
+    const sameKey = this.records.filter((env) => env.key === key);
+    const overlapping = sameKey.filter((env) => env.target.some((t) => target.includes(t)));
+    if (!upsert && overlapping[0]) {
+      const clash = overlapping[0];
+      return {
+        failed: {
+          error: { code: "ENV_ALREADY_EXISTS", message: `A variable with the name \`${key}\` already exists for the target ${clash.target.join(",")}`, key, envVarKey: key, target: clash.target },
+        },
+      };
+    }
+    const exact = overlapping.find((env) => sameTargets(env.target, target));
+    if (upsert && overlapping.length > 0 && (!exact || overlapping.length > 1)) {
+      const clash = overlapping.find((env) => env !== exact)!;
+      return envError(400, "ENV_CONFLICT", `A variable with the name \`${key}\` already exists for the target ${clash.target.join(",")} but with different targets`, {
+        key,
+        envVarId: clash.id,
+        target: clash.target,
+      });
+    }
+    const type = item.type ?? exact?.type ?? "plain";
+    const now = Date.now();
+    if (exact) {
+      Object.assign(exact, { value: item.value, type, updatedAt: now });
+      this.seal(exact);
+      return exact;
+    }
+    const created: VercelEnvRecord = { id: this.newId(), key, value: item.value, type, target: [...target], createdAt: now, updatedAt: now };
+    this.seal(created);
+    this.records.push(created);
+    return created;
+  }
+
+  /** Edits a record by id; targets that would overlap another record of the key are ENV_CONFLICT. */
+  edit(id: string, change: EnvInput): VercelEnvRecord | EnvError | null {
+    const env = this.records.find((e) => e.id === id);
+    if (!env) return null;
+    const key = typeof change.key === "string" ? change.key : env.key;
+    const target = Array.isArray(change.target) ? (change.target as string[]) : env.target;
+    if (target.length === 0 || target.some((t) => !TARGETS.includes(t as (typeof TARGETS)[number]))) return envError(400, "MISSING_TARGET", "At least one valid target is required");
+    if (change.type !== undefined && !ENV_TYPES.includes(change.type as EnvType)) return envError(400, "VALUE_INVALID_TYPE", `Invalid type: ${String(change.type)}`);
+    const clash = this.records.find((other) => other !== env && other.key === key && other.target.some((t) => target.includes(t)));
+    if (clash) {
+      return envError(400, "ENV_CONFLICT", `A variable with the name \`${key}\` already exists for the target ${clash.target.join(",")}`, { key, envVarId: clash.id, target: clash.target });
+    }
+    Object.assign(env, {
+      key,
+      target: [...target],
+      ...(typeof change.value === "string" ? { value: change.value } : {}),
+      ...(typeof change.type === "string" ? { type: change.type } : {}),
+      updatedAt: Date.now(),
+    });
+    this.seal(env);
+    return env;
+  }
+
+  remove(id: string): VercelEnvRecord | null {
+    const index = this.records.findIndex((e) => e.id === id);
+    if (index < 0) return null;
+    return this.records.splice(index, 1)[0]!;
+  }
+
+  /** The values a build for `target` sees: every record's real value, whatever its type. */
+  valuesFor(target: string | null): Record<string, string> {
+    const wanted = target ?? "preview";
+    return Object.fromEntries(this.records.filter((env) => env.target.includes(wanted)).map((env) => [env.key, env.value]));
+  }
+
+  private seal(env: VercelEnvRecord): void {
+    if (env.type === "encrypted") env.ciphertext = encrypt(env.value);
+    else delete env.ciphertext;
+  }
+}
