@@ -176,7 +176,7 @@ async function rollout(inputs: RolloutInputs, reason: { commitChanged: boolean; 
       if (STARTING.has(stage)) {
         await fail(
           hub, inputs, "app_not_listening",
-          `${inputs.repoId} stayed in ${stage} for ${inputs.healthTimeoutSeconds}s with nothing answering ${healthUrl} (last: ${last}). ` +
+          `${inputs.repoId} stayed in ${stage} for ${inputs.healthTimeoutSeconds}s: the new app never answered on its port (${healthUrl}, last: ${last}). ` +
             "The Hub waits for the app on the port README.md's `app_port` names (7860 here), on all interfaces: check that the app listens on 0.0.0.0 (not 127.0.0.1 or localhost) at that port (the Dockerfile sets PORT=7860)",
           "run",
         );

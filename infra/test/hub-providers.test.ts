@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { startHubEmulator, type HubEmulator } from "../../emulators/hub.ts";
+import { CONFLICTING_OPERATION, startHubEmulator, type HubEmulator } from "../../emulators/hub.ts";
 import type { SpaceInputs, SpaceOutputs } from "../providers/space-provider.ts";
 import type { SettingsOutputs } from "../providers/space-settings-provider.ts";
 import type { BundleOutputs } from "../providers/bundle-provider.ts";
@@ -75,8 +75,7 @@ describe("Hub providers against the emulator", () => {
   });
 
   test("Space: a free account's 402 says which plan it needs and the ways out, and an existing Space answering 402 is adopted", async () => {
-    const paymentRequired = { error: "Docker Spaces require a PRO subscription or a paid organization" };
-    hub.setFault({ method: "POST", path: "/api/repos/create", status: 402, body: paymentRequired });
+    hub.setPlan("free");
     await assert.rejects(Space.provider.create(spaceInputs("free")), (error: Error) => {
       assert.match(error.message, /402 Payment Required: Docker Spaces need a paid plan/);
       assert.match(error.message, /upgrade emulator-user to PRO; or set hfOwner to an organisation with a paid plan; or, for a Docker Space that already exists, .*hfAdoptExisting/);
@@ -84,18 +83,19 @@ describe("Hub providers against the emulator", () => {
     });
     assert.equal(hub.space("emulator-user/free"), undefined, "nothing half-made");
 
-    await Space.provider.create(spaceInputs("older")); // made before the plan rule, say
-    hub.setFault({ method: "POST", path: "/api/repos/create", status: 402, body: paymentRequired });
+    hub.setPlan("pro");
+    await Space.provider.create(spaceInputs("older")); // made before the account went free, say
+    hub.setPlan("free");
     await assert.rejects(Space.provider.create(spaceInputs("older")), /Space emulator-user\/older already exists on the Hub \(it answered 402 to the create\)/);
-    hub.setFault({ method: "POST", path: "/api/repos/create", status: 402, body: paymentRequired });
     const adopted = await Space.provider.create(spaceInputs("older", { adoptExisting: true }));
     assert.equal(adopted.outs!.adopted, true);
+    hub.setPlan("pro");
 
-    hub.setFault({ method: "POST", path: "/api/repos/create", status: 403, body: { error: "You don't have the rights to create a space under this namespace" } });
+    await hub.setFault({ method: "POST", path: "/api/repos/create", status: 403, body: { error: "You don't have the rights to create a space under this namespace" } });
     await assert.rejects(Space.provider.create(spaceInputs("forbidden")), /403: the Hugging Face token may not create repos under emulator-user/);
 
     // "another conflicting operation is in progress" is not "already exists": it is retried.
-    hub.setFault({ method: "POST", path: "/api/repos/create", status: 409, body: { error: "There is another conflicting operation in progress on this repo" } });
+    await hub.setFault({ method: "POST", path: "/api/repos/create", status: 409, body: { error: CONFLICTING_OPERATION } });
     const created = await Space.provider.create(spaceInputs("busy"));
     assert.equal(created.outs!.adopted, false);
     assert.ok(hub.space("emulator-user/busy"));
@@ -108,7 +108,7 @@ describe("Hub providers against the emulator", () => {
       assert.ok(!error.message.includes("hf_wrong_token_value"));
       return true;
     });
-    hub.setFault({ method: "POST", path: "/api/repos/create", status: 429, retryAfter: 0 });
+    await hub.setFault({ method: "POST", path: "/api/repos/create", status: 429, retryAfter: 0 });
     const created = await Space.provider.create(spaceInputs("after-429"));
     assert.equal(created.id, "emulator-user/after-429");
     assert.deepEqual(

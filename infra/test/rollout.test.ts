@@ -154,7 +154,7 @@ describe("rollout against Spaces that really build and run", () => {
       const started = Date.now();
       await assert.rejects(SpaceRollout.provider.create({ ...inputs, buildTimeoutSeconds: 60 }), (error: Error & { code?: string }) => {
         assert.equal(error.code, "app_not_listening");
-        assert.match(error.message, /stayed in APP_STARTING for 1s with nothing answering .*\/api\/health \(last: no answer \(connection failed\)\)/);
+        assert.match(error.message, /stayed in APP_STARTING for 1s: the new app never answered on its port \(.*\/api\/health, last: (HTTP 503|no answer)/);
         assert.match(error.message, /listens on 0\.0\.0\.0 \(not 127\.0\.0\.1 or localhost\) at that port/);
         assert.match(error.message, /Container log, last 1 lines:\n {2}listening on http:\/\/127\.0\.0\.1:3000/);
         return true;

@@ -77,7 +77,7 @@ describe("Vercel providers against the emulator", () => {
       assert.ok(!error.message.includes("vercel-wrong-token-123"));
       return true;
     });
-    vercel.setFault({ path: "/v10/projects/book/env", method: "POST", status: 429, retryAfter: 0 });
+    await vercel.setFault({ path: "/v10/projects/book/env", method: "POST", status: 429, retryAfter: 0 });
     const created = await VercelEnv.provider.create(inputs());
     assert.ok(created.outs!.envIds.length > 0);
     const posts = vercel.requests.filter((r) => r.method === "POST" && r.path === "/v10/projects/book/env").map((r) => r.status);

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -60,7 +60,11 @@ describe("deploy rehearsal: pulumi up against the Hub and Vercel emulators", { s
   let database: OwnDatabase | undefined;
   let createdUser: string | undefined;
   let pulumi: PulumiCli;
+  /** Every CLI the rehearsal drove (one per checkout), for the canary search. */
+  const clis: PulumiCli[] = [];
   let productionUrl = "";
+  /** The checkout `pulumi` runs in: moved to another path by step 7. */
+  let checkout = project;
 
   before(async () => {
     assert.ok("bin" in engine, `CI needs the Pulumi engine: .ci/run builds it with scripts/pulumi-engine (${"missing" in engine ? engine.missing : ""})`);
@@ -74,7 +78,7 @@ describe("deploy rehearsal: pulumi up against the Hub and Vercel emulators", { s
     secrets.databaseUrl = database.url;
     hub = await startHubEmulator({ token: secrets.hfToken, user: OWNER, uid: SPACE_UID, gid: SPACE_UID });
     vercel = await startVercelEmulator({ token: secrets.vercelToken, projects: [{ name: VERCEL_PROJECT, withDeployment: true }] });
-    pulumi = new PulumiCli({ bin: engine.bin, cwd: project, stateDir, home: join(scratch, "pulumi-home"), passphrase });
+    pulumi = cliIn(project);
     await pulumi.ok(["login", `file://${stateDir}`]);
   });
 
@@ -88,6 +92,14 @@ describe("deploy rehearsal: pulumi up against the Hub and Vercel emulators", { s
     if (createdUser) spawnSync("userdel", [createdUser]);
     rmSync(scratch, { recursive: true, force: true });
   });
+
+  /** The CLI for a checkout: the same backend, home and passphrase, as a teammate's clone would have. */
+  function cliIn(cwd: string): PulumiCli {
+    if (!("bin" in engine)) throw new Error("no engine");
+    const cli = new PulumiCli({ bin: engine.bin, cwd, stateDir, home: join(scratch, "pulumi-home"), passphrase });
+    clis.push(cli);
+    return cli;
+  }
 
   /** Runs one step, recording its wall time and the API calls it made. */
   async function measured<T>(step: string, body: () => Promise<T>): Promise<T> {
@@ -106,6 +118,8 @@ describe("deploy rehearsal: pulumi up against the Hub and Vercel emulators", { s
       vercelWrites: vercelCalls.filter(isWrite).length,
       writes: [...hubCalls.filter(isWrite).map(describeCall), ...vercelCalls.filter(isWrite).map(describeCall)],
     });
+    const r = records.at(-1)!;
+    process.stdout.write(`rehearsal step ${step}: ${(r.ms / 1000).toFixed(1)} s, ${r.hubWrites} Hub and ${r.vercelWrites} Vercel writes\n`);
     return result;
   }
 
@@ -152,7 +166,7 @@ describe("deploy rehearsal: pulumi up against the Hub and Vercel emulators", { s
     assert.equal(variables.GEMINI_MODEL, "gemini-2.5-flash");
     assert.equal(variables.ALLOWED_ORIGINS, `https://my-book.vercel.app,${productionUrl}`, "the book's origin and the Space's own");
     assert.equal(hub.requests.filter((r) => r.path.endsWith("/commit/main")).length, 1, "one commit holds the bundle");
-    const hash = readManifest(project).hash;
+    const hash = readManifest(checkout).hash;
     assert.ok(created.commits.at(-1)!.description.includes(hash), "the commit message carries the bundle hash");
     assert.equal(created.stage, "RUNNING");
 
@@ -184,16 +198,19 @@ describe("deploy rehearsal: pulumi up against the Hub and Vercel emulators", { s
     assert.equal(records.at(-1)!.hubWrites + records.at(-1)!.vercelWrites, 0, `no write call: ${records.at(-1)!.writes.join(", ")}`);
   });
 
-  test("3. an edited service file: only the bundle updates, its commit holds only what changed", async () => {
-    const before = readManifest(project);
+  test("3. an edited service file, through a Hub 429 with RateLimit: only the bundle updates, its commit holds only what changed", async () => {
+    const before = readManifest(checkout);
     const commits = space().commits.length;
     const builds = space().builds;
-    appendFileSync(join(project, SERVICE_FILE), "\n// An edit the rehearsal makes: one changed file in the bundle.\n");
+    appendFileSync(join(checkout, SERVICE_FILE), "\n// An edit the rehearsal makes: one changed file in the bundle.\n");
+    // The Hub's rate limit answers 429 with `RateLimit: "api";r=0;t=N`: the program waits N+1 s and says so.
+    rateLimitOnce(hub, `/api/spaces/${REPO_ID}/preupload/main`, 1);
 
-    const up = await measured("3. one service file edited", () => pulumi.up());
+    const up = await measured("3. one service file edited, through a 429 with RateLimit", () => pulumi.up());
     succeeded(up);
     assert.deepEqual(changed(up.events), ["space-bundle:update", "space-rollout:update"], "the bundle, and the rollout that waits for it");
-    const after = readManifest(project);
+    assert.ok(up.events.diagnostics.some((line) => /Hub answered 429 \(rate limited\) to POST .*preupload.*: waiting 2\.0 s as its RateLimit header says/.test(line)), "the wait is announced");
+    const after = readManifest(checkout);
     const changedPaths = after.files.filter((file) => before.files.find((old) => old.path === file.path)?.sha256 !== file.sha256).map((file) => file.path);
     assert.equal(changedPaths.length, 1, `one file of the bundle changed: ${changedPaths.join(", ")}`);
     assert.equal(space().commits.length, commits + 1, "one commit");
@@ -201,9 +218,10 @@ describe("deploy rehearsal: pulumi up against the Hub and Vercel emulators", { s
     assert.deepEqual(commit.files, [...changedPaths, "bundle-manifest.json"].sort(), "the commit holds exactly the changed files");
     assert.deepEqual(commit.deleted, []);
     assert.equal(space().builds, builds + 1, "the commit rebuilt the Space once");
-    assert.equal(space().runtimeSha, space().sha, "the Space runs the new commit");
-    assert.ok(up.events.diagnostics.some((line) => /healthy/i.test(line)), "the rollout waited for health again");
-    assert.equal((await fetch(`${productionUrl}/api/health`)).status, 200);
+    assert.ok(up.events.diagnostics.some((line) => line.includes(`healthy with bundle ${after.hash.slice(0, 12)}`)), "the rollout waited for the new build's health");
+    const health = await fetch(`${productionUrl}/api/health`);
+    assert.equal(health.status, 200);
+    assert.equal(((await health.json()) as { version?: string }).version, after.hash, "the Space runs the new bundle");
   });
 
   test("4. rotating GEMINI_API_KEY updates that one secret and restarts once", async () => {
@@ -226,9 +244,9 @@ describe("deploy rehearsal: pulumi up against the Hub and Vercel emulators", { s
   });
 
   test("5. a bundle that crashes at start fails the update with the run log; the next good up recovers", async () => {
-    const good = readFileSync(join(project, SERVICE_FILE), "utf8");
+    const good = readFileSync(join(checkout, SERVICE_FILE), "utf8");
     const crash = "rehearsal: this build fails at start-up";
-    writeFileSync(join(project, SERVICE_FILE), `${good}\nthrow new Error(${JSON.stringify(crash)});\n`);
+    writeFileSync(join(checkout, SERVICE_FILE), `${good}\nthrow new Error(${JSON.stringify(crash)});\n`);
     const failed = await measured("5a. a bundle that crashes at start", () => pulumi.run(["up", "--yes", "--skip-preview"]));
     assert.notEqual(failed.code, 0, "pulumi up never reports success on an unhealthy Space");
     const output = failed.stdout + failed.stderr;
@@ -238,7 +256,7 @@ describe("deploy rehearsal: pulumi up against the Hub and Vercel emulators", { s
     assert.deepEqual(deployment.pending_operations ?? [], [], "no operation was left pending");
     assert.equal(vercelValue()?.[0]?.value, productionUrl, "the frontend still points at the Space's URL");
 
-    writeFileSync(join(project, SERVICE_FILE), good);
+    writeFileSync(join(checkout, SERVICE_FILE), good);
     const recovered = await measured("5b. the fix deployed", () => pulumi.up());
     succeeded(recovered);
     assert.ok(changed(recovered.events).includes("space-bundle:update"));
@@ -246,14 +264,60 @@ describe("deploy rehearsal: pulumi up against the Hub and Vercel emulators", { s
     assert.equal((await fetch(`${productionUrl}/api/health`)).status, 200);
   });
 
+  test("6. an app that listens on another port than app_port fails fast with the run log and a port hint; the fix recovers", async () => {
+    const readmePath = join(checkout, "huggingface-spaces", "README.md");
+    const good = readFileSync(readmePath, "utf8");
+    writeFileSync(readmePath, good.replace(/^app_port: 7860$/m, "app_port: 7861"));
+    await pulumi.ok(["config", "set", "rolloutHealthTimeoutSeconds", "15"]);
+    const failed = await measured("6a. a bundle whose app_port the app does not listen on", () => pulumi.run(["up", "--yes", "--skip-preview"]));
+    assert.notEqual(failed.code, 0);
+    const output = failed.stdout + failed.stderr;
+    assert.match(output, /stayed in (RUNNING_)?APP_STARTING for 15s with nothing answering/);
+    assert.match(output, /listens on 0\.0\.0\.0 \(not 127\.0\.0\.1 or localhost\) at that port/);
+    assert.match(output, /Container log, last [1-9]\d* lines:/, "the run log's tail is shown");
+    assert.ok(records.at(-1)!.ms < 120_000, "it fails in minutes, not the Hub's 30");
+
+    writeFileSync(readmePath, good);
+    await pulumi.ok(["config", "set", "rolloutHealthTimeoutSeconds", "120"]);
+    const recovered = await measured("6b. app_port fixed", () => pulumi.up());
+    succeeded(recovered);
+    assert.equal((await fetch(`${productionUrl}/api/health`)).status, 200);
+  });
+
+  test("7. from a clone at another path: preview shows no changes, an edit redeploys only the bundle, a removed resource is deleted", async () => {
+    // The clone has the same files and stack settings; the first checkout is moved away so nothing can reach into it.
+    const clone = join(scratch, "clone-elsewhere");
+    copyProject(ROOT, clone);
+    for (const path of ["Pulumi.prod.yaml", SERVICE_FILE]) cpSync(join(checkout, path), join(clone, path));
+    renameSync(checkout, join(scratch, "first-checkout-moved-away"));
+    checkout = clone;
+    pulumi = cliIn(clone);
+    await pulumi.ok(["stack", "select", "prod"]); // as a teammate does once in a fresh clone
+
+    const preview = await measured("7a. `pulumi preview` from the clone", () => pulumi.run(["preview", "--expect-no-changes", "--json"]));
+    assert.equal(preview.code, 0, `the clone sees no changes:\n${preview.stdout.slice(-3000)}\n${preview.stderr}`);
+    assert.equal(records.at(-1)!.hubWrites + records.at(-1)!.vercelWrites, 0);
+
+    appendFileSync(join(clone, SERVICE_FILE), "\n// An edit made in the clone.\n");
+    const edited = await measured("7b. an edit deployed from the clone", () => pulumi.up());
+    succeeded(edited);
+    assert.deepEqual(changed(edited.events), ["space-bundle:update", "space-rollout:update"]);
+
+    await pulumi.ok(["config", "set", "vercelRedeploy", "false"]);
+    const removed = await measured("7c. a resource removed, from the clone", () => pulumi.up());
+    succeeded(removed);
+    assert.deepEqual(changed(removed.events), ["vercel-redeploy:delete"], "the state's own provider code deletes it, from this path");
+    await pulumi.ok(["config", "set", "vercelRedeploy", "true"]);
+  });
+
   test("no canary appears in clear in Pulumi's output, the state, the bundle, the service's logs and answers, or the emulators' logs", async () => {
     const values = [...Object.values(secrets), rotatedGeminiKey, passphrase, new URL(secrets.databaseUrl).password];
     const places: Array<[string, string]> = [
-      ...pulumi.runs.map((run): [string, string] => [`pulumi ${run.args.join(" ")}`, run.stdout + run.stderr]),
+      ...clis.flatMap((cli) => cli.runs).map((run): [string, string] => [`pulumi ${run.args.join(" ")}`, run.stdout + run.stderr]),
       ["pulumi stack export", (await pulumi.exportStack()).text],
       ...filesUnder(stateDir).map((path): [string, string] => [path, readFileSync(path, "utf8")]),
-      ["Pulumi.prod.yaml", readFileSync(join(project, "Pulumi.prod.yaml"), "utf8")],
-      ...filesUnder(join(project, ".bundle")).map((path): [string, string] => [path, readFileSync(path, "latin1")]),
+      ["Pulumi.prod.yaml", readFileSync(join(checkout, "Pulumi.prod.yaml"), "utf8")],
+      ...filesUnder(join(checkout, ".bundle")).map((path): [string, string] => [path, readFileSync(path, "latin1")]),
       ...[...space().files].map(([path, content]): [string, string] => [`the Space's ${path}`, content.toString("latin1")]),
       ["the Space's build log", space().logs.build.join("\n")],
       ["the Space's run log (every log line of the service)", space().logs.run.join("\n")],
@@ -265,20 +329,32 @@ describe("deploy rehearsal: pulumi up against the Hub and Vercel emulators", { s
     }
   });
 
-  test("6. pulumi destroy removes the Vercel variable and keeps the Space; with deletion configured, the Space goes too", async () => {
-    await measured("6a. `pulumi destroy` (Space kept)", () => pulumi.ok(["destroy", "--yes", "--skip-preview"]));
+  test("8. pulumi destroy from the clone keeps the Space; a free account's 402 fails clearly, then the kept Space is adopted over an existing CHAT_API_URL on all three targets", async () => {
+    await measured("8a. `pulumi destroy` from the clone (Space kept)", () => pulumi.ok(["destroy", "--yes", "--skip-preview"]));
     assert.deepEqual(vercelValue(), [], "the Vercel variable is gone");
     assert.ok(hub.space(REPO_ID), "the Space is kept");
 
-    await measured("6b. `pulumi up` adopting the kept Space", async () => {
+    // The account is free now (Docker Spaces need PRO since mid-2026): the Hub answers 402 to a create, even of an existing Space.
+    setFreePlan(hub, true);
+    const refused = await measured("8b. `pulumi up` on a free account", () => pulumi.run(["up", "--yes", "--skip-preview"]));
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stdout + refused.stderr, new RegExp(`Space ${REPO_ID} already exists on the Hub \\(it answered 402 to the create\\)[^\\n]*hfAdoptExisting true`));
+
+    // Someone set the variable by hand in the dashboard, on all three targets (its default).
+    await setVercelVariableByHand(vercel, VERCEL_PROJECT, ENV_NAME, "https://old-backend.example", ["production", "preview", "development"]);
+    await measured("8c. `pulumi up` adopting the kept Space, over an existing CHAT_API_URL", async () => {
       await pulumi.ok(["config", "set", "hfAdoptExisting", "true"]);
       await pulumi.ok(["config", "set", "hfDeleteOnDestroy", "true"]);
       succeeded(await pulumi.up());
     });
-    assert.equal(vercelValue()?.[0]?.value, productionUrl);
-    await measured("6c. `pulumi destroy` (Space deleted)", () => pulumi.ok(["destroy", "--yes", "--skip-preview"]));
+    setFreePlan(hub, false);
+    const held = vercelValue()!;
+    assert.deepEqual(held.map((env) => [env.value, [...env.target].sort()]), [[productionUrl, ["development", "preview", "production"]]], "the one record edited by id, not upserted over");
+    assert.ok(!vercel.requests.some((r) => r.status === 400), "no ENV_CONFLICT");
+
+    await measured("8d. `pulumi destroy` (Space deleted)", () => pulumi.ok(["destroy", "--yes", "--skip-preview"]));
     assert.equal(hub.space(REPO_ID), undefined, "the Space is deleted");
-    assert.deepEqual(vercelValue(), []);
+    assert.deepEqual(vercelValue()?.map((env) => [...env.target].sort()), [["development", "preview", "production"]], "the hand-made record stays (it also covers development)");
   });
 });
 
@@ -291,6 +367,26 @@ async function configureForEmulators(pulumi: PulumiCli, emulators: { hub: HubEmu
   await set("rolloutPollSeconds", "0.5");
   await set("rolloutBuildTimeoutSeconds", "600");
   await set("rolloutHealthTimeoutSeconds", "120");
+}
+
+/** The next write to `path` answers 429 with the Hub's RateLimit header (t seconds to the window's reset). */
+function rateLimitOnce(hub: HubEmulator, path: string, t: number): void {
+  hub.setFault({ method: "POST", path, status: 429, rateLimit: t, body: { error: "You have exceeded our rate limit" } });
+}
+
+/** A free account: the Hub refuses Docker Space creation with 402 (also for a Space that exists). */
+function setFreePlan(hub: HubEmulator, free: boolean): void {
+  hub.setPlan(free ? "free" : "pro");
+}
+
+/** A variable as the dashboard makes it: one record for the given targets, its value encrypted. */
+async function setVercelVariableByHand(vercel: VercelEmulator, project: string, key: string, value: string, target: string[]): Promise<void> {
+  const response = await fetch(`${vercel.url}/v10/projects/${project}/env`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${vercel.token}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ key, value, type: "encrypted", target }),
+  });
+  assert.equal(response.status, 201, await response.text());
 }
 
 const isWrite = (request: { method: string }) => !["GET", "HEAD"].includes(request.method);
