@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { isAbsolute, join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { secretValuesOf } from "../service/src/secrets.ts";
 import { prepareBundle } from "./bundle/prepare-bundle.ts";
 import { allowedOriginsWith, type DeployConfig } from "./config.ts";
 import { Space } from "./resources/space.ts";
@@ -94,7 +93,7 @@ export function deploy(config: DeployConfig, options: DeployOptions): DeployOutp
       healthTimeoutSeconds: config.rollout.healthTimeoutSeconds,
       pollIntervalSeconds: config.rollout.pollIntervalSeconds,
       healthPath: config.rollout.healthPath,
-      redactValues: [...new Set([...Object.values(config.service.secrets), ...secretValuesOf(secretEnv).map((secret) => secret.value)])],
+      serviceSecrets: secretEnv,
     },
     { dependsOn: [bundle, secrets, variables] },
   );

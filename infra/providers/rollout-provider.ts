@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { createRedactor } from "../../service/src/secrets.ts";
+import { createRedactor, secretValuesOf } from "../../service/src/secrets.ts";
 import { step } from "../http/api-error.ts";
 import type { HubClient } from "../hub/hub-client.ts";
 import { getRuntime, restartSpace, type SpaceRuntime } from "../hub/space-api.ts";
@@ -32,8 +32,12 @@ export type RolloutInputs = HubConnection & {
   healthTimeoutSeconds: number;
   pollIntervalSeconds: number;
   healthPath: string;
-  /** Every secret the Space's app holds: scrubbed from the log tails and answers a failure shows. */
-  redactValues: string[];
+  /**
+   * The app's secret variables (name -> value): scrubbed from the log tails and answers
+   * the rollout shows, with the passwords inside them. Only values as configured travel:
+   * a derived one (a password) would be in no list Pulumi masks in its output.
+   */
+  serviceSecrets: Record<string, string>;
 };
 
 export type RolloutOutputs = RolloutInputs & {
@@ -235,7 +239,10 @@ async function fail(hub: HubClient, inputs: RolloutInputs, code: RolloutErrorCod
   throw new RolloutError(code, text);
 }
 
-const redactorFor = (inputs: RolloutInputs) => createRedactor([inputs.token, ...(inputs.redactValues ?? [])]);
+const redactorFor = (inputs: RolloutInputs) => {
+  const secrets = inputs.serviceSecrets ?? {};
+  return createRedactor([inputs.token, ...Object.values(secrets), ...secretValuesOf(secrets).map((secret) => secret.value)]);
+};
 
 export function formatDuration(ms: number): string {
   const seconds = Math.round(ms / 1000);

@@ -7,5 +7,5 @@ export const SpaceRollout = defineResource<RolloutInputs, RolloutOutputs>({
   module: "infra/providers/rollout-provider.ts",
   export: "rolloutImplementation",
   computed: { stage: true, healthUrl: true, healthyAt: true, restarted: true },
-  secrets: ["token", "settingsRevision", "redactValues"],
+  secrets: ["token", "settingsRevision", "serviceSecrets"],
 });

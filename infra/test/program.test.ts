@@ -135,9 +135,9 @@ describe("the program under runtime mocks", () => {
     assert.ok(["hashes", "revision"].every((key) => secrets.secretOutputs.includes(key)));
     assert.ok(isSecretValue(byType("SpaceRollout").inputs.settingsRevision));
     // The rollout scrubs every service secret from what a failure shows: it holds them, as a secret.
-    const redactValues = byType("SpaceRollout").inputs.redactValues;
-    assert.ok(isSecretValue(redactValues));
-    for (const secret of [...Object.values(SECRET_VALUES), "db-program-secret"]) assert.ok((unwrap(redactValues) as string[]).includes(secret), secret.slice(0, 6));
+    const serviceSecrets = byType("SpaceRollout").inputs.serviceSecrets;
+    assert.ok(isSecretValue(serviceSecrets));
+    for (const secret of Object.values(SECRET_VALUES)) assert.ok(Object.values(unwrap(serviceSecrets) as object).includes(secret), secret.slice(0, 6));
 
     // No secret value anywhere outside a secret wrapper.
     const exposed = (value: unknown): string => (isSecretValue(value) ? "" : typeof value === "object" && value !== null ? Object.values(value).map(exposed).join(" ") : String(value));

@@ -36,7 +36,7 @@ describe("rollout against Spaces that really build and run", () => {
       healthTimeoutSeconds: 20,
       pollIntervalSeconds: 0.1,
       healthPath: "/api/health",
-      redactValues: [],
+      serviceSecrets: {},
     };
     return { repoId: space.id, inputs, base, vars, dir, bundle };
   }
@@ -75,10 +75,10 @@ describe("rollout against Spaces that really build and run", () => {
 
   test("an app that exits is a RUNTIME_ERROR with the container log, scrubbed of every service secret", async () => {
     const secret = "postgresql://chat:a-database-password-42@db.example/chat";
-    const { inputs } = await deploySpace("crashes", await fixtureFiles(), { FIXTURE_CRASH: "1", FIXTURE_ECHO: secret });
-    await assert.rejects(SpaceRollout.provider.create({ ...inputs, redactValues: [secret, "a-database-password-42"] }), (error: Error & { code?: string }) => {
+    const { inputs } = await deploySpace("crashes", await fixtureFiles(), { FIXTURE_CRASH: "1", FIXTURE_ECHO: `${secret} (password a-database-password-42)` });
+    await assert.rejects(SpaceRollout.provider.create({ ...inputs, serviceSecrets: { DATABASE_URL: secret } }), (error: Error & { code?: string }) => {
       assert.equal(error.code, "runtime_error");
-      assert.match(error.message, /crashing on purpose with \[REDACTED\]/);
+      assert.match(error.message, /crashing on purpose with \[REDACTED\] \(password \[REDACTED\]\)/, "the value and the password inside it");
       assert.ok(!error.message.includes("a-database-password-42"), "no part of the secret is shown");
       return true;
     });
@@ -134,7 +134,7 @@ describe("rollout against Spaces that really build and run", () => {
       const bundle = (await SpaceBundle.provider.create({ hubUrl: slow.url, token: slow.token, repoId: space.id, bundleDir: dir, hash })).outs as BundleOutputs;
       const inputs: RolloutInputs = {
         hubUrl: slow.url, token: slow.token, repoId: space.id, host: space.outs!.host, privateSpace: false, commitSha: bundle.commitSha,
-        bundleHash: hash, settingsRevision: "r", buildTimeoutSeconds: 0.5, healthTimeoutSeconds: 1, pollIntervalSeconds: 0.1, healthPath: "/api/health", redactValues: [],
+        bundleHash: hash, settingsRevision: "r", buildTimeoutSeconds: 0.5, healthTimeoutSeconds: 1, pollIntervalSeconds: 0.1, healthPath: "/api/health", serviceSecrets: {},
       };
       return { inputs, space: slow.space(space.id)! };
     }
