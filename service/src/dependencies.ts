@@ -2,6 +2,7 @@ import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
 import { ActiveStreams } from "./chat/active-streams.ts";
 import { ChatService } from "./chat/chat-service.ts";
+import { RuleRewriter } from "./chat/search-query.ts";
 import { ConversationStore } from "./db/conversation-store.ts";
 import type { Database } from "./db/database.ts";
 import { openDatabase } from "./db/open-database.ts";
@@ -47,6 +48,7 @@ export async function buildDependencies(config: Config, logger: Logger, override
     embedder,
     store,
     generator,
+    rewriter: new RuleRewriter(),
     geminiStatus,
     topK: config.retrievalTopK,
     historyTokenBudget: config.historyTokenBudget,

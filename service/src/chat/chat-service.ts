@@ -6,6 +6,7 @@ import type { AnswerGenerator, GenerationRequest, TextSink } from "../llm/answer
 import type { SearchHit, VectorStore } from "../retrieval/vector-store.ts";
 import type { ChatRequest } from "./chat-request.ts";
 import { historyWithinBudget } from "./prompt.ts";
+import type { QueryRewriter } from "./search-query.ts";
 import { sourceUrl } from "./source-url.ts";
 
 export interface ChatServiceOptions {
@@ -13,6 +14,8 @@ export interface ChatServiceOptions {
   embedder: Embedder;
   store: VectorStore;
   generator: AnswerGenerator;
+  /** Makes a follow-up's search query standalone from the conversation. */
+  rewriter: QueryRewriter;
   geminiStatus: GeminiStatus;
   topK: number;
   historyTokenBudget: number;
@@ -24,6 +27,8 @@ export interface PreparedChat {
   conversationId: string;
   generation: GenerationRequest;
   sources: Source[];
+  /** What the passages were searched with: the question, or a follow-up made standalone. */
+  searchQuery: string;
 }
 
 // Enough raw turns for any budget worth having; the budget then picks whole turns.
@@ -60,19 +65,21 @@ export class ChatService {
         conversationId,
         generation: { mode: "selection", question: request.message, history, passages: [], selection: request.context ?? "" },
         sources: [],
+        searchQuery: "",
       };
     }
     // Storing the question and retrieving passages do not depend on each other: run them
     // together, and wait for both, so the question is stored before generation starts.
-    const [question, retrieval] = await Promise.allSettled([stored, this.#retrieve(request.message, signal)]);
+    const [question, retrieval] = await Promise.allSettled([stored, this.#retrieve(request.message, history, signal)]);
     if (question.status === "rejected") throw question.reason;
     const { conversationId } = question.value;
     if (retrieval.status === "rejected") throw withConversation(retrieval.reason, conversationId);
-    const passages = retrieval.value;
+    const { searchQuery, passages } = retrieval.value;
     return {
       conversationId,
       generation: { mode: "general", question: request.message, history, passages },
       sources: passages.map((hit) => this.#toSource(hit)),
+      searchQuery,
     };
   }
 
@@ -104,15 +111,17 @@ export class ChatService {
     }
   }
 
-  async #retrieve(question: string, signal: AbortSignal): Promise<SearchHit[]> {
+  /** A follow-up is searched with a standalone query; the first question as asked. */
+  async #retrieve(question: string, history: GenerationRequest["history"], signal: AbortSignal): Promise<{ searchQuery: string; passages: SearchHit[] }> {
+    const searchQuery = history.length === 0 ? question : await this.#o.rewriter.rewrite(question, history, signal);
     let vector: number[];
     try {
-      [vector] = (await this.#o.embedder.embed([question], "RETRIEVAL_QUERY", signal)) as [number[]];
+      [vector] = (await this.#o.embedder.embed([searchQuery], "RETRIEVAL_QUERY", signal)) as [number[]];
     } catch (err) {
       this.#noteQuota(err);
       throw err;
     }
-    return this.#o.store.search(vector, this.#o.topK, signal);
+    return { searchQuery, passages: await this.#o.store.search(vector, this.#o.topK, signal) };
   }
 
   #noteQuota(err: unknown): void {

@@ -18,6 +18,8 @@ export interface TurnResult extends TurnScore {
   ask: string;
   expected: string[] | null;
   followUp: boolean;
+  /** What the passages were searched with (a follow-up made standalone). */
+  searchQuery: string;
   /** Distinct pages retrieved, best first. */
   retrieved: string[];
   /** Time to store the question and retrieve its passages (the work before the answer streams). */
@@ -86,6 +88,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
           ask: turn.ask,
           expected: turn.expected,
           followUp: index > 0,
+          searchQuery: prepared.searchQuery,
           retrieved,
           retrievalMs: Math.round(retrievalMs * 10) / 10,
           ...scoreTurn(turn, retrieved, k),
