@@ -4,8 +4,8 @@ import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { leansOnHistory, ruleQuery } from "../src/chat/search-query.ts";
 import { createPgliteDatabase } from "../src/db/pglite.ts";
-import { ExtractiveGenerator } from "../src/llm/extractive-generator.ts";
-import type { GenerationRequest, TextSink } from "../src/llm/answer-generator.ts";
+import { ExtractiveGenerator } from "../src/answer/extractive-generator.ts";
+import type { GenerationRequest, TextSink } from "../src/answer/answer-generator.ts";
 import { chat, startTestApp } from "./support/harness.ts";
 
 const SAMPLE_DOCS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../sample-docs");

@@ -1,4 +1,4 @@
-import type { HistoryTurn } from "../llm/answer-generator.ts";
+import type { HistoryTurn } from "../answer/answer-generator.ts";
 
 /**
  * Makes a follow-up's search query standalone. "How do I switch to it?" finds nothing on
