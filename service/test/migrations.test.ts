@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { ConversationStore } from "../src/db/conversation-store.ts";
 import type { Database } from "../src/db/database.ts";
 import { migrate } from "../src/db/migrate.ts";
+import { PgvectorStore } from "../src/retrieval/pgvector-store.ts";
 import { freshPglite, freshPostgres, PREVIOUS_BACKEND_DDL, skipWithoutPostgres, type TestDatabase } from "./support/databases.ts";
 
 async function columns(db: Database, table: string): Promise<string[]> {
@@ -32,7 +33,7 @@ for (const engine of engines) {
     it("creates the contract's tables on an empty database, and a repeat changes nothing", () =>
       withDatabase(engine.open, async ({ db }) => {
         const applied = await migrate(db);
-        assert.deepEqual(applied, ["0001-adopt-chat-tables", "0002-message-completeness"]);
+        assert.deepEqual(applied, ["0001-adopt-chat-tables", "0002-message-completeness", "0003-chunk-full-text"]);
         assert.deepEqual(await columns(db, "conversations"), ["created_at", "id", "updated_at"]);
         assert.deepEqual(await columns(db, "messages"), ["content", "conversation_id", "created_at", "error_code", "id", "incomplete", "role", "sources"]);
         assert.deepEqual(await migrate(db), []);
@@ -61,6 +62,27 @@ for (const engine of engines) {
         assert.deepEqual(messages[1]!.sources, [{ file: "docs/module-01/chapter-01.md", heading: "Intro > Setup", similarity: 0.83 }]);
       }));
 
+    it("gives a chunk table from before hybrid search its full-text column and index, rows kept and searchable by word", (t) =>
+      withDatabase(engine.open, async ({ db }) => {
+        const { rows: available } = await db.query(`select 1 from pg_available_extensions where name = 'vector'`);
+        if (available.length === 0) return t.skip("this Postgres server has no pgvector extension");
+        // The pgvector store's table as ensureCollection made it before full-text search.
+        await db.query("create extension if not exists vector");
+        await db.query(`create table chunks_docusaurus_book (
+          id uuid primary key, file_path text not null, heading_path text[] not null default '{}', section_depth integer not null,
+          content text not null, token_count integer not null, embedding_model text, content_hash text, url text, chunk_index integer,
+          embedding vector(3) not null, created_at timestamptz not null default now())`);
+        await db.query(`insert into chunks_docusaurus_book (id, file_path, heading_path, section_depth, content, token_count, embedding)
+          values ('1b0d7e7e-3c52-4a8e-8d7c-2f1f8f0e0a03', 'docs/ops.md', '{Troubleshooting,"429 quota_exceeded"}', 2, 'Wait, or use a key with a higher quota.', 9, '[0,0,1]')`);
+        await migrate(db);
+        assert.ok((await columns(db, "chunks_docusaurus_book")).includes("search_text"));
+        const { rows: indexes } = await db.query<{ indexdef: string }>(`select indexdef from pg_indexes where tablename = 'chunks_docusaurus_book'`);
+        assert.ok(indexes.some((i) => /using gin \(search_text\)/i.test(i.indexdef)), JSON.stringify(indexes));
+        const hits = await new PgvectorStore({ db, collection: "docusaurus-book" }).hybridSearch({ vector: [1, 0, 0], text: "What does quota_exceeded mean?" }, 1);
+        assert.equal(hits[0]?.payload.file_path, "docs/ops.md");
+        assert.deepEqual(await migrate(db), []);
+      }));
+
     it("refuses to adopt a table that lacks a column the service reads, and applies nothing", () =>
       withDatabase(engine.open, async ({ db }) => {
         await db.query(`create table conversations (id uuid primary key)`);
@@ -79,9 +101,9 @@ describe("migrations under concurrency", { skip: skipWithoutPostgres }, () => {
       const replicas = Array.from({ length: 5 }, () => createPostgresDatabase({ connectionString: url }));
       try {
         const results = await Promise.all(replicas.map((db) => migrate(db)));
-        assert.equal(results.flat().length, 2, "two migrations applied in total, across all replicas");
+        assert.equal(results.flat().length, 3, "three migrations applied in total, across all replicas");
         const { rows } = await replicas[0]!.query<{ n: string }>(`select count(*) as n from schema_migrations`);
-        assert.equal(Number(rows[0]!.n), 2);
+        assert.equal(Number(rows[0]!.n), 3);
       } finally {
         await Promise.all(replicas.map((db) => db.close()));
       }

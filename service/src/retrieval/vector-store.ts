@@ -30,6 +30,12 @@ export interface SearchHit {
   payload: ChunkPayload;
 }
 
+/** A question for hybrid retrieval: its embedding, and its words for the lexical side. */
+export interface SearchQuery {
+  vector: number[];
+  text: string;
+}
+
 export interface StoreInfo {
   /** "qdrant" or "pgvector". */
   kind: string;
@@ -47,6 +53,7 @@ export interface VectorStore {
   readonly collection: string;
   /** Creates the collection (or table) for vectors of this size when it does not exist. */
   ensureCollection(vectorSize: number): Promise<void>;
+  /** The nearest chunks by vector alone. */
   search(vector: number[], limit: number, signal?: AbortSignal): Promise<SearchHit[]>;
   upsert(points: ChunkPoint[]): Promise<void>;
   deletePoints(ids: string[]): Promise<void>;
