@@ -14,7 +14,7 @@ import { LocalEmbedder } from "../src/embeddings/local-embedder.ts";
 import { docRoute, ingestDocs, pointId, type IngestSummary } from "../src/ingest/ingest.ts";
 import { PgvectorStore } from "../src/retrieval/pgvector-store.ts";
 import { QdrantStore } from "../src/retrieval/qdrant-store.ts";
-import type { ChunkPoint, VectorStore } from "../src/retrieval/vector-store.ts";
+import type { ChunkPoint, SearchQuery, VectorStore } from "../src/retrieval/vector-store.ts";
 
 const SAMPLE_DOCS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../sample-docs");
 const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../src/ingest/cli.ts");
@@ -61,6 +61,9 @@ class CountingStore implements VectorStore {
   }
   search(vector: number[], limit: number, signal?: AbortSignal) {
     return this.#inner.search(vector, limit, signal);
+  }
+  hybridSearch(query: SearchQuery, limit: number, signal?: AbortSignal) {
+    return this.#inner.hybridSearch(query, limit, signal);
   }
   upsert(points: ChunkPoint[]) {
     this.upserted.push(...points);

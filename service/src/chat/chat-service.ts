@@ -121,7 +121,7 @@ export class ChatService {
       this.#noteQuota(err);
       throw err;
     }
-    return { searchQuery, passages: await this.#o.store.search(vector, this.#o.topK, signal) };
+    return { searchQuery, passages: await this.#o.store.hybridSearch({ vector, text: searchQuery }, this.#o.topK, signal) };
   }
 
   #noteQuota(err: unknown): void {

@@ -55,6 +55,11 @@ export interface VectorStore {
   ensureCollection(vectorSize: number): Promise<void>;
   /** The nearest chunks by vector alone. */
   search(vector: number[], limit: number, signal?: AbortSignal): Promise<SearchHit[]>;
+  /**
+   * Nearest by vector and best by words, fused by reciprocal rank: the order is the fusion's,
+   * each hit's score still the cosine similarity (what sources show as `similarity`).
+   */
+  hybridSearch(query: SearchQuery, limit: number, signal?: AbortSignal): Promise<SearchHit[]>;
   upsert(points: ChunkPoint[]): Promise<void>;
   deletePoints(ids: string[]): Promise<void>;
   /** Every stored point's id with its file path and content hash, for ingest's diff (no vectors). */
