@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { parseThinking, thinkingConfig, type ThinkingSetting } from "./gemini/thinking.ts";
 
 /**
  * Every setting the service reads, from the environment, once, at start-up. Anything not
@@ -46,6 +47,8 @@ const envSchema = z.object({
   GEMINI_API_KEY: z.string().trim().min(1, "must not be empty").optional(),
   GEMINI_BASE_URL: z.string().refine(isHttpUrl, "must be an http(s) URL").optional(),
   GEMINI_MODEL: z.string().trim().min(1).default("gemini-2.5-flash"),
+  GEMINI_THINKING: z.string().optional(),
+  QUERY_REWRITE_TIMEOUT_MS: intFrom(1_500, 0, 60_000),
   EMBEDDING_MODEL: z.string().trim().min(1).optional(),
   EMBEDDING_DIMENSIONS: intFrom(768, 8, 3072),
 
@@ -78,7 +81,15 @@ export interface Config {
   port: number;
   host: string;
   logLevel: string;
-  gemini: { apiKey: string | undefined; baseUrl: string | undefined; model: string };
+  gemini: {
+    apiKey: string | undefined;
+    baseUrl: string | undefined;
+    model: string;
+    /** How much the model thinks before answering or rewriting (checked against the model's family). */
+    thinking: ThinkingSetting;
+    /** Longest wait for a follow-up's rewritten search query before the rule stands in; 0: the rule only. */
+    rewriteTimeoutMs: number;
+  };
   embedding: {
     /** "gemini" when a Gemini key is set, else the deterministic local embedder. */
     provider: "gemini" | "local";
@@ -141,7 +152,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { sam
   } else if (usesQdrant && cleaned.QDRANT_URL === undefined) {
     problems.push("QDRANT_URL is required when VECTOR_STORE is qdrant");
   }
-  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const thinking = parseThinking(cleaned.GEMINI_THINKING);
+  if ("error" in thinking) problems.push(`GEMINI_THINKING ${thinking.error}`);
+  else {
+    try {
+      thinkingConfig(cleaned.GEMINI_MODEL ?? "gemini-2.5-flash", thinking);
+    } catch (err) {
+      problems.push(`GEMINI_THINKING does not suit GEMINI_MODEL: ${(err as Error).message}`);
+    }
+  }
+  if (!parsed.success || problems.length > 0 || "error" in thinking) throw new ConfigError(problems);
   const e = parsed.data;
 
   const provider = e.GEMINI_API_KEY ? "gemini" : "local";
@@ -150,7 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { sam
     port: e.PORT,
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
-    gemini: { apiKey: e.GEMINI_API_KEY, baseUrl: e.GEMINI_BASE_URL, model: e.GEMINI_MODEL },
+    gemini: { apiKey: e.GEMINI_API_KEY, baseUrl: e.GEMINI_BASE_URL, model: e.GEMINI_MODEL, thinking, rewriteTimeoutMs: e.QUERY_REWRITE_TIMEOUT_MS },
     embedding: {
       provider,
       model: e.EMBEDDING_MODEL ?? (provider === "gemini" ? "gemini-embedding-001" : LOCAL_EMBEDDING_MODEL),

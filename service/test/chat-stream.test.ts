@@ -56,7 +56,10 @@ describe("POST /api/chat streams the contract's events", () => {
     stack.gemini.reset();
     const second = await chat(stack.app.url, { message: "and how do I switch it off?", conversation_id: conversationId });
     assert.equal(second.events[0]!.conversation_id, conversationId);
-    const body = stack.gemini.requests.find((r) => r.kind === "stream")!.body as { contents: Array<{ role: string; parts: Array<{ text: string }> }> };
+    // Two calls: the follow-up's search query made standalone, then the answer.
+    const [rewrite, answer] = stack.gemini.requests.filter((r) => r.kind === "stream");
+    assert.equal((rewrite!.body as { generationConfig: { maxOutputTokens: number } }).generationConfig.maxOutputTokens, 64);
+    const body = answer!.body as { contents: Array<{ role: string; parts: Array<{ text: string }> }> };
     assert.deepEqual(body.contents.map((c) => c.role), ["user", "model", "user"]);
     assert.equal(body.contents[0]!.parts[0]!.text, "What is the embedded default mode?");
     assert.equal(body.contents[1]!.parts[0]!.text, answerOf(first.events));

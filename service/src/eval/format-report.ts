@@ -4,7 +4,7 @@ import type { EvalReport } from "./run-eval.ts";
 export function formatReport(report: EvalReport): string {
   const { setup, totals: t } = report;
   const lines = [
-    `${setup.store} collection ${setup.collection}, embedder ${setup.embedder}, answers ${setup.generator}, k=${setup.k}` +
+    `${setup.store} collection ${setup.collection}, embedder ${setup.embedder}, answers ${setup.generator}, follow-ups rewritten by ${setup.rewriter}, k=${setup.k}` +
       (setup.ingest ? ` (ingested ${setup.ingest.files} files, ${setup.ingest.chunks} chunks)` : ""),
     "",
     `${"id".padEnd(8)} ${"rank".padStart(4)} ${"@1".padStart(3)} ${"@k".padStart(3)} ${"RR".padStart(5)} ${"ms".padStart(6)}  question -> first page retrieved`,

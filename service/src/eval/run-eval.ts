@@ -27,7 +27,7 @@ export interface TurnResult extends TurnScore {
 }
 
 export interface EvalReport {
-  setup: { store: string; collection: string; embedder: string; generator: string; k: number; ingest: IngestSummary | null };
+  setup: { store: string; collection: string; embedder: string; generator: string; rewriter: string; k: number; ingest: IngestSummary | null };
   turns: TurnResult[];
   totals: Totals;
 }
@@ -97,7 +97,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
     }
     const scored: ScoredTurn[] = turns.map((t) => ({ followUp: t.followUp, expected: t.expected, score: t }));
     return {
-      setup: { store: store.kind, collection: store.collection, embedder: deps.embedder.model, generator: deps.generator.model, k, ingest },
+      setup: { store: store.kind, collection: store.collection, embedder: deps.embedder.model, generator: deps.generator.model, rewriter: deps.rewriter.kind, k, ingest },
       turns,
       totals: totals(scored),
     };
