@@ -48,6 +48,9 @@ export async function startStack(settings: Settings): Promise<Stack> {
     GEMINI_BASE_URL: gemini.url,
     LOG_LEVEL: "warn",
     RATE_LIMIT_PER_MINUTE: "0",
+    // The emulator's hashed vectors score far below gemini-embedding-001's: with the Gemini
+    // default threshold every chat would be answered from no passage.
+    RELEVANCE_THRESHOLD: "0",
   };
   const storeEnv: Record<string, string> =
     settings.store === "pgvector"

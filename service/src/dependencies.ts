@@ -58,6 +58,7 @@ export async function buildDependencies(config: Config, logger: Logger, override
     rewriter,
     geminiStatus,
     topK: config.retrievalTopK,
+    relevanceThreshold: config.relevanceThreshold,
     historyTokenBudget: config.historyTokenBudget,
     docsBaseUrl: config.docsBaseUrl,
   });

@@ -7,6 +7,7 @@ import type { SearchHit, VectorStore } from "../retrieval/vector-store.ts";
 import type { ChatRequest } from "./chat-request.ts";
 import { historyWithinBudget } from "./history.ts";
 import type { QueryRewriter } from "./search-query.ts";
+import { sourceHeading } from "./source-heading.ts";
 import { sourceUrl } from "./source-url.ts";
 
 export interface ChatServiceOptions {
@@ -18,6 +19,8 @@ export interface ChatServiceOptions {
   rewriter: QueryRewriter;
   geminiStatus: GeminiStatus;
   topK: number;
+  /** Passages less similar than this to the question are left out; with none left, the book does not cover it. */
+  relevanceThreshold: number;
   historyTokenBudget: number;
   docsBaseUrl: string | undefined;
 }
@@ -78,7 +81,7 @@ export class ChatService {
     return {
       conversationId,
       generation: { mode: "general", question: request.message, history, passages },
-      sources: passages.map((hit) => this.#toSource(hit)),
+      sources: distinctSources(passages.map((hit) => this.#toSource(hit))),
       searchQuery,
     };
   }
@@ -121,7 +124,8 @@ export class ChatService {
       this.#noteQuota(err);
       throw err;
     }
-    return { searchQuery, passages: await this.#o.store.hybridSearch({ vector, text: searchQuery }, this.#o.topK, signal) };
+    const hits = await this.#o.store.hybridSearch({ vector, text: searchQuery }, this.#o.topK, signal);
+    return { searchQuery, passages: hits.filter((hit) => hit.score >= this.#o.relevanceThreshold) };
   }
 
   #noteQuota(err: unknown): void {
@@ -132,7 +136,7 @@ export class ChatService {
     const url = hit.payload.url ?? sourceUrl(this.#o.docsBaseUrl, hit.payload.file_path);
     return {
       file: hit.payload.file_path,
-      heading: hit.payload.heading_path.join(" > "),
+      heading: sourceHeading(hit.payload.file_path, hit.payload.heading_path),
       similarity: Math.round(hit.score * 10_000) / 10_000,
       ...(url ? { url } : {}),
     };
@@ -152,4 +156,15 @@ async function dbCall<T>(fn: () => Promise<T>): Promise<T> {
 /** Lets the error response name the conversation the question was stored in. */
 function withConversation(err: unknown, conversationId: string): unknown {
   return err instanceof AppError ? err.withDetails({ conversation_id: conversationId }) : err;
+}
+
+/** One source per file and heading: two passages of one section are one place to read. */
+function distinctSources(sources: Source[]): Source[] {
+  const seen = new Set<string>();
+  return sources.filter((source) => {
+    const key = `${source.file}\n${source.heading}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

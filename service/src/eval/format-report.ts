@@ -7,14 +7,14 @@ export function formatReport(report: EvalReport): string {
     `${setup.store} collection ${setup.collection}, embedder ${setup.embedder}, answers ${setup.generator}, follow-ups rewritten by ${setup.rewriter}, k=${setup.k}` +
       (setup.ingest ? ` (ingested ${setup.ingest.files} files, ${setup.ingest.chunks} chunks)` : ""),
     "",
-    `${"id".padEnd(8)} ${"rank".padStart(4)} ${"@1".padStart(3)} ${"@k".padStart(3)} ${"RR".padStart(5)} ${"ms".padStart(6)}  question -> first page retrieved`,
+    `${"id".padEnd(8)} ${"rank".padStart(4)} ${"@1".padStart(3)} ${"@k".padStart(3)} ${"RR".padStart(5)} ${"sim".padStart(5)} ${"ms".padStart(6)}  question -> first page retrieved`,
   ];
   for (const turn of report.turns) {
     const mark = (ok: boolean) => (ok ? "yes" : "-").padStart(3);
     const rank = turn.expected === null ? (turn.silent ? "none" : "some") : String(turn.rank ?? "-");
     const first = turn.retrieved[0] ?? "(nothing)";
     lines.push(
-      `${turn.id.padEnd(8)} ${rank.padStart(4)} ${mark(turn.hitAt1)} ${mark(turn.hitAtK)} ${turn.reciprocalRank.toFixed(2).padStart(5)} ${turn.retrievalMs.toFixed(1).padStart(6)}  ${turn.followUp ? "  " : ""}${truncate(turn.ask, 60)} -> ${first}`,
+      `${turn.id.padEnd(8)} ${rank.padStart(4)} ${mark(turn.hitAt1)} ${mark(turn.hitAtK)} ${turn.reciprocalRank.toFixed(2).padStart(5)} ${(turn.topSimilarity?.toFixed(2) ?? "-").padStart(5)} ${turn.retrievalMs.toFixed(1).padStart(6)}  ${turn.followUp ? "  " : ""}${truncate(turn.ask, 60)} -> ${first}`,
     );
   }
   lines.push(

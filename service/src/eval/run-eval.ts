@@ -20,6 +20,8 @@ export interface TurnResult extends TurnScore {
   followUp: boolean;
   /** What the passages were searched with (a follow-up made standalone). */
   searchQuery: string;
+  /** The best passage's similarity: where a relevance threshold would cut (null when none was kept). */
+  topSimilarity: number | null;
   /** Distinct pages retrieved, best first. */
   retrieved: string[];
   /** Time to store the question and retrieve its passages (the work before the answer streams). */
@@ -89,6 +91,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
           expected: turn.expected,
           followUp: index > 0,
           searchQuery: prepared.searchQuery,
+          topSimilarity: prepared.sources.length === 0 ? null : Math.max(...prepared.sources.map((s) => s.similarity)),
           retrieved,
           retrievalMs: Math.round(retrievalMs * 10) / 10,
           ...scoreTurn(turn, retrieved, k),
