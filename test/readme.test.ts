@@ -17,6 +17,7 @@ const RUN_ELSEWHERE: Array<[RegExp, string]> = [
   [/^npm install$/, ".ci/run installs with npm ci, from the same lockfiles"],
   [/^npm test$/, ".ci/run"],
   [/^npm run bench -- --quick$/, ".ci/run, after the tests"],
+  [/^npm run eval -- service\/sample-docs\/questions\.yaml$/, ".ci/run, with floors (service/test/eval.test.ts runs it too)"],
   [/^pulumi /, "the deploy rehearsal (test/deploy/rehearsal.test.ts) runs the deploy block"],
   [/^curl .*\$\(pulumi stack output /, "the deploy rehearsal runs the verify block against the deployed Space"],
 ];
