@@ -57,10 +57,7 @@ export async function buildDependencies(config: Config, logger: Logger, override
     generator,
     rewriter,
     geminiStatus,
-    topK: config.retrievalTopK,
-    relevanceThreshold: config.relevanceThreshold,
-    historyTokenBudget: config.historyTokenBudget,
-    docsBaseUrl: config.docsBaseUrl,
+    settings: config,
   });
   const health = new HealthService({ db, store, embedder, generator, geminiStatus, readiness, cacheMs: config.healthCacheMs });
 
@@ -77,18 +74,11 @@ export async function buildDependencies(config: Config, logger: Logger, override
     health,
     readiness,
     streams: new ActiveStreams(),
-    settings: {
-      allowedOrigins: config.allowedOrigins,
-      trustProxyHops: config.trustProxyHops,
-      rateLimitPerMinute: config.rateLimitPerMinute,
-      selectionMaxChars: config.selectionMaxChars,
-      keepAliveMs: config.keepAliveMs,
-      generationTimeoutMs: config.generationTimeoutMs,
-    },
+    settings: config,
   };
 }
 
 /** True when tables and vectors live in the embedded PGlite database (no cloud account). */
-export function isEmbedded(config: Config): boolean {
+export function isEmbedded(config: Pick<Config, "databaseUrl" | "vectorStore">): boolean {
   return config.databaseUrl === undefined && config.vectorStore.kind === "pgvector";
 }

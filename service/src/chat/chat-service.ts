@@ -1,4 +1,6 @@
-import { AppError, isAbortError } from "../errors.ts";
+import { pageUrl } from "../book/page-url.ts";
+import type { Config } from "../config.ts";
+import { AppError } from "../errors.ts";
 import type { ConversationStore, Source } from "../db/conversation-store.ts";
 import type { Embedder } from "../embeddings/embedder.ts";
 import type { GeminiStatus } from "../health/gemini-status.ts";
@@ -8,7 +10,6 @@ import type { ChatRequest } from "./chat-request.ts";
 import { historyWithinBudget } from "./history.ts";
 import type { QueryRewriter } from "./search-query.ts";
 import { sourceHeading } from "./source-heading.ts";
-import { sourceUrl } from "./source-url.ts";
 
 export interface ChatServiceOptions {
   conversations: ConversationStore;
@@ -18,11 +19,8 @@ export interface ChatServiceOptions {
   /** Makes a follow-up's search query standalone from the conversation. */
   rewriter: QueryRewriter;
   geminiStatus: GeminiStatus;
-  topK: number;
-  /** Passages less similar than this to the question are left out; with none left, the book does not cover it. */
-  relevanceThreshold: number;
-  historyTokenBudget: number;
-  docsBaseUrl: string | undefined;
+  /** relevanceThreshold: passages less similar to the question are left out; with none left, the book does not cover it. */
+  settings: Pick<Config, "retrievalTopK" | "relevanceThreshold" | "historyTokenBudget" | "docsBaseUrl">;
 }
 
 /** A chat ready to stream: the question is stored and the passages are chosen. */
@@ -54,13 +52,13 @@ export class ChatService {
     let history: GenerationRequest["history"] = [];
     if (request.conversation_id !== undefined) {
       const [exists, recent] = await Promise.all([
-        dbCall(() => conversations.exists(request.conversation_id!)),
-        dbCall(() => conversations.recentMessages(request.conversation_id!, HISTORY_ROWS)),
+        conversations.exists(request.conversation_id),
+        conversations.recentMessages(request.conversation_id, HISTORY_ROWS),
       ]);
-      if (!exists) throw new AppError("not_found", 404, "No conversation has this conversation_id.");
-      history = historyWithinBudget(recent, this.#o.historyTokenBudget);
+      if (!exists) throw new AppError("not_found", "No conversation has this conversation_id.");
+      history = historyWithinBudget(recent, this.#o.settings.historyTokenBudget);
     }
-    const stored = dbCall(() => conversations.addUserMessage(request.conversation_id, request.message));
+    const stored = conversations.addUserMessage(request.conversation_id, request.message);
 
     if (request.mode === "selection") {
       const { conversationId } = await stored;
@@ -124,8 +122,8 @@ export class ChatService {
       this.#noteQuota(err);
       throw err;
     }
-    const hits = await this.#o.store.hybridSearch({ vector, text: searchQuery }, this.#o.topK, signal);
-    return { searchQuery, passages: hits.filter((hit) => hit.score >= this.#o.relevanceThreshold) };
+    const hits = await this.#o.store.hybridSearch({ vector, text: searchQuery }, this.#o.settings.retrievalTopK, signal);
+    return { searchQuery, passages: hits.filter((hit) => hit.score >= this.#o.settings.relevanceThreshold) };
   }
 
   #noteQuota(err: unknown): void {
@@ -133,23 +131,13 @@ export class ChatService {
   }
 
   #toSource(hit: SearchHit): Source {
-    const url = hit.payload.url ?? sourceUrl(this.#o.docsBaseUrl, hit.payload.file_path);
+    const url = hit.payload.url ?? pageUrl(this.#o.settings.docsBaseUrl, hit.payload.file_path);
     return {
       file: hit.payload.file_path,
       heading: sourceHeading(hit.payload.file_path, hit.payload.heading_path),
       similarity: Math.round(hit.score * 10_000) / 10_000,
       ...(url ? { url } : {}),
     };
-  }
-}
-
-/** Database failures become 503 database_unavailable; aborts and AppErrors pass through. */
-async function dbCall<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof AppError || isAbortError(err)) throw err;
-    throw new AppError("database_unavailable", 503, "The conversation database is unavailable. Please try again shortly.", { cause: err });
   }
 }
 

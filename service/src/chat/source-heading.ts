@@ -1,3 +1,5 @@
+import { docRoute } from "../book/page-url.ts";
+
 /**
  * The heading a source shows. A section named only "Overview", "Examples" or a single letter
  * (a glossary's "A") says nothing on its own in a list of sources, so it carries its page's
@@ -19,13 +21,11 @@ export function sourceHeading(filePath: string, headingPath: readonly string[]):
 
 /**
  * A page's title from its path, as its sidebar would read: "docs/04-operations/02-deploying.md"
- * is "Deploying"; an index page takes its folder's name. Points carry no title of their own
- * (the contract's payload has none).
+ * is "Deploying"; an index page takes its folder's name (Docusaurus's route rule). Points
+ * carry no title of their own (the contract's payload has none).
  */
 export function pageTitle(filePath: string): string {
-  const segments = filePath.replace(/\\/g, "/").replace(/\.mdx?$/, "").split("/").filter(Boolean);
-  let name = segments.at(-1) ?? filePath;
-  if (/^(index|readme)$/i.test(name) && segments.length > 1) name = segments.at(-2)!;
-  const words = name.replace(/^\d+[-_.]/, "").replace(/[-_]+/g, " ").trim();
+  const route = docRoute(filePath.replace(/\\/g, "/").replace(/^\/?docs\//, ""));
+  const words = (route.split("/").at(-1) ?? "").replace(/[-_]+/g, " ").trim();
   return words.length === 0 ? filePath : words[0]!.toUpperCase() + words.slice(1);
 }
