@@ -2,6 +2,7 @@ import { writeFile } from "node:fs/promises";
 import os from "node:os";
 import { goalFirstTokens, type ChatScenarioResult } from "./chat-scenarios.ts";
 import type { ColdStartResult } from "./cold-start.ts";
+import type { FirstTokenResult } from "./first-token.ts";
 import type { Goal } from "./goals.ts";
 import type { IngestResult } from "./ingest-bench.ts";
 import type { Distribution } from "./stats.ts";
@@ -13,6 +14,7 @@ export interface Results {
   settings: Omit<Settings, "databaseUrl"> & { database: string };
   coldStart?: ColdStartResult;
   ingest?: IngestResult;
+  firstToken?: FirstTokenResult;
   chats: ChatScenarioResult[];
   goals: Goal[];
   notes: string[];
@@ -71,6 +73,12 @@ export function renderReport(results: Results): string {
       ),
     );
     out.push(`first:  ${i.first.summary}`, `repeat: ${i.repeat.summary}`);
+  }
+  if (results.firstToken) {
+    const f = results.firstToken;
+    out.push("", `First token, one chat at a time (${f.chats} per case): upstream first token after ${f.profile.firstTokenDelayMs} ms, thinking ${f.profile.thinkingMs} ms when fully on`);
+    out.push(table(["case", "chats", "err", "ttft p50", "p95", "max"], f.cases.map((c) => [c.name, c.firstTokenMs.count, c.errors, c.firstTokenMs.p50, c.firstTokenMs.p95, c.firstTokenMs.max])));
+    out.push(...f.notes);
   }
   for (const scenario of results.chats) {
     const p = scenario.profile;

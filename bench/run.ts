@@ -1,5 +1,6 @@
 import path from "node:path";
 import { capacity, overhead, throughput, type ChatScenarioResult, type Server } from "./chat-scenarios.ts";
+import { firstToken } from "./first-token.ts";
 import { coldStart } from "./cold-start.ts";
 import type { Goal } from "./goals.ts";
 import { ingestBench } from "./ingest-bench.ts";
@@ -68,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
     }
     if (settings.scenarios.includes("cold-start")) results.coldStart = await coldStart(stack, settings.coldStartRuns, log);
     if (settings.scenarios.includes("ingest")) results.ingest = await ingestBench(stack, settings.corpus, log);
+    if (settings.scenarios.includes("first-token")) results.firstToken = await firstToken(stack, settings, log);
 
     const run = { overhead, capacity, throughput } as const;
     if (settings.target && chatScenarios.length > 0) {
