@@ -84,6 +84,10 @@ describe("QdrantStore against the Qdrant emulator", () => {
     // A question of stop words alone is searched by vector.
     assert.deepEqual((await store().hybridSearch({ vector, text: "what is it?" }, 1)).map((h) => h.id), [near]);
     assert.deepEqual(await store("never-ingested").hybridSearch({ vector, text: "quota" }, 2), []);
+
+    // A server that refuses the formula (before 1.14) answers 400: the search is by vector alone.
+    await qdrant.setFault({ kind: "status", status: 400, route: "search", times: 1, message: "Format error in JSON body: unknown variant `formula`" });
+    assert.deepEqual((await ask()).map((h) => h.id), [near, far]);
   });
 
   it("reports the collection, and text-embedding-004 for points without an embedding model", async () => {
