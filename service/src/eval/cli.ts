@@ -11,16 +11,17 @@ import { runEval } from "./run-eval.ts";
 const SERVICE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 const USAGE = `Usage: npm run eval -- <questions.yaml> [--docs <docs dir>] [--json]
-                      [--min-hit-at-k <0..1>] [--min-mrr <0..1>] [--min-follow-up <0..1>]
+                      [--min-hit-at-k <0..1>] [--min-mrr <0..1>] [--min-follow-up <0..1>] [--min-silence <0..1>]
 
 Asks each question of the set through the chat pipeline (follow-ups in the same
 conversation) and prints, per question and in total, whether the expected page was
 retrieved first (hit@1), among the top RETRIEVAL_TOP_K (hit@k), the mean reciprocal rank
-(MRR) and the follow-ups' hit rate. Same variables as the server; with none set it runs
+(MRR), the follow-ups' hit rate, and how often a question the book does not cover found
+nothing (silence). Same variables as the server; with none set it runs
 embedded (PGlite, local embedder) on the sample book, or on --docs. Exit code 1 when a
 --min-* floor is not reached.`;
 
-const FLOORS = { "min-hit-at-k": "hitAtK", "min-mrr": "mrr", "min-follow-up": "followUpHitRate" } as const;
+const FLOORS = { "min-hit-at-k": "hitAtK", "min-mrr": "mrr", "min-follow-up": "followUpHitRate", "min-silence": "silenceRate" } as const;
 
 async function main(argv: string[]): Promise<number> {
   let args;
@@ -35,6 +36,7 @@ async function main(argv: string[]): Promise<number> {
         "min-hit-at-k": { type: "string" },
         "min-mrr": { type: "string" },
         "min-follow-up": { type: "string" },
+        "min-silence": { type: "string" },
       },
     });
   } catch (err) {
