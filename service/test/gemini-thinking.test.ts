@@ -76,6 +76,15 @@ describe("Gemini request bodies against the emulator", () => {
     assert.equal(gemini.requests.length, 1);
   });
 
+  it("takes the first line and stops reading: a model that goes on to answer is not waited for", async () => {
+    gemini.setStreamProfile({ tokens: 40, tokenDelayMs: 50 });
+    gemini.setAnswer(`pgvector switch setup\n${"and then a long answer nobody asked for ".repeat(10)}`);
+    const rewriter = new GeminiQueryRewriter({ client: client(), model: "gemini-2.5-flash", thinking: OFF, timeoutMs: 5_000 });
+    const started = performance.now();
+    assert.equal(await rewriter.rewrite("How do I switch to it?", history, new AbortController().signal), "pgvector switch setup");
+    assert.ok(performance.now() - started < 1_000, "40 pieces at 50 ms were not all waited for");
+  });
+
   it("falls back to the rule when the call is slow or fails, and stops when the reader leaves", async () => {
     const warnings: string[] = [];
     const rewriter = new GeminiQueryRewriter({ client: client(), model: "gemini-2.5-flash", thinking: OFF, timeoutMs: 200, log: { warn: (fields) => warnings.push(String(fields.reason)) } });

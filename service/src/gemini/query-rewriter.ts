@@ -48,6 +48,8 @@ export class GeminiQueryRewriter implements QueryRewriter {
   async rewrite(question: string, history: readonly HistoryTurn[], signal: AbortSignal): Promise<string> {
     if (!leansOnHistory(question) || history.length === 0) return question;
     const timeout = AbortSignal.timeout(this.#timeoutMs);
+    // The query is the first line: once it has ended, the rest is not waited for.
+    const lineEnded = new AbortController();
     let text = "";
     try {
       await this.#client.stream(
@@ -59,18 +61,28 @@ export class GeminiQueryRewriter implements QueryRewriter {
           maxOutputTokens: MAX_OUTPUT_TOKENS,
           thinkingConfig: this.#thinking,
         },
-        AbortSignal.any([signal, timeout]),
-        (piece) => (text += piece),
+        AbortSignal.any([signal, timeout, lineEnded.signal]),
+        (piece) => {
+          text += piece;
+          // Not from inside the socket's data handler: the abort destroys that very socket.
+          if (/\S[^\n]*\n/.test(text) && !lineEnded.signal.aborted) setImmediate(() => lineEnded.abort());
+        },
       );
     } catch (err) {
       if (signal.aborted) throw signal.reason;
+      if (lineEnded.signal.aborted) return queryOf(text, question, history);
       const reason = timeout.aborted ? "timeout" : isAbortError(err) ? "aborted" : "error";
       this.#log?.warn({ reason, timeoutMs: this.#timeoutMs }, "query rewrite failed; the rule stands in");
       return ruleQuery(question, history);
     }
-    const query = text.trim().split("\n")[0]!.replace(/^["'`]+|["'`]+$/g, "").trim();
-    return query.length > 0 && query.length <= MAX_QUERY_CHARS ? query : ruleQuery(question, history);
+    return queryOf(text, question, history);
   }
+}
+
+/** The model's first line without quotes; the rule's query when that is empty or too long to be one. */
+function queryOf(text: string, question: string, history: readonly HistoryTurn[]): string {
+  const query = text.trim().split("\n")[0]!.replace(/^["'`]+|["'`]+$/g, "").trim();
+  return query.length > 0 && query.length <= MAX_QUERY_CHARS ? query : ruleQuery(question, history);
 }
 
 /** The conversation's last turns and the follow-up, as one message. */
