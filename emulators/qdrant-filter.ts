@@ -64,6 +64,23 @@ function tokenize(text: string, index: TextIndexParams): string[] {
     .map((t) => (index.lowercase ? t.toLowerCase() : t));
 }
 
+// A hybrid query tests a few dozen words against every candidate: each text is tokenized
+// once per index setting, as Qdrant's index holds its tokens (a bounded cache, test code).
+const tokenCache = new Map<string, Map<string, Set<string>>>();
+const TOKEN_CACHE_TEXTS = 10_000;
+
+function tokenSet(text: string, index: TextIndexParams): Set<string> {
+  const setting = JSON.stringify(index);
+  let texts = tokenCache.get(setting);
+  if (!texts) tokenCache.set(setting, (texts = new Map()));
+  let tokens = texts.get(text);
+  if (!tokens) {
+    if (texts.size >= TOKEN_CACHE_TEXTS) texts.clear();
+    texts.set(text, (tokens = new Set(tokenize(text, index))));
+  }
+  return tokens;
+}
+
 function matchField(values: unknown[], match: Record<string, unknown>, textIndex?: TextIndexParams): boolean {
   if ("value" in match) return values.some((v) => v === match.value);
   if ("any" in match) {
@@ -80,7 +97,7 @@ function matchField(values: unknown[], match: Record<string, unknown>, textIndex
       const wanted = tokenize(query, textIndex);
       return values.some((v) => {
         if (typeof v !== "string") return false;
-        const tokens = new Set(tokenize(v, textIndex));
+        const tokens = tokenSet(v, textIndex);
         return wanted.every((t) => tokens.has(t));
       });
     }

@@ -45,7 +45,8 @@ export function runQuery(target: Collection, request: Record<string, unknown>, v
       if (query.fusion !== "rrf") throw formatError(`the emulator supports fusion "rrf", not ${JSON.stringify(query.fusion)}`);
       ranked = rrf(results, candidates);
     } else if (isPlainObject(query) && query.formula !== undefined) {
-      ranked = [...candidates.values()].map((point) => ({ point, score: evaluate(query.formula, point, results, target) }));
+      const scores = results.map((list) => new Map(list.map((s) => [idKey(s.point.id), s.score])));
+      ranked = [...candidates.values()].map((point) => ({ point, score: evaluate(query.formula, point, scores, target) }));
       ranked.sort((a, b) => b.score - a.score || compareIds(a.point.id, b.point.id));
     } else if (query === undefined || query === null) {
       // No main query: the first prefetch's order stands.
@@ -81,20 +82,20 @@ function rrf(results: Scored[][], candidates: Map<string, StoredPoint>): Scored[
 }
 
 /** A formula's value for one point: numbers, "$score" / "$score[i]", sum, mult, and conditions (1 when met, else 0). */
-function evaluate(expression: unknown, point: StoredPoint, results: Scored[][], target: Collection): number {
+function evaluate(expression: unknown, point: StoredPoint, scores: Array<Map<string, number>>, target: Collection): number {
   if (typeof expression === "number") return expression;
   if (typeof expression === "string") {
     const match = /^\$score(?:\[(\d+)\])?$/.exec(expression);
     if (!match) throw formatError(`the emulator supports the variables $score and $score[i] in formulas, not ${expression}`);
-    const list = results[Number(match[1] ?? 0)];
+    const list = scores[Number(match[1] ?? 0)];
     if (!list) throw new QdrantError(400, `Bad request: formula refers to prefetch ${match[1]}, which does not exist`);
-    const found = list.find((s) => idKey(s.point.id) === idKey(point.id));
-    if (!found) throw new QdrantError(400, `Bad request: no score for point ${point.id} in prefetch ${match[1] ?? 0}; give a default in \`defaults\``);
-    return found.score;
+    const found = list.get(idKey(point.id));
+    if (found === undefined) throw new QdrantError(400, `Bad request: no score for point ${point.id} in prefetch ${match[1] ?? 0}; give a default in \`defaults\``);
+    return found;
   }
   if (isPlainObject(expression)) {
-    if (Array.isArray(expression.sum)) return expression.sum.reduce((total: number, e) => total + evaluate(e, point, results, target), 0);
-    if (Array.isArray(expression.mult)) return expression.mult.reduce((total: number, e) => total * evaluate(e, point, results, target), 1);
+    if (Array.isArray(expression.sum)) return expression.sum.reduce((total: number, e) => total + evaluate(e, point, scores, target), 0);
+    if (Array.isArray(expression.mult)) return expression.mult.reduce((total: number, e) => total * evaluate(e, point, scores, target), 1);
     if ("key" in expression || "must" in expression || "should" in expression || "must_not" in expression || "has_id" in expression) {
       return matchesCondition(expression, point, target) ? 1 : 0;
     }
