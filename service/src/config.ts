@@ -96,7 +96,7 @@ export interface Config {
   dataDir: string;
   allowedOrigins: string[];
   docsBaseUrl: string | undefined;
-  /** Docs folder ingested on first start when running fully embedded; undefined to skip. */
+  /** Docs folder ingested at start into an empty embedded store; undefined (SAMPLE_DOCS_DIR=off) to skip. */
   sampleDocsDir: string | undefined;
   retrievalTopK: number;
   historyTokenBudget: number;
@@ -145,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { sam
   const e = parsed.data;
 
   const provider = e.GEMINI_API_KEY ? "gemini" : "local";
+  const sampleDocs = e.SAMPLE_DOCS_DIR ?? defaults.sampleDocsDir;
   return {
     production,
     port: e.PORT,
@@ -166,7 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { sam
     dataDir: path.resolve(e.DATA_DIR),
     allowedOrigins: e.ALLOWED_ORIGINS.split(",").map((o) => o.trim()).filter(Boolean),
     docsBaseUrl: e.DOCS_BASE_URL,
-    sampleDocsDir: e.SAMPLE_DOCS_DIR ?? defaults.sampleDocsDir,
+    sampleDocsDir: sampleDocs === undefined || sampleDocs.toLowerCase() === "off" ? undefined : sampleDocs,
     retrievalTopK: e.RETRIEVAL_TOP_K,
     historyTokenBudget: e.HISTORY_TOKEN_BUDGET,
     selectionMaxChars: e.SELECTION_MAX_CHARS,

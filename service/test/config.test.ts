@@ -72,6 +72,14 @@ describe("configuration", () => {
     ]);
   });
 
+  it("seeds the sample book from the default folder, another one, or not at all with SAMPLE_DOCS_DIR=off", () => {
+    const defaults = { sampleDocsDir: "/srv/sample-docs" };
+    assert.equal(loadConfig({}, defaults).sampleDocsDir, "/srv/sample-docs");
+    assert.equal(loadConfig({ SAMPLE_DOCS_DIR: "my-book/docs" }, defaults).sampleDocsDir, "my-book/docs");
+    assert.equal(loadConfig({ SAMPLE_DOCS_DIR: "off" }, defaults).sampleDocsDir, undefined);
+    assert.equal(loadConfig({ SAMPLE_DOCS_DIR: "OFF" }, defaults).sampleDocsDir, undefined);
+  });
+
   it("collects secret values, the database password included, for log scrubbing", () => {
     const config = loadConfig({ GEMINI_API_KEY: "AIza-canary-gemini", DATABASE_URL: SECRET_URL });
     assert.ok(config.secrets.includes("AIza-canary-gemini"));

@@ -62,8 +62,12 @@ async function main(argv: string[]): Promise<number> {
     // Before opening anything: a mistyped path must not create an empty embedded database.
     if (!(await stat(docsDir).catch(() => undefined))?.isDirectory()) throw new AppError("invalid_request", 400, `${args[0]} is not a folder.`);
     if (config.vectorStore.kind === "pgvector") {
-      db = await openDatabase(config);
-      if (db.kind === "pglite") process.stderr.write(`Using the embedded database in ${config.dataDir} (stop the server while ingesting into it).\n`);
+      // The server holds the embedded folder while it runs: an ingest beside it would be lost.
+      db = await openDatabase(config, {
+        role: "npm run ingest",
+        busyHint: "Stop the server (Ctrl+C), run the ingest, then start the server again: it serves the ingested book.",
+      });
+      if (db.kind === "pglite") process.stderr.write(`Using the embedded database in ${config.dataDir}.\n`);
     }
     const embedder = createEmbedder(config, "ingest");
     const store = createVectorStore(config, db);
