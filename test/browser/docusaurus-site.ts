@@ -1,12 +1,13 @@
 // A real Docusaurus 3 book with the chat kit, assembled as "Connect your book" tells an
-// author to: the site of test/docusaurus-site, the sample book as its docs, the kit's src/
-// copied in. Built and served by Docusaurus' own CLI from the packages .ci/run installs
+// author to: the site of test/docusaurus-site, the sample book as its docs, the kit copied
+// in by the README's own command. Built and served by Docusaurus' own CLI from the packages .ci/run installs
 // (npm ci in .cache/docusaurus-site, from test/docusaurus-site's lockfile).
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { readmeCommands } from "../support/readme.ts";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SITE_SOURCE = join(ROOT, "test/docusaurus-site");
@@ -35,8 +36,10 @@ export function assembleSite(): BuiltSite {
   const dir = mkdtempSync(join(tmpdir(), "docusaurus-kit-site-"));
   for (const file of ["package.json", "docusaurus.config.ts", "tsconfig.json"]) cpSync(join(SITE_SOURCE, file), join(dir, file));
   cpSync(join(ROOT, "service/sample-docs/docs"), join(dir, "docs"), { recursive: true });
-  // The README's step: copy the kit's src/ into the book's src/.
-  cpSync(join(ROOT, "docusaurus-kit/src"), join(dir, "src"), { recursive: true });
+  // The README's own line copies the kit into the book.
+  const copy = readmeCommands("docusaurus-kit/").find((line) => line.startsWith("cp "));
+  if (!copy) throw new Error("README's Connect your book has no cp line for the kit");
+  execFileSync("bash", ["-c", copy.replaceAll("path/to/book", dir)], { cwd: ROOT });
   symlinkSync(join(SITE_INSTALL, "node_modules"), join(dir, "node_modules"));
 
   const start = (bin: string, args: string[], env: Record<string, string> = {}) =>
