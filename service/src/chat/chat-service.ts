@@ -2,10 +2,10 @@ import { AppError, isAbortError } from "../errors.ts";
 import type { ConversationStore, Source } from "../db/conversation-store.ts";
 import type { Embedder } from "../embeddings/embedder.ts";
 import type { GeminiStatus } from "../health/gemini-status.ts";
-import type { AnswerGenerator, GenerationRequest, TextSink } from "../llm/answer-generator.ts";
+import type { AnswerGenerator, GenerationRequest, TextSink } from "../answer/answer-generator.ts";
 import type { SearchHit, VectorStore } from "../retrieval/vector-store.ts";
 import type { ChatRequest } from "./chat-request.ts";
-import { historyWithinBudget } from "./prompt.ts";
+import { historyWithinBudget } from "./history.ts";
 import { sourceUrl } from "./source-url.ts";
 
 export interface ChatServiceOptions {
