@@ -48,9 +48,7 @@ export async function buildDependencies(config: Config, logger: Logger, override
     store,
     generator,
     geminiStatus,
-    topK: config.retrievalTopK,
-    historyTokenBudget: config.historyTokenBudget,
-    docsBaseUrl: config.docsBaseUrl,
+    settings: config,
   });
   const health = new HealthService({ db, store, embedder, generator, geminiStatus, readiness, cacheMs: config.healthCacheMs });
 
@@ -66,18 +64,11 @@ export async function buildDependencies(config: Config, logger: Logger, override
     health,
     readiness,
     streams: new ActiveStreams(),
-    settings: {
-      allowedOrigins: config.allowedOrigins,
-      trustProxyHops: config.trustProxyHops,
-      rateLimitPerMinute: config.rateLimitPerMinute,
-      selectionMaxChars: config.selectionMaxChars,
-      keepAliveMs: config.keepAliveMs,
-      generationTimeoutMs: config.generationTimeoutMs,
-    },
+    settings: config,
   };
 }
 
 /** True when tables and vectors live in the embedded PGlite database (no cloud account). */
-export function isEmbedded(config: Config): boolean {
+export function isEmbedded(config: Pick<Config, "databaseUrl" | "vectorStore">): boolean {
   return config.databaseUrl === undefined && config.vectorStore.kind === "pgvector";
 }

@@ -101,14 +101,13 @@ export class GeminiEmbedder implements Embedder {
     if (answer.status !== 200) throw geminiError(answer.status, answer.text);
     const embeddings = (JSON.parse(answer.text) as BatchEmbedContentsResponse).embeddings ?? [];
     if (embeddings.length !== texts.length) {
-      throw new AppError("upstream_error", 502, `The AI service returned ${embeddings.length} embeddings for ${texts.length} texts.`);
+      throw new AppError("upstream_error", `The AI service returned ${embeddings.length} embeddings for ${texts.length} texts.`);
     }
     return embeddings.map((embedding) => {
       const values = embedding.values ?? [];
       if (values.length !== this.dimensions) {
         throw new AppError(
           "embedding_mismatch",
-          502,
           `The embedding model ${this.model} returned ${values.length}-dimension vectors, not the configured ${this.dimensions} (EMBEDDING_DIMENSIONS).`,
         );
       }

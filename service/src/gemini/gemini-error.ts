@@ -80,18 +80,18 @@ export function fromGeminiError(err: unknown, what: "generation" | "embedding"):
   if (isAbortError(err) || err instanceof AppError) return err;
   if (err instanceof GeminiError) {
     if (err.status === 429) {
-      return new AppError("quota_exceeded", 429, "The AI service's usage quota is exhausted for now. Please try again in a minute.", {
+      return new AppError("quota_exceeded", "The AI service's usage quota is exhausted for now. Please try again in a minute.", {
         cause: err,
         retryAfter: err.retryDelaySeconds,
       });
     }
     if (err.status === 400 || err.status === 401 || err.status === 403) {
-      return new AppError("upstream_error", 502, `The AI service refused the ${what} request (check GEMINI_API_KEY and the model name).`, { cause: err });
+      return new AppError("upstream_error", `The AI service refused the ${what} request (check GEMINI_API_KEY and the model name).`, { cause: err });
     }
     if (err.status === 404) {
-      return new AppError("upstream_error", 502, `The configured Gemini model for ${what} does not exist.`, { cause: err });
+      return new AppError("upstream_error", `The configured Gemini model for ${what} does not exist.`, { cause: err });
     }
-    return new AppError("upstream_error", 502, `The AI service failed during ${what}. Please try again.`, { cause: err });
+    return new AppError("upstream_error", `The AI service failed during ${what}. Please try again.`, { cause: err });
   }
-  return new AppError("upstream_error", 502, `The AI service could not be reached during ${what}.`, { cause: err });
+  return new AppError("upstream_error", `The AI service could not be reached during ${what}.`, { cause: err });
 }

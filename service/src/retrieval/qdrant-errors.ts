@@ -31,5 +31,5 @@ export function fromQdrantError(err: unknown, collection: string): unknown {
 }
 
 function unavailable(message: string, cause: unknown): AppError {
-  return new AppError("retrieval_unavailable", 503, message, { cause });
+  return new AppError("retrieval_unavailable", message, { cause });
 }

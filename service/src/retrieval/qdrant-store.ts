@@ -78,7 +78,6 @@ export class QdrantStore implements VectorStore {
       if (stored !== null && stored !== vectorSize) {
         throw new AppError(
           "embedding_mismatch",
-          409,
           `Collection ${this.collection} holds ${stored}-dimension vectors but the embedder makes ${vectorSize}: set EMBEDDING_DIMENSIONS=${stored}, or ingest into another collection (QDRANT_COLLECTION).`,
         );
       }
