@@ -203,6 +203,7 @@ describe("the chat kit in a real Docusaurus build", { skip: skip ?? false, timeo
     await alert.waitFor({ timeout: 30_000 });
     assert.match(await alert.innerText(), /\S/);
     assert.ok((await lastAnswer().innerText()).length > (await alert.innerText()).length, "the part that arrived stays");
+    assert.doesNotMatch(await lastAnswer().innerText(), /cut off here/, "the notice token for older widgets is not shown twice");
     await shot("cut");
   });
 
