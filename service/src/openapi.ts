@@ -249,7 +249,11 @@ export function openApiDocument(options: { selectionMaxChars?: number } = {}): O
             file: { type: "string", description: "Path from the book's folder, e.g. `docs/module-01/chapter-01.md`." },
             heading: { type: "string", description: "The heading path joined with ` > `; empty above the first heading." },
             similarity: { type: "number", minimum: -1, maximum: 1, description: "The vector store's cosine score." },
-            url: { type: "string", format: "uri", description: "The book page, when the service knows the book's address." },
+            url: {
+              type: "string",
+              format: "uri-reference",
+              description: "The book page: a path on the book's site under DOCS_ROUTE_BASE_PATH (`/docs/guide/setup`), or an absolute URL when DOCS_BASE_URL is set. Absent in answers stored before it was sent.",
+            },
           },
         },
         MetadataEvent: {

@@ -55,7 +55,7 @@ async function describeBook(deps: Dependencies, signal: AbortSignal): Promise<Bo
     const sample = deps.config.sampleDocsDir;
     if (info.pointCount === 0 && sample && isEmbedded(deps.config)) {
       try {
-        const summary = await ingestDocs({ docsDir: sample, embedder, store, docsBaseUrl: deps.config.docsBaseUrl, signal });
+        const summary = await ingestDocs({ docsDir: sample, embedder, store, book: deps.config, signal });
         logger.info({ ingest: summary, docsDir: sample }, "the store was empty: sample book ingested");
         seededFrom = sample;
         info = await store.info();

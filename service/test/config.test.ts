@@ -80,6 +80,13 @@ describe("configuration", () => {
     assert.equal(loadConfig({ SAMPLE_DOCS_DIR: "OFF" }, defaults).sampleDocsDir, undefined);
   });
 
+  it("reads where the book serves its docs: /docs by default, any path, never a URL", () => {
+    assert.equal(loadConfig({}).docsRouteBasePath, "/docs");
+    assert.equal(loadConfig({ DOCS_ROUTE_BASE_PATH: "/" }).docsRouteBasePath, "/");
+    assert.equal(loadConfig({ DOCS_ROUTE_BASE_PATH: "handbook/" }).docsRouteBasePath, "/handbook");
+    assert.deepEqual(problemsOf({ DOCS_ROUTE_BASE_PATH: "https://book.example.com/docs" }), ["DOCS_ROUTE_BASE_PATH must be a path such as /docs or /"]);
+  });
+
   it("collects secret values, the database password included, for log scrubbing", () => {
     const config = loadConfig({ GEMINI_API_KEY: "AIza-canary-gemini", DATABASE_URL: SECRET_URL });
     assert.ok(config.secrets.includes("AIza-canary-gemini"));

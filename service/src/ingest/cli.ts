@@ -71,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
     }
     const embedder = createEmbedder(config, "ingest");
     const store = createVectorStore(config, db);
-    const summary = await ingestDocs({ docsDir, embedder, store, docsBaseUrl: config.docsBaseUrl, onProgress, signal: abort.signal });
+    const summary = await ingestDocs({ docsDir, embedder, store, book: config, onProgress, signal: abort.signal });
     if (barStarted) bar?.stop();
     process.stdout.write(
       `Ingested ${summary.files} files into ${store.kind} collection ${store.collection} with ${embedder.model}: ` +
