@@ -206,6 +206,17 @@ describe("the chat kit in a real Docusaurus build", { skip: skip ?? false, timeo
     await shot("cut");
   });
 
+  it("an error before the stream shows the message of the JSON error body", async () => {
+    gemini.setFault({ kind: "status", status: 429, retryDelaySeconds: 30, route: "generate", times: 1 });
+    await ask("Why is the sky blue?");
+    const alert = lastAnswer().getByRole("alert");
+    await alert.waitFor({ timeout: 30_000 });
+    assert.equal(chatStatuses.at(-1), 429);
+    // The body's message, not the status text ("Too Many Requests").
+    assert.equal(await alert.innerText(), "The AI service's usage quota is exhausted for now. Please try again in a minute.");
+    await shot("quota");
+  });
+
   it("selection mode asks about the selected text", async () => {
     await page.goto(`${served.url}/operations/ingesting-a-book`);
     const paragraph = page.locator("article p").first();
