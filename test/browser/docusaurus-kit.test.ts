@@ -206,7 +206,8 @@ describe("the chat kit in a real Docusaurus build", { skip: skip ?? false, timeo
     await shot("cut");
   });
 
-  it("an error before the stream shows the message of the JSON error body", async () => {
+  it("an error before the stream shows its JSON body's message, and the next question continues its conversation", async () => {
+    await panel().getByRole("button", { name: "New chat" }).click();
     gemini.setFault({ kind: "status", status: 429, retryDelaySeconds: 30, route: "generate", times: 1 });
     await ask("Why is the sky blue?");
     const alert = lastAnswer().getByRole("alert");
@@ -215,6 +216,18 @@ describe("the chat kit in a real Docusaurus build", { skip: skip ?? false, timeo
     // The body's message, not the status text ("Too Many Requests").
     assert.equal(await alert.innerText(), "The AI service's usage quota is exhausted for now. Please try again in a minute.");
     await shot("quota");
+
+    // The failed question was stored in a new conversation, which the error body names.
+    const before = chatBodies.length;
+    await ask("Why is the sea blue?");
+    await answered();
+    assert.equal(chatBodies[before - 1]!.conversation_id, undefined);
+    const id = String(chatBodies[before]!.conversation_id);
+    const stored = (await (await fetch(`http://127.0.0.1:${servicePort}/api/conversation/${id}`)).json()) as { messages: Array<{ role: string; content: string }> };
+    assert.deepEqual(
+      stored.messages.filter((m) => m.role === "user").map((m) => m.content),
+      ["Why is the sky blue?", "Why is the sea blue?"],
+    );
   });
 
   it("selection mode asks about the selected text", async () => {

@@ -73,7 +73,7 @@ async function post(apiUrl: string, request: ChatRequest, handlers: ChatHandlers
       // No answer at all: a Space's proxy may refuse while the container starts.
     }
     if (response?.ok) return response;
-    const error = response ? await errorOf(response) : undefined;
+    const error = response ? await errorOf(response, handlers) : undefined;
     const waking = response === undefined || (response.status === 503 && (error === undefined || WAKING_CODES.has(error.code)));
     const delayMs = RETRY_DELAYS_MS[attempt];
     if (!waking || delayMs === undefined) {
@@ -88,9 +88,11 @@ async function post(apiUrl: string, request: ChatRequest, handlers: ChatHandlers
  * The backend's JSON error body as a ChatError; undefined when the body is not ours
  * (a proxy's page, as a sleeping Space answers).
  */
-async function errorOf(response: Response): Promise<ChatError | undefined> {
-  const body = (await response.json().catch(() => undefined)) as {error?: {code?: unknown; message?: unknown}} | undefined;
-  const {code, message} = body?.error ?? {};
+async function errorOf(response: Response, handlers: ChatHandlers): Promise<ChatError | undefined> {
+  const body = (await response.json().catch(() => undefined)) as {error?: {code?: unknown; message?: unknown; conversation_id?: unknown}} | undefined;
+  const {code, message, conversation_id} = body?.error ?? {};
+  // A question stored before the failure opened its conversation: the next one continues it.
+  if (typeof conversation_id === 'string') handlers.onConversation(conversation_id);
   if (typeof code !== 'string' || typeof message !== 'string') {
     return response.status === 503 ? undefined : new ChatError('http_error', `The chat service answered ${response.status} ${response.statusText}.`);
   }

@@ -1,10 +1,14 @@
-import React, {useEffect, useRef, useState, type FormEvent, type ReactNode} from 'react';
+import React, {lazy, Suspense, useEffect, useRef, useState, type FormEvent, type ReactNode} from 'react';
 import Link from '@docusaurus/Link';
 import useDocusaurusContext from '@docusaurus/useDocusaurusContext';
-import Markdown from './Markdown';
 import {useChat, type Turn} from './use-chat';
 import {useSelectedText} from './use-selection';
 import styles from './styles.module.css';
+
+// The Markdown renderer is most of the kit's weight (about 35 KB gzipped): it loads when the
+// chat opens, not with every page.
+const loadMarkdown = () => import('./Markdown');
+const Markdown = lazy(loadMarkdown);
 
 // The backend's SELECTION_MAX_CHARS default: a longer selection would be refused.
 const SELECTION_MAX_CHARS = 8000;
@@ -33,6 +37,9 @@ function ChatWidget({apiUrl}: {apiUrl: string}): ReactNode {
   useEffect(() => {
     if (open) input.current?.focus();
   }, [open, selection]);
+  useEffect(() => {
+    if (open) void loadMarkdown();
+  }, [open]);
   useEffect(() => {
     list.current?.scrollTo({top: list.current.scrollHeight});
   }, [turns]);
@@ -129,7 +136,11 @@ function TurnView({turn}: {turn: Turn}): ReactNode {
     <li className={styles.answer} aria-busy={turn.status === 'streaming' || turn.status === 'waking'}>
       {turn.status === 'waking' && <p className={styles.status}>The book’s assistant is waking up; this can take a minute…</p>}
       {turn.status === 'streaming' && turn.text === '' && <p className={styles.status}>Thinking…</p>}
-      {turn.text !== '' && <Markdown text={turn.text} />}
+      {turn.text !== '' && (
+        <Suspense fallback={<p>{turn.text}</p>}>
+          <Markdown text={turn.text} />
+        </Suspense>
+      )}
       {turn.error && (
         <p role="alert" className={styles.error}>
           {turn.error}
