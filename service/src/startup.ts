@@ -25,9 +25,11 @@ export async function startUp(deps: Dependencies, signal: AbortSignal): Promise<
     }
   }
 
-  const book = await describeBook(deps, signal);
+  const stored = await seedAndCheck(deps, signal);
   if (signal.aborted) return undefined;
   readiness.markReady();
+  // Counting the files lists every point: after ready, so a large collection delays nothing.
+  const book = stored && (await countFiles(deps, stored));
   logger.info({ book }, "ready");
   return book;
 }
@@ -43,11 +45,11 @@ export interface BookSummary {
 }
 
 /**
- * The book the store holds, after seeding the sample book when the store is empty (embedded
- * mode only). A store that holds anything is left as it is: it is the book someone ingested.
- * Null when the store does not answer.
+ * Seeds the sample book when the store is empty (embedded mode only) and warns when the
+ * stored vectors do not fit the embedder. A store that holds anything is left as it is: it
+ * is the book someone ingested. Null when the store does not answer.
  */
-async function describeBook(deps: Dependencies, signal: AbortSignal): Promise<BookSummary | null> {
+async function seedAndCheck(deps: Dependencies, signal: AbortSignal): Promise<Omit<BookSummary, "files"> | null> {
   const { logger, store, embedder } = deps;
   try {
     let info = await store.info();
@@ -69,10 +71,19 @@ async function describeBook(deps: Dependencies, signal: AbortSignal): Promise<Bo
     } else if (info.embeddingModel !== null && info.embeddingModel !== embedder.model) {
       logger.warn({ collection: info.collection, stored: info.embeddingModel, configured: embedder.model }, "embedding model mismatch: re-ingest the book");
     }
-    const files = info.pointCount === 0 ? 0 : new Set((await store.listPoints()).map((p) => p.file_path)).size;
-    return { files, chunks: info.pointCount, model: info.embeddingModel, ...(seededFrom ? { seededFrom } : {}) };
+    return { chunks: info.pointCount, model: info.embeddingModel, ...(seededFrom ? { seededFrom } : {}) };
   } catch (err) {
     logger.warn({ err }, "vector store not reachable at start-up");
+    return null;
+  }
+}
+
+async function countFiles(deps: Dependencies, stored: Omit<BookSummary, "files">): Promise<BookSummary | null> {
+  try {
+    const files = stored.chunks === 0 ? 0 : new Set((await deps.store.listPoints()).map((p) => p.file_path)).size;
+    return { files, ...stored };
+  } catch (err) {
+    deps.logger.warn({ err }, "vector store not reachable at start-up");
     return null;
   }
 }
