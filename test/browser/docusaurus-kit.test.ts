@@ -249,6 +249,8 @@ describe("the chat kit in a real Docusaurus build", { skip: skip ?? false, timeo
     assert.equal(body.context, selected);
     assert.match(await lastAnswer().innerText(), /From the selected text/);
     await shot("selection-answer");
+    await page.keyboard.press("Escape");
+    assert.equal(await panel().count(), 0, "Escape closes the chat");
   });
 });
 

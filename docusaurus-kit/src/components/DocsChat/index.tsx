@@ -71,7 +71,13 @@ function ChatWidget({apiUrl}: {apiUrl: string}): ReactNode {
         </button>
       )}
       {open && (
-        <section ref={panel} className={styles.panel} aria-label="Ask the book">
+        <section
+          ref={panel}
+          className={styles.panel}
+          aria-label="Ask the book"
+          onKeyDown={(event) => {
+            if (event.key === 'Escape') setOpen(false);
+          }}>
           <header className={styles.header}>
             <strong>Ask the book</strong>
             <button type="button" className="button button--sm button--link" onClick={reset} disabled={turns.length === 0}>
