@@ -156,6 +156,13 @@ describe("the chat kit in a real Docusaurus build", { skip: skip ?? false, timeo
     assert.equal(await panel().locator('a[href^="javascript:"]').count(), 0);
     assert.equal(await page.evaluate("window.__injected"), undefined);
     await shot("markdown");
+    // The theme's dark mode, through Infima's variables.
+    const toggle = page.getByRole("button", { name: /Switch between dark and light mode/ });
+    await toggle.click();
+    await page.locator('html[data-theme="dark"]').waitFor();
+    await shot("markdown-dark");
+    await toggle.click();
+    await page.locator('html[data-theme="light"]').waitFor();
   });
 
   it("a follow-up continues the same conversation", async () => {

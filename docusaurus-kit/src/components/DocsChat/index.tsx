@@ -155,13 +155,14 @@ function TurnView({turn}: {turn: Turn}): ReactNode {
       {turn.sources && turn.sources.length > 0 && (
         <div className={styles.sources}>
           <strong>Sources</strong>
-          <ul aria-label="Sources">
+          {/* Numbered: the answer cites its passages as [1], [2], in this order. */}
+          <ol aria-label="Sources">
             {turn.sources.map((source, index) => (
               <li key={`${source.file}#${index}`}>
                 {source.url ? <Link to={source.url}>{source.heading || source.file}</Link> : source.heading || source.file}
               </li>
             ))}
-          </ul>
+          </ol>
         </div>
       )}
     </li>
