@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { normalizeRouteBasePath } from "./book/page-url.ts";
 import { parseThinking, thinkingConfig, type ThinkingSetting } from "./gemini/thinking.ts";
 
 /**
@@ -61,6 +62,11 @@ const envSchema = z.object({
 
   ALLOWED_ORIGINS: z.string().default("http://localhost:3000,http://127.0.0.1:3000"),
   DOCS_BASE_URL: z.string().refine(isHttpUrl, "must be an http(s) URL").optional(),
+  DOCS_ROUTE_BASE_PATH: z
+    .string()
+    .default("/docs")
+    .refine((v) => /^\/?[\w\-./~%]*$/.test(v.trim()), "must be a path such as /docs or /")
+    .transform(normalizeRouteBasePath),
   SAMPLE_DOCS_DIR: z.string().optional(),
 
   RETRIEVAL_TOP_K: intFrom(5, 1, 50),
@@ -106,8 +112,11 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   allowedOrigins: string[];
+  /** The book site's URL; sources' `url` are then absolute. */
   docsBaseUrl: string | undefined;
-  /** Docs folder ingested on first start when running fully embedded; undefined to skip. */
+  /** Where the book serves its docs: "/docs" by default, "/" with routeBasePath '/'. */
+  docsRouteBasePath: string;
+  /** Docs folder ingested at start into an empty embedded store; undefined (SAMPLE_DOCS_DIR=off) to skip. */
   sampleDocsDir: string | undefined;
   retrievalTopK: number;
   /** Least cosine similarity a passage needs to be used; below it for every passage, the book does not cover the question. */
@@ -178,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { sam
 
   const provider = e.GEMINI_API_KEY ? "gemini" : "local";
   const embeddingModel = e.EMBEDDING_MODEL ?? (provider === "gemini" ? "gemini-embedding-001" : LOCAL_EMBEDDING_MODEL);
+  const sampleDocs = e.SAMPLE_DOCS_DIR ?? defaults.sampleDocsDir;
   return {
     production,
     port: e.PORT,
@@ -199,7 +209,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { sam
     dataDir: path.resolve(e.DATA_DIR),
     allowedOrigins: e.ALLOWED_ORIGINS.split(",").map((o) => o.trim()).filter(Boolean),
     docsBaseUrl: e.DOCS_BASE_URL,
-    sampleDocsDir: e.SAMPLE_DOCS_DIR ?? defaults.sampleDocsDir,
+    docsRouteBasePath: e.DOCS_ROUTE_BASE_PATH,
+    sampleDocsDir: sampleDocs === undefined || sampleDocs.toLowerCase() === "off" ? undefined : sampleDocs,
     retrievalTopK: e.RETRIEVAL_TOP_K,
     relevanceThreshold: e.RELEVANCE_THRESHOLD ?? defaultRelevanceThreshold(embeddingModel),
     historyTokenBudget: e.HISTORY_TOKEN_BUDGET,

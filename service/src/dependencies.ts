@@ -34,7 +34,7 @@ export interface Dependencies extends AppDependencies {
 export type DependencyOverrides = Partial<Pick<Dependencies, "db" | "embedder" | "store" | "generator" | "rewriter">>;
 
 export async function buildDependencies(config: Config, logger: Logger, overrides: DependencyOverrides = {}): Promise<Dependencies> {
-  const db = overrides.db ?? (await openDatabase(config, logger));
+  const db = overrides.db ?? (await openDatabase(config, { logger, role: "the server (npm start)" }));
   const embedder = overrides.embedder ?? createEmbedder(config);
   const store = overrides.store ?? createVectorStore(config, db);
   // One Gemini client (one connection pool) serves answers and rewrites.

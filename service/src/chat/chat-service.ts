@@ -9,6 +9,7 @@ import type { SearchHit, VectorStore } from "../retrieval/vector-store.ts";
 import type { ChatRequest } from "./chat-request.ts";
 import { historyWithinBudget } from "./history.ts";
 import type { QueryRewriter } from "./search-query.ts";
+import { sectionPassages } from "./section-passages.ts";
 import { sourceHeading } from "./source-heading.ts";
 
 export interface ChatServiceOptions {
@@ -20,7 +21,7 @@ export interface ChatServiceOptions {
   rewriter: QueryRewriter;
   geminiStatus: GeminiStatus;
   /** relevanceThreshold: passages less similar to the question are left out; with none left, the book does not cover it. */
-  settings: Pick<Config, "retrievalTopK" | "relevanceThreshold" | "historyTokenBudget" | "docsBaseUrl">;
+  settings: Pick<Config, "retrievalTopK" | "relevanceThreshold" | "historyTokenBudget" | "docsBaseUrl" | "docsRouteBasePath">;
 }
 
 /** A chat ready to stream: the question is stored and the passages are chosen. */
@@ -79,7 +80,7 @@ export class ChatService {
     return {
       conversationId,
       generation: { mode: "general", question: request.message, history, passages },
-      sources: distinctSources(passages.map((hit) => this.#toSource(hit))),
+      sources: passages.map((hit) => this.#toSource(hit)),
       searchQuery,
     };
   }
@@ -123,7 +124,7 @@ export class ChatService {
       throw err;
     }
     const hits = await this.#o.store.hybridSearch({ vector, text: searchQuery }, this.#o.settings.retrievalTopK, signal);
-    return { searchQuery, passages: hits.filter((hit) => hit.score >= this.#o.settings.relevanceThreshold) };
+    return { searchQuery, passages: sectionPassages(hits.filter((hit) => hit.score >= this.#o.settings.relevanceThreshold)) };
   }
 
   #noteQuota(err: unknown): void {
@@ -131,7 +132,7 @@ export class ChatService {
   }
 
   #toSource(hit: SearchHit): Source {
-    const url = hit.payload.url ?? pageUrl(this.#o.settings.docsBaseUrl, hit.payload.file_path);
+    const url = hit.payload.url ?? pageUrl(this.#o.settings, hit.payload.file_path);
     return {
       file: hit.payload.file_path,
       heading: sourceHeading(hit.payload.file_path, hit.payload.heading_path),
@@ -146,13 +147,3 @@ function withConversation(err: unknown, conversationId: string): unknown {
   return err instanceof AppError ? err.withDetails({ conversation_id: conversationId }) : err;
 }
 
-/** One source per file and heading: two passages of one section are one place to read. */
-function distinctSources(sources: Source[]): Source[] {
-  const seen = new Set<string>();
-  return sources.filter((source) => {
-    const key = `${source.file}\n${source.heading}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}

@@ -57,11 +57,11 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   try {
     await migrate(scratch);
     const embedded = config.vectorStore.kind === "pgvector" && config.databaseUrl === undefined;
-    if (config.vectorStore.kind === "pgvector") storeDb = embedded ? scratch : await openDatabase(config);
+    if (config.vectorStore.kind === "pgvector") storeDb = embedded ? scratch : await openDatabase(config, { role: "npm run eval" });
     const store = createVectorStore(config, storeDb);
     const docsDir = options.docsDir ?? (embedded ? config.sampleDocsDir : undefined);
     const ingest = docsDir
-      ? await ingestDocs({ docsDir, embedder: createEmbedder(config, "ingest"), store, docsBaseUrl: config.docsBaseUrl, signal })
+      ? await ingestDocs({ docsDir, embedder: createEmbedder(config, "ingest"), store, book: config, signal })
       : null;
 
     await checkExpectedPages(questions, store);
