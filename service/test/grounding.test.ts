@@ -6,9 +6,8 @@ import { after, before, describe, it } from "node:test";
 import { pageTitle, sourceHeading } from "../src/chat/source-heading.ts";
 import { defaultRelevanceThreshold, loadConfig } from "../src/config.ts";
 import { createPgliteDatabase } from "../src/db/pglite.ts";
-import { ExtractiveGenerator } from "../src/answer/extractive-generator.ts";
-import type { GenerationRequest, TextSink } from "../src/answer/answer-generator.ts";
-import { answerOf, chat, startTestApp, type TestApp } from "./support/harness.ts";
+import type { GenerationRequest } from "../src/answer/answer-generator.ts";
+import { answerOf, chat, recordingGenerator, startTestApp, type TestApp } from "./support/harness.ts";
 
 describe("source headings", () => {
   it("a generic or one-letter heading, or none, carries its page's title", () => {
@@ -29,7 +28,7 @@ describe("source headings", () => {
 describe("grounded or silent, through the chat API", () => {
   let app: TestApp;
   let dir: string;
-  const asked: GenerationRequest[] = [];
+  let recorded: GenerationRequest[] = [];
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), "docs-chat-grounding-"));
     await mkdir(path.join(dir, "docs"));
@@ -37,14 +36,8 @@ describe("grounded or silent, through the chat API", () => {
     const paragraphs = Array.from({ length: 12 }, (_, i) => `Paragraph ${i} on sourdough: feed the starter with flour and water, let the dough rise overnight, and bake it hot in a covered pot until the crust is dark.`);
     await writeFile(path.join(dir, "docs/bread.md"), `# Bread\n\n## Overview\n\n${paragraphs.join("\n\n")}\n`);
     await writeFile(path.join(dir, "docs/boats.md"), "# Boats\n\n## Sails\n\nA sloop has one mast and two sails; reef the mainsail in strong wind.\n");
-    const extractive = new ExtractiveGenerator();
-    const generator = {
-      model: "recording",
-      stream(request: GenerationRequest, signal: AbortSignal, onText: TextSink) {
-        asked.push(request);
-        return extractive.stream(request, signal, onText);
-      },
-    };
+    const { generator, asked: requests } = recordingGenerator();
+    recorded = requests;
     app = await startTestApp({ env: { SAMPLE_DOCS_DIR: dir }, overrides: { db: await createPgliteDatabase(undefined), generator } });
   });
   after(async () => {
@@ -58,7 +51,7 @@ describe("grounded or silent, through the chat API", () => {
     assert.deepEqual(sources[0], { ...sources[0], file: "docs/bread.md", heading: "Bread > Overview" });
     assert.equal(new Set(sources.map((s) => `${s.file} ${s.heading}`)).size, sources.length, JSON.stringify(sources));
     // The answer cites passage [n] and the reader's list shows source n: the same section.
-    const { passages } = asked.at(-1)!;
+    const { passages } = recorded.at(-1)!;
     assert.deepEqual(passages.map((p) => p.payload.file_path), sources.map((s) => s.file));
     // The section's chunks found apart are one passage, in the page's order.
     const bread = passages[0]!.payload.content;

@@ -4,9 +4,7 @@ import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { leansOnHistory, ruleQuery } from "../src/chat/search-query.ts";
 import { createPgliteDatabase } from "../src/db/pglite.ts";
-import { ExtractiveGenerator } from "../src/answer/extractive-generator.ts";
-import type { GenerationRequest, TextSink } from "../src/answer/answer-generator.ts";
-import { chat, startTestApp } from "./support/harness.ts";
+import { chat, recordingGenerator, startTestApp } from "./support/harness.ts";
 
 const SAMPLE_DOCS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../sample-docs");
 
@@ -36,15 +34,7 @@ describe("the follow-up rule", () => {
 
 describe("a follow-up through the chat API", () => {
   it("retrieves with the standalone query and asks the model the reader's own words", async () => {
-    const asked: GenerationRequest[] = [];
-    const extractive = new ExtractiveGenerator();
-    const generator = {
-      model: "recording",
-      stream(request: GenerationRequest, signal: AbortSignal, onText: TextSink) {
-        asked.push(request);
-        return extractive.stream(request, signal, onText);
-      },
-    };
+    const { generator, asked } = recordingGenerator();
     const app = await startTestApp({ env: { SAMPLE_DOCS_DIR: SAMPLE_DOCS }, overrides: { db: await createPgliteDatabase(undefined), generator } });
     try {
       const first = await chat(app.url, { message: "How big are the chunks?" });
