@@ -6,7 +6,7 @@ import { rateLimit } from "express-rate-limit";
 import helmet from "helmet";
 import { pinoHttp } from "pino-http";
 import { AppError } from "./errors.ts";
-import type { Logger } from "./logger.ts";
+import { serializeError, type Logger } from "./logger.ts";
 import type { ActiveStreams } from "./chat/active-streams.ts";
 import type { ChatService } from "./chat/chat-service.ts";
 import type { ConversationStore } from "./db/conversation-store.ts";
@@ -59,9 +59,13 @@ export function createApp(deps: AppDependencies): Express {
         return id;
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "warn" : "info"),
+      // pino-http would otherwise wrap these and install the standard error serializer on
+      // every request's logger (message and stack as thrown), replacing the root logger's.
+      wrapSerializers: false,
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        err: serializeError,
       },
       autoLogging: { ignore: (req) => req.url?.startsWith("/api/health") ?? false },
     }),

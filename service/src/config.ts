@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { secretValuesOf } from "./secrets.ts";
 
 /**
  * Every setting the service reads, from the environment, once, at start-up. Anything not
@@ -177,16 +178,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { sam
     healthCacheMs: e.HEALTH_CACHE_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     generationTimeoutMs: e.GENERATION_TIMEOUT_MS,
-    secrets: secretValues(e),
+    secrets: secretValuesOf(cleaned).map((s) => s.value),
   };
-}
-
-function secretValues(e: { GEMINI_API_KEY?: string | undefined; QDRANT_API_KEY?: string | undefined; DATABASE_URL?: string | undefined }): string[] {
-  const values = [e.GEMINI_API_KEY, e.QDRANT_API_KEY, e.DATABASE_URL];
-  if (e.DATABASE_URL) {
-    const password = new URL(e.DATABASE_URL).password;
-    if (password) values.push(password, decodeURIComponent(password));
-  }
-  // Very short values would scrub ordinary words from logs; real secrets are long.
-  return [...new Set(values.filter((v): v is string => typeof v === "string" && v.length >= 6))];
 }
