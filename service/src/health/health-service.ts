@@ -64,7 +64,10 @@ export class HealthService {
     const { readiness } = this.#o;
 
     let status: Status;
-    if (readiness.phase === "starting") {
+    if (readiness.refusal !== undefined) {
+      status = "unhealthy";
+      services.postgres = { ...postgres, status: "unhealthy", message: readiness.refusal };
+    } else if (readiness.phase === "starting") {
       status = "starting";
       if (readiness.startupProblem) services.postgres = { ...postgres, message: readiness.startupProblem };
     } else if (readiness.phase === "shutting_down") status = "unhealthy";
