@@ -45,10 +45,10 @@ export class Readiness {
       throw new AppError("service_starting", 503, "The service cannot start on its database as it stands; its operator has been told why.");
     }
     if (this.#phase === "starting") {
-      throw new AppError("service_starting", 503, "The service is starting up. Please try again in a few seconds.", { retryAfter: 5 });
+      throw new AppError("service_starting", "The service is starting up. Please try again in a few seconds.", { retryAfter: 5 });
     }
     if (this.#phase === "shutting_down") {
-      throw new AppError("shutting_down", 503, "The server is restarting. Please try again in a moment.", { retryAfter: 5 });
+      throw new AppError("shutting_down", "The server is restarting. Please try again in a moment.", { retryAfter: 5 });
     }
   }
 }
