@@ -42,7 +42,7 @@ export class Readiness {
 
   assertReady(): void {
     if (this.#phase === "starting" && this.#refusal !== undefined) {
-      throw new AppError("service_starting", 503, "The service cannot start on its database as it stands; its operator has been told why.");
+      throw new AppError("service_starting", "The service cannot start on its database as it stands; its operator has been told why.");
     }
     if (this.#phase === "starting") {
       throw new AppError("service_starting", "The service is starting up. Please try again in a few seconds.", { retryAfter: 5 });
