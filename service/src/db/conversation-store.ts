@@ -34,6 +34,9 @@ export interface NewMessage {
 // clock_timestamp, not now(): two messages of one transaction must still sort in order.
 const UTC_NOW = "(clock_timestamp() at time zone 'utc')";
 
+/** The error code of an answer whose placeholder was never completed: the process stopped mid-answer. */
+export const INTERRUPTED = "interrupted";
+
 export const DATABASE_UNAVAILABLE = "The conversation database is unavailable. Please try again shortly.";
 
 /**
@@ -81,6 +84,50 @@ export class ConversationStore {
       [id, messageId, content],
     );
     return { conversationId: id, messageId };
+  }
+
+  /**
+   * Stores the reader's question and, a microsecond after it, a placeholder for its answer:
+   * an empty assistant message marked incomplete with the code "interrupted", which
+   * completeAnswer fills in. A process killed mid-answer thus leaves the answer visibly
+   * interrupted instead of missing. One statement: both rows or neither.
+   */
+  async addQuestion(conversationId: string | undefined, content: string): Promise<{ conversationId: string; questionId: string; answerId: string }> {
+    const questionId = randomUUID();
+    const answerId = randomUUID();
+    const id = conversationId ?? randomUUID();
+    // A new conversation is inserted; an existing one is marked updated (and must exist).
+    const conversation =
+      conversationId === undefined
+        ? `insert into conversations (id, created_at, updated_at) values ($1, ${UTC_NOW}, ${UTC_NOW}) returning id`
+        : `update conversations set updated_at = ${UTC_NOW} where id = $1 returning id`;
+    const { rowCount } = await this.#query(
+      `with conversation as (${conversation}),
+       question as (
+         insert into messages (id, conversation_id, role, content, sources, incomplete, error_code, created_at)
+         select $2::uuid, id, 'user', $4::text, null, false, null,
+                greatest(${UTC_NOW}, (select max(created_at) + interval '1 microsecond' from messages where conversation_id = $1))
+           from conversation
+         returning conversation_id, created_at
+       )
+       insert into messages (id, conversation_id, role, content, sources, incomplete, error_code, created_at)
+       select $3::uuid, conversation_id, 'assistant', '', null, true, '${INTERRUPTED}', created_at + interval '1 microsecond' from question`,
+      [id, questionId, answerId, content],
+    );
+    if (rowCount === 0) throw new AppError("not_found", "No conversation has this conversation_id.");
+    return { conversationId: id, questionId, answerId };
+  }
+
+  /** Fills in the placeholder addQuestion stored: the answer as far as it went, and how it ended. */
+  async completeAnswer(answerId: string, answer: { content: string; sources: Source[] | null; incomplete: boolean; errorCode: string | null }): Promise<void> {
+    await this.#query(
+      `with answer as (
+         update messages set content = $2::text, sources = $3::jsonb, incomplete = $4::boolean, error_code = $5::varchar
+          where id = $1 returning conversation_id
+       )
+       update conversations set updated_at = ${UTC_NOW} where id in (select conversation_id from answer)`,
+      [answerId, answer.content, answer.sources === null ? null : JSON.stringify(answer.sources), answer.incomplete, answer.errorCode],
+    );
   }
 
   /**
