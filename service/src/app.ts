@@ -40,6 +40,11 @@ export type AppSettings = Pick<
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
+/** A request's URL for the log: a conversation id is the key to a reader's conversation, so it stays out. */
+function withoutConversationId(url: string): string {
+  return url.replace(/^\/api\/conversation\/[^/?#]*/, "/api/conversation/:id");
+}
+
 /** Builds the HTTP app from its dependencies. It never listens: server.ts does. */
 export function createApp(deps: AppDependencies): Express {
   const { settings } = deps;
@@ -62,7 +67,7 @@ export function createApp(deps: AppDependencies): Express {
       // every request's logger (message and stack as thrown), replacing the root logger's.
       wrapSerializers: false,
       serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: withoutConversationId(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
         err: serializeError,
       },

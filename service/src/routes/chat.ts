@@ -87,7 +87,7 @@ async function streamAnswer(prepared: PreparedChat, res: Response, signal: Abort
     const saved = await options.chat.finish(prepared, answer, { incomplete: true, errorCode: failure.code });
     if (sse === undefined) throw failure.withDetails({ conversation_id: prepared.conversationId });
     if (failure.code === "client_disconnected") {
-      log.info({ conversation_id: prepared.conversationId, saved }, "client disconnected mid-stream");
+      log.info({ saved }, "client disconnected mid-stream");
     } else {
       log.warn({ err, conversation_id: prepared.conversationId, saved }, "answer stream failed");
     }
