@@ -14,6 +14,7 @@ import type { ConversationStore } from "./db/conversation-store.ts";
 import type { HealthService } from "./health/health-service.ts";
 import type { Readiness } from "./health/readiness.ts";
 import { corsMiddleware } from "./http/cors.ts";
+import { forwardedForAddressesOnly } from "./http/forwarded-for.ts";
 import { errorHandler, notFoundHandler } from "./http/error-handler.ts";
 import { methodNotAllowedHandler } from "./http/method-not-allowed.ts";
 import { chatRouter } from "./routes/chat.ts";
@@ -52,6 +53,7 @@ export function createApp(deps: AppDependencies): Express {
   app.disable("x-powered-by");
   // Behind the Space's proxy, req.ip is the address that proxy saw, and nothing further left.
   app.set("trust proxy", settings.trustProxyHops);
+  app.use(forwardedForAddressesOnly());
 
   app.use(
     pinoHttp({

@@ -171,7 +171,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { sam
     historyTokenBudget: e.HISTORY_TOKEN_BUDGET,
     selectionMaxChars: e.SELECTION_MAX_CHARS,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
-    // The Space's proxy appends the client address to X-Forwarded-For: trust that one hop only.
+    // A Space's container sees an internal proxy address, the client's in X-Forwarded-For
+    // (README, "Behind the Space's proxy"); one hop is the value no client can forge.
     trustProxyHops: e.TRUST_PROXY_HOPS ?? (production ? 1 : 0),
     keepAliveMs: e.KEEPALIVE_MS,
     healthCacheMs: e.HEALTH_CACHE_MS,
