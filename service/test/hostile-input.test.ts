@@ -91,6 +91,31 @@ describe("hostile input", () => {
     assert.equal(await count(), before);
   });
 
+  it("malformed percent-encoding in the path is a 4xx on every route and method, never a 5xx", async () => {
+    const paths = ["/api/conversation/%E0%A4%A", "/api/conversation/%", "/api/conversation/%ZZ", "/api/chat/%", "/api/chat%", "/api/health/%E0%A4%A", "/api/%", "/docs/%", "/openapi.json%", "/%", "/%E0%A4%A"];
+    const methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+    const failures: string[] = [];
+    for (const path of paths) {
+      for (const method of methods) {
+        const hasBody = method !== "GET" && method !== "HEAD" && method !== "OPTIONS";
+        const response = await fetch(`${stack.app.url}${path}`, {
+          method,
+          headers: { "content-type": "application/json", origin: "http://localhost:3000" },
+          ...(hasBody ? { body: "{}" } : {}),
+        });
+        await response.arrayBuffer();
+        if (response.status >= 500) failures.push(`${method} ${path}: ${response.status}`);
+      }
+    }
+    assert.deepEqual(failures, []);
+    const read = await fetch(`${stack.app.url}/api/conversation/%E0%A4%A`);
+    assert.equal(read.status, 400);
+    const body = (await read.json()) as ErrorBody;
+    assert.equal(body.error.code, "invalid_request");
+    assert.match(body.error.message, /percent-encoding/);
+    await stillServes();
+  });
+
   it("a flood of headers is refused with 431 and the server serves on", async () => {
     const { hostname, port } = new URL(stack.app.url);
     const headers = Array.from({ length: 2_000 }, (_, i) => `X-Flood-${i}: ${"v".repeat(40)}`).join("\r\n");
