@@ -91,28 +91,14 @@ describe("hostile input", () => {
     assert.equal(await count(), before);
   });
 
-  it("malformed percent-encoding in the path is a 4xx on every route and method, never a 5xx", async () => {
-    const paths = ["/api/conversation/%E0%A4%A", "/api/conversation/%", "/api/conversation/%ZZ", "/api/chat/%", "/api/chat%", "/api/health/%E0%A4%A", "/api/%", "/docs/%", "/openapi.json%", "/%", "/%E0%A4%A"];
-    const methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
-    const failures: string[] = [];
-    for (const path of paths) {
-      for (const method of methods) {
-        const hasBody = method !== "GET" && method !== "HEAD" && method !== "OPTIONS";
-        const response = await fetch(`${stack.app.url}${path}`, {
-          method,
-          headers: { "content-type": "application/json", origin: "http://localhost:3000" },
-          ...(hasBody ? { body: "{}" } : {}),
-        });
-        await response.arrayBuffer();
-        if (response.status >= 500) failures.push(`${method} ${path}: ${response.status}`);
-      }
+  it("malformed percent-encoding in a conversation id is a 400 naming the problem (every route and method: fuzz.test.ts)", async () => {
+    for (const path of ["/api/conversation/%E0%A4%A", "/api/conversation/%"]) {
+      const read = await fetch(`${stack.app.url}${path}`);
+      assert.equal(read.status, 400, path);
+      const body = (await read.json()) as ErrorBody;
+      assert.equal(body.error.code, "invalid_request");
+      assert.match(body.error.message, /percent-encoding/);
     }
-    assert.deepEqual(failures, []);
-    const read = await fetch(`${stack.app.url}/api/conversation/%E0%A4%A`);
-    assert.equal(read.status, 400);
-    const body = (await read.json()) as ErrorBody;
-    assert.equal(body.error.code, "invalid_request");
-    assert.match(body.error.message, /percent-encoding/);
     await stillServes();
   });
 
