@@ -36,7 +36,7 @@ export interface AppDependencies {
 
 export type AppSettings = Pick<
   Config,
-  "allowedOrigins" | "trustProxyHops" | "rateLimitPerMinute" | "selectionMaxChars" | "keepAliveMs" | "generationTimeoutMs"
+  "allowedOrigins" | "trustProxyHops" | "rateLimitPerMinute" | "selectionMaxChars" | "keepAliveMs" | "generationTimeoutMs" | "sseWriteTimeoutMs"
 >;
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;

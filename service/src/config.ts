@@ -67,6 +67,7 @@ const envSchema = z.object({
   RATE_LIMIT_PER_MINUTE: intFrom(20, 0, 100_000),
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).optional(),
   KEEPALIVE_MS: intFrom(15_000, 50, 600_000),
+  SSE_WRITE_TIMEOUT_MS: intFrom(15_000, 100, 600_000),
   HEALTH_CACHE_MS: intFrom(5_000, 0, 600_000),
   // Under Docker's 10 s between SIGTERM and SIGKILL.
   SHUTDOWN_TIMEOUT_MS: intFrom(8_000, 0, 600_000),
@@ -104,6 +105,8 @@ export interface Config {
   rateLimitPerMinute: number;
   trustProxyHops: number;
   keepAliveMs: number;
+  /** How long an answer's stream waits for a reader that stopped taking it. */
+  sseWriteTimeoutMs: number;
   healthCacheMs: number;
   shutdownTimeoutMs: number;
   generationTimeoutMs: number;
@@ -175,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { sam
     // (README, "Behind the Space's proxy"); one hop is the value no client can forge.
     trustProxyHops: e.TRUST_PROXY_HOPS ?? (production ? 1 : 0),
     keepAliveMs: e.KEEPALIVE_MS,
+    sseWriteTimeoutMs: e.SSE_WRITE_TIMEOUT_MS,
     healthCacheMs: e.HEALTH_CACHE_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     generationTimeoutMs: e.GENERATION_TIMEOUT_MS,
