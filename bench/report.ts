@@ -43,7 +43,7 @@ function table(header: string[], rows: unknown[][]): string {
 export function renderReport(results: Results): string {
   const out: string[] = [];
   const m = results.machine;
-  out.push(`Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGb} GB, node ${m.node}, load average ${m.loadAverageAtStart.join(" ")}; store ${results.settings.store}${results.settings.target ? `; target ${results.settings.target}` : ""}`);
+  out.push(`Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGb} GB, node ${m.node}, load average ${m.loadAverageAtStart.join(" ")}; store ${results.settings.store}; database ${results.settings.database}${results.settings.target ? `; target ${results.settings.target}` : ""}`);
   if (results.coldStart) {
     const c = results.coldStart;
     out.push("", "Cold start (spawn to /api/health 200)");

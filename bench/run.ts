@@ -13,6 +13,7 @@ import { parseSettings, USAGE, type Settings } from "./settings.ts";
 import { startStack, type Stack } from "./stack.ts";
 
 const SAMPLE_DOCS = path.join(REPO_DIR, "service/sample-docs");
+const EMBEDDED_NOTE = "embedded PGlite (temp DATA_DIR; set BENCH_DATABASE_URL or TEST_DATABASE_URL for a Postgres server)";
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 /** `npm run bench`: starts the stack, runs the chosen scenarios, prints a table, writes results. */
@@ -31,6 +32,10 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const notes: string[] = [];
+  if (settings.store === "qdrant" && !settings.databaseUrl && !settings.target) {
+    notes.push(`no Postgres server given: conversations in ${EMBEDDED_NOTE}; figures are PGlite's, not a server's`);
+    log(`note: ${notes.at(-1)}`);
+  }
   const chatScenarios = settings.scenarios.filter((s) => s === "overhead" || s === "capacity" || s === "throughput");
   const maxStreams = Math.max(1, ...(chatScenarios.includes("capacity") ? settings.capacity.levels : []), settings.throughput.concurrency);
   // The bench holds a client socket and an emulator socket per stream; the service an inbound and an upstream one.
@@ -54,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
   const results: Results = {
     startedAt: new Date().toISOString(),
     machine: machineInfo(),
-    settings: { ...withoutDatabaseUrl(settings), database: settings.store === "pgvector" ? "embedded PGlite (temp DATA_DIR)" : settings.databaseUrl ? describeServer(settings.databaseUrl) : "none" },
+    settings: { ...withoutDatabaseUrl(settings), database: settings.store === "pgvector" ? "embedded PGlite (temp DATA_DIR)" : settings.databaseUrl ? describeServer(settings.databaseUrl) : EMBEDDED_NOTE },
     chats: [],
     goals: [],
     notes,

@@ -63,7 +63,8 @@ Options:
   --target-pid PID      with --target: read its memory and CPU from /proc/PID
   --wait-seconds S      with --target: how long to wait for its /api/health to answer 200 (300)
   --gemini-port P, --qdrant-port P   fixed emulator ports (useful with --target)
-  --database-url URL    Postgres server (default BENCH_DATABASE_URL, then TEST_DATABASE_URL)
+  --database-url URL    Postgres server (default BENCH_DATABASE_URL, then TEST_DATABASE_URL;
+                        with none, conversations go to an embedded PGlite, as the report says)
   --levels 1,50,200,500 capacity concurrency levels
   --chats-per-client K  capacity: chats each client runs back to back (3); all but its first
                         begin while all N streams are open, and the goal's first tokens are theirs
