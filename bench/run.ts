@@ -10,6 +10,7 @@ import { openFilesLimit } from "./process-stats.ts";
 import { machineInfo, renderReport, writeResults, type Results } from "./report.ts";
 import { REPO_DIR, startService, type ServiceProcess } from "./service-process.ts";
 import { parseSettings, USAGE, type Settings } from "./settings.ts";
+import { slowReaders } from "./slow-readers.ts";
 import { startStack, type Stack } from "./stack.ts";
 
 const SAMPLE_DOCS = path.join(REPO_DIR, "service/sample-docs");
@@ -92,12 +93,22 @@ async function main(argv: string[]): Promise<number> {
         }
       }
     }
+    if (settings.scenarios.includes("slow-readers") && !settings.target) {
+      const env = { ...stack.serviceEnv(), SSE_WRITE_TIMEOUT_MS: String(settings.slowReaders.writeTimeoutMs), ...nodeOptions(settings, "slow-readers") };
+      service = await startService(env, { timeoutMs: 120_000 });
+      try {
+        results.slowReaders = await slowReaders({ url: service.url, pid: service.pid }, stack.upstreams, settings, log);
+      } finally {
+        await service.stop();
+        service = undefined;
+      }
+    }
   } finally {
     process.off("SIGINT", onInterrupt);
     if (!interrupted) await stack.close();
   }
 
-  results.goals = collectGoals(results.chats);
+  results.goals = [...collectGoals(results.chats), ...(results.slowReaders?.goals ?? [])];
   for (const scenario of results.chats) notes.push(...scenario.notes.map((n) => `${scenario.name}: ${n}`));
   for (const scenario of results.chats) {
     for (const level of scenario.levels) {

@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { REPO_DIR } from "./service-process.ts";
 
-export const SCENARIOS = ["cold-start", "ingest", "overhead", "capacity", "throughput"] as const;
+export const SCENARIOS = ["cold-start", "ingest", "overhead", "capacity", "throughput", "slow-readers"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** The upstream's answer: first token after `firstTokenDelayMs`, then one every `tokenDelayMs`. */
@@ -38,6 +38,8 @@ export interface Settings {
    */
   capacity: { levels: number[]; chatsPerClient: number; rampMs: number | undefined; burstMs: number; profile: StreamProfile };
   throughput: { concurrency: number; seconds: number; profile: StreamProfile };
+  /** N clients that stop reading: answers of `tokens` pieces, the service's SSE_WRITE_TIMEOUT_MS, then `waitMs` before reading back. */
+  slowReaders: { clients: number; answerBytes: number; tokens: number; writeTimeoutMs: number; waitMs: number };
   timeoutMs: number;
   /** Folder for the service's V8 CPU profiles (one per started process), or undefined. */
   cpuProfileDir: string | undefined;
@@ -54,6 +56,8 @@ Scenarios (default: all of them; with --target only overhead, capacity, throughp
   --capacity            realistic upstream, N streams held (goal at the largest N: no errors,
                         first-token p99 <= first-token delay + 50 ms, peak RSS < 512 MB), then a burst
   --throughput          zero-delay upstream, many clients for a while: chats per second
+  --slow-readers        N clients that stop reading mid-answer: the service's RSS growth, and
+                        each stream read back as stored (complete, or incomplete with its code)
 
 Options:
   --quick               small N and short durations (under a minute)
@@ -74,6 +78,7 @@ Options:
   --first-token-ms MS, --tokens N, --tokens-per-second R   capacity upstream profile (300, 300, 30)
   --overhead-chats N    sequential chats of the overhead scenario (1000, after 100 warm-up chats)
   --throughput-concurrency N, --throughput-seconds S   (50, 15)
+  --slow-clients N      slow-readers: clients that stop reading (100; --quick 20)
   --corpus-files N, --corpus-sections N   generated corpus size (30 x 10)
   --cold-start-runs N   starts per cold-start case (3)
   --out FILE            results file (bench/results.json)
@@ -108,6 +113,7 @@ export function parseSettings(argv: string[]): Settings | "help" {
       "overhead-chats": { type: "string" },
       "throughput-concurrency": { type: "string" },
       "throughput-seconds": { type: "string" },
+      "slow-clients": { type: "string" },
       "corpus-files": { type: "string" },
       "corpus-sections": { type: "string" },
       "cold-start-runs": { type: "string" },
@@ -156,6 +162,9 @@ export function parseSettings(argv: string[]): Settings | "help" {
       profile: { firstTokenDelayMs: num("first-token-ms", 300), tokenDelayMs: 1000 / tokensPerSecond, tokens: capacityTokens },
     },
     throughput: { concurrency: num("throughput-concurrency", quick ? 10 : 50, 1), seconds: num("throughput-seconds", quick ? 3 : 15, 1), profile: zeroDelay(50) },
+    // 8 MB answers: twice what a loopback socket pair took here (the kernel grows its buffers
+    // to about 4 MB), so a reader that stops reading fills them and the service must choose.
+    slowReaders: { clients: num("slow-clients", quick ? 20 : 100, 1), answerBytes: 8_000_000, tokens: 2_000, writeTimeoutMs: 2_000, waitMs: quick ? 8_000 : 20_000 },
     timeoutMs: 120_000,
     cpuProfileDir: typeof v["cpu-prof"] === "string" ? path.resolve(v["cpu-prof"]) : undefined,
     serviceNodeOptions: typeof v["node-options"] === "string" ? v["node-options"] : undefined,

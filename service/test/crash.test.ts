@@ -14,7 +14,7 @@ import { freshPostgres, skipWithoutPostgres } from "./support/databases.ts";
 import { postChat, readEvents, waitFor } from "./support/harness.ts";
 import { SAMPLE_DOCS } from "./support/upstreams.ts";
 
-type Conversation = { messages: Array<{ role: string; content: string; incomplete: boolean }> };
+type Conversation = { messages: Array<{ role: string; content: string; incomplete: boolean; error_code: string | null }> };
 
 function isAlive(pid: number): boolean {
   try {
@@ -73,6 +73,7 @@ async function killMidAnswer(database: { env: Record<string, string> }): Promise
         "the question, then its answer marked interrupted",
       );
       assert.equal(messages[0]!.content, "How do I ingest my book?");
+      assert.equal(messages[1]!.error_code, "interrupted", "the answer reads back as interrupted");
     } finally {
       await second.stop();
     }

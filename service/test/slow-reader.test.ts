@@ -1,33 +1,8 @@
 import assert from "node:assert/strict";
-import net from "node:net";
 import { after, before, describe, it } from "node:test";
+import { stopReadingAfterMetadata } from "../../bench/slow-readers.ts";
 import { waitFor } from "./support/harness.ts";
 import { startStack, type Stack } from "./support/upstreams.ts";
-
-/**
- * A client that sends its question, reads the response's first bytes (the status and the
- * metadata event), then stops reading with its connection open. Returns the conversation id
- * and a function that closes the socket.
- */
-async function stopReadingAfterMetadata(url: string): Promise<{ conversationId: string; close(): void }> {
-  const { hostname, port } = new URL(url);
-  const body = JSON.stringify({ message: "Tell me everything about ingest" });
-  const socket = net.connect(Number(port), hostname);
-  socket.write(`POST /api/chat HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-  let text = "";
-  const conversationId = await new Promise<string>((resolve, reject) => {
-    socket.setEncoding("utf8").on("data", function onData(chunk: string) {
-      text += chunk;
-      const match = /"conversation_id":"([0-9a-f-]{36})"/.exec(text);
-      if (!match) return;
-      socket.off("data", onData);
-      socket.pause();
-      resolve(match[1]!);
-    });
-    socket.once("error", reject);
-  });
-  return { conversationId, close: () => socket.destroy() };
-}
 
 describe("a reader that stops reading", () => {
   let stack: Stack;
@@ -40,7 +15,7 @@ describe("a reader that stops reading", () => {
     // About 8 MB of answer in 4,000 pieces, far more than the sockets between us can hold.
     stack.gemini.setAnswer(`${"All about ingest, at length. ".repeat(290_000)}`);
     stack.gemini.setStreamProfile({ firstTokenDelayMs: 0, tokenDelayMs: 1, tokens: 4_000 });
-    const reader = await stopReadingAfterMetadata(stack.app.url);
+    const reader = await stopReadingAfterMetadata(stack.app.url, "Tell me everything about ingest");
     try {
       const db = stack.app.deps.db;
       const stored = `select incomplete, error_code, length(content) as length from messages where conversation_id = $1 and role = 'assistant'`;
@@ -52,7 +27,7 @@ describe("a reader that stops reading", () => {
       await waitFor(() => stack.gemini.activeStreams() === 0, 5_000, "the upstream stream to be closed");
       assert.equal(stack.gemini.requests.findLast((r) => r.kind === "stream")!.aborted, true, "the upstream answer was stopped");
     } finally {
-      reader.close();
+      reader.socket.destroy();
       stack.gemini.reset();
     }
   });

@@ -17,6 +17,8 @@ export interface StoredMessage {
   content: string;
   sources: Source[] | null;
   incomplete: boolean;
+  /** Why an incomplete answer stopped; null for a complete one. */
+  error_code: string | null;
   created_at: string;
 }
 
@@ -158,7 +160,7 @@ export class ConversationStore {
   async messages(conversationId: string): Promise<StoredMessage[] | null> {
     if (!(await this.exists(conversationId))) return null;
     const { rows } = await this.#query<MessageRow>(
-      `select id, role, content, sources, incomplete, created_at from messages
+      `select id, role, content, sources, incomplete, error_code, created_at from messages
         where conversation_id = $1 order by created_at, id`,
       [conversationId],
     );
@@ -169,7 +171,7 @@ export class ConversationStore {
   async recentMessages(conversationId: string, limit: number): Promise<StoredMessage[]> {
     const { rows } = await this.#query<MessageRow>(
       `select * from (
-         select id, role, content, sources, incomplete, created_at from messages
+         select id, role, content, sources, incomplete, error_code, created_at from messages
           where conversation_id = $1 order by created_at desc, id desc limit $2
        ) latest order by created_at, id`,
       [conversationId, limit],
@@ -184,6 +186,7 @@ interface MessageRow {
   content: string;
   sources: unknown;
   incomplete: boolean;
+  error_code: string | null;
   created_at: Date | string;
 }
 
@@ -196,6 +199,7 @@ function toStoredMessage(row: MessageRow): StoredMessage {
     content: row.content,
     sources: Array.isArray(row.sources) ? (row.sources as Source[]) : null,
     incomplete: row.incomplete ?? false,
+    error_code: row.error_code ?? null,
     created_at: created.toISOString(),
   };
 }
