@@ -44,7 +44,7 @@ async function killMidAnswer(database: { env: Record<string, string> }): Promise
   try {
     const config = loadConfig(env);
     const store = createVectorStore(config);
-    await ingestDocs({ docsDir: SAMPLE_DOCS, embedder: createEmbedder(config, "ingest"), store, docsBaseUrl: undefined });
+    await ingestDocs({ docsDir: SAMPLE_DOCS, embedder: createEmbedder(config, "ingest"), store });
 
     const first = await startService(env);
     const response = await postChat(first.url, { message: "How do I ingest my book?" });
