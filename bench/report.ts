@@ -7,6 +7,7 @@ import type { Goal } from "./goals.ts";
 import type { IngestResult } from "./ingest-bench.ts";
 import type { Distribution } from "./stats.ts";
 import type { Settings } from "./settings.ts";
+import type { SlowReadersResult } from "./slow-readers.ts";
 
 export interface Results {
   startedAt: string;
@@ -16,6 +17,7 @@ export interface Results {
   ingest?: IngestResult;
   firstToken?: FirstTokenResult;
   chats: ChatScenarioResult[];
+  slowReaders?: SlowReadersResult;
   goals: Goal[];
   notes: string[];
 }
@@ -45,7 +47,7 @@ function table(header: string[], rows: unknown[][]): string {
 export function renderReport(results: Results): string {
   const out: string[] = [];
   const m = results.machine;
-  out.push(`Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGb} GB, node ${m.node}, load average ${m.loadAverageAtStart.join(" ")}; store ${results.settings.store}${results.settings.target ? `; target ${results.settings.target}` : ""}`);
+  out.push(`Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGb} GB, node ${m.node}, load average ${m.loadAverageAtStart.join(" ")}; store ${results.settings.store}; database ${results.settings.database}${results.settings.target ? `; target ${results.settings.target}` : ""}`);
   if (results.coldStart) {
     const c = results.coldStart;
     out.push("", "Cold start (spawn to /api/health 200)");
@@ -107,6 +109,16 @@ export function renderReport(results: Results): string {
     for (const l of scenario.levels) {
       if (l.errors > 0) out.push(`  N=${l.concurrency} errors: ${Object.entries(l.errorKinds).map(([k, v]) => `${k} x${v}`).join(", ")}`);
     }
+  }
+  const slow = results.slowReaders;
+  if (slow) {
+    out.push("", `slow readers: ${slow.clients} clients stop reading after the metadata event; answers of ${slow.answerBytes} bytes in ${slow.tokens} pieces, one a millisecond`);
+    out.push(
+      table(
+        ["clients", "RSS before MB", "max RSS MB", "growth MB", "seconds", "stored as"],
+        [[slow.clients, slow.rssBeforeMb, slow.maxRssMb, slow.rssGrowthMb, slow.seconds, Object.entries(slow.outcomes).map(([k, v]) => `${k} x${v}`).join(", ")]],
+      ),
+    );
   }
   if (results.goals.length > 0) {
     out.push("", "Goals");

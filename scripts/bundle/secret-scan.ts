@@ -1,14 +1,10 @@
 import { basename } from "node:path";
+import { secretValuesOf, type SecretValue } from "../../service/src/secrets.ts";
 import type { BundleFinding } from "./bundle-error.ts";
 
-/** The environment variables whose values must never leave this machine. */
-export const SECRET_ENV_NAMES = ["GEMINI_API_KEY", "QDRANT_API_KEY", "DATABASE_URL", "HF_TOKEN", "VERCEL_TOKEN"] as const;
-
-// Shorter values would match by accident (an empty or placeholder variable).
-const MIN_SECRET_LENGTH = 8;
-// A database password alone is worth looking for, but short ones ("postgres") are
-// also package names in the lockfile.
-const MIN_PASSWORD_LENGTH = 12;
+// A database password alone is worth looking for, but short ones ("postgres") are also
+// package names in the lockfile: in files, only longer ones are searched for alone.
+const MIN_FILE_PASSWORD_LENGTH = 12;
 
 const SECRET_FILE_NAMES: ReadonlyArray<{ pattern: RegExp; reason: string }> = [
   { pattern: /^\.env(\..*)?$/i, reason: "is an .env file" },
@@ -29,28 +25,9 @@ const SECRET_CONTENT: ReadonlyArray<{ pattern: RegExp; reason: string }> = [
   },
 ];
 
-type SecretValue = { label: string; value: string };
-
-/** The values to look for, read from the given environment; never logged. */
+/** The values to look for, read from the given environment (the names and rule of ../../service/src/secrets.ts); never logged. */
 export function secretValuesFrom(env: Readonly<Record<string, string | undefined>>): SecretValue[] {
-  const values: SecretValue[] = [];
-  for (const name of SECRET_ENV_NAMES) {
-    const value = env[name]?.trim();
-    if (!value || value.length < MIN_SECRET_LENGTH) continue;
-    values.push({ label: `the value of ${name}`, value });
-    const password = passwordOf(value);
-    if (password && password.length >= MIN_PASSWORD_LENGTH) values.push({ label: `the password in ${name}`, value: password });
-  }
-  return values;
-}
-
-function passwordOf(value: string): string | undefined {
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return undefined;
-  try {
-    return decodeURIComponent(new URL(value).password) || undefined;
-  } catch {
-    return undefined;
-  }
+  return secretValuesOf(env).filter((s) => !s.label.startsWith("the password") || s.value.length >= MIN_FILE_PASSWORD_LENGTH);
 }
 
 /** Every reason to believe this file carries a secret; empty when it looks clean. */

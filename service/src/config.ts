@@ -1,6 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { normalizeRouteBasePath } from "./book/page-url.ts";
+import { secretValuesOf } from "./secrets.ts";
 import { parseThinking, thinkingConfig, type ThinkingSetting } from "./gemini/thinking.ts";
 
 /**
@@ -76,6 +77,7 @@ const envSchema = z.object({
   RATE_LIMIT_PER_MINUTE: intFrom(20, 0, 100_000),
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).optional(),
   KEEPALIVE_MS: intFrom(15_000, 50, 600_000),
+  SSE_WRITE_TIMEOUT_MS: intFrom(15_000, 100, 600_000),
   HEALTH_CACHE_MS: intFrom(5_000, 0, 600_000),
   // Under Docker's 10 s between SIGTERM and SIGKILL.
   SHUTDOWN_TIMEOUT_MS: intFrom(8_000, 0, 600_000),
@@ -126,6 +128,8 @@ export interface Config {
   rateLimitPerMinute: number;
   trustProxyHops: number;
   keepAliveMs: number;
+  /** How long an answer's stream waits for a reader that stopped taking it. */
+  sseWriteTimeoutMs: number;
   healthCacheMs: number;
   shutdownTimeoutMs: number;
   generationTimeoutMs: number;
@@ -216,22 +220,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { sam
     historyTokenBudget: e.HISTORY_TOKEN_BUDGET,
     selectionMaxChars: e.SELECTION_MAX_CHARS,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
-    // The Space's proxy appends the client address to X-Forwarded-For: trust that one hop only.
+    // A Space's container sees an internal proxy address, the client's in X-Forwarded-For
+    // (README, "Behind the Space's proxy"); one hop is the value no client can forge.
     trustProxyHops: e.TRUST_PROXY_HOPS ?? (production ? 1 : 0),
     keepAliveMs: e.KEEPALIVE_MS,
+    sseWriteTimeoutMs: e.SSE_WRITE_TIMEOUT_MS,
     healthCacheMs: e.HEALTH_CACHE_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     generationTimeoutMs: e.GENERATION_TIMEOUT_MS,
-    secrets: secretValues(e),
+    secrets: secretValuesOf(cleaned).map((s) => s.value),
   };
-}
-
-function secretValues(e: { GEMINI_API_KEY?: string | undefined; QDRANT_API_KEY?: string | undefined; DATABASE_URL?: string | undefined }): string[] {
-  const values = [e.GEMINI_API_KEY, e.QDRANT_API_KEY, e.DATABASE_URL];
-  if (e.DATABASE_URL) {
-    const password = new URL(e.DATABASE_URL).password;
-    if (password) values.push(password, decodeURIComponent(password));
-  }
-  // Very short values would scrub ordinary words from logs; real secrets are long.
-  return [...new Set(values.filter((v): v is string => typeof v === "string" && v.length >= 6))];
 }

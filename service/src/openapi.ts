@@ -315,6 +315,10 @@ export function openApiDocument(options: { selectionMaxChars?: number } = {}): O
             sources: { anyOf: [{ type: "array", items: ref("Source") }, { type: "null" }] },
             created_at: { type: "string", format: "date-time" },
             incomplete: { type: "boolean", description: "True for an answer that stopped early (an error or a disconnect)." },
+            error_code: {
+              anyOf: [{ type: "string" }, { type: "null" }],
+              description: "Why an incomplete answer stopped: an error code, `client_disconnected`, `reader_stalled`, or `interrupted` (the service stopped mid-answer, or the answer is still streaming).",
+            },
           },
         },
         Conversation: {

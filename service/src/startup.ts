@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { migrate } from "./db/migrate.ts";
+import { migrate, SchemaTooNewError } from "./db/migrate.ts";
 import { isEmbedded, type Dependencies } from "./dependencies.ts";
 import { ingestDocs } from "./ingest/ingest.ts";
 
@@ -17,6 +17,12 @@ export async function startUp(deps: Dependencies, signal: AbortSignal): Promise<
       break;
     } catch (err) {
       if (signal.aborted) return undefined;
+      if (err instanceof SchemaTooNewError) {
+        // Retrying cannot help, and writing to a schema this code does not know could corrupt it.
+        readiness.refuse(err.message);
+        logger.error({ databaseSchema: err.databaseVersion, codeSchema: err.codeVersion }, err.message);
+        return undefined;
+      }
       const delayMs = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
       readiness.setStartupProblem(`Waiting for the database (attempt ${attempt}): migrations could not run.`);
       logger.warn({ err, attempt, retryInMs: delayMs }, "migrations failed; retrying");

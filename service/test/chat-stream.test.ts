@@ -128,7 +128,9 @@ describe("POST /api/chat streams the contract's events", () => {
       await waitFor(() => stack.gemini.activeStreams() === 0, 3_000, "the upstream stream to close");
       assert.equal(stack.gemini.requests.findLast((r) => r.kind === "stream")!.aborted, true);
       const db = stack.app.deps.db;
-      await waitFor(async () => (await db.query(`select 1 from messages where conversation_id = $1 and role = 'assistant'`, [id])).rows.length === 1, 3_000, "the stored partial answer");
+      // The answer's placeholder is there from the start; wait until it is completed.
+      const completed = `select 1 from messages where conversation_id = $1 and role = 'assistant' and error_code is distinct from 'interrupted'`;
+      await waitFor(async () => (await db.query(completed, [id])).rows.length === 1, 3_000, "the stored partial answer");
       const { rows } = await db.query<{ content: string; incomplete: boolean; error_code: string }>(
         `select content, incomplete, error_code from messages where conversation_id = $1 and role = 'assistant'`,
         [id],

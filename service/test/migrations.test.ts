@@ -2,8 +2,10 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConversationStore } from "../src/db/conversation-store.ts";
 import type { Database } from "../src/db/database.ts";
-import { migrate } from "../src/db/migrate.ts";
+import { migrate, SchemaTooNewError } from "../src/db/migrate.ts";
+import { migrations as allMigrations, type Migration } from "../src/db/migrations/index.ts";
 import { PgvectorStore } from "../src/retrieval/pgvector-store.ts";
+import { startTestApp } from "./support/harness.ts";
 import { freshPglite, freshPostgres, PREVIOUS_BACKEND_DDL, skipWithoutPostgres, type TestDatabase } from "./support/databases.ts";
 
 async function columns(db: Database, table: string): Promise<string[]> {
@@ -21,6 +23,14 @@ async function withDatabase(open: () => Promise<TestDatabase>, fn: (t: TestDatab
   } finally {
     await t.drop();
   }
+}
+
+/** A migration after the last real one, as a newer version of the service would bring. */
+const newer = (name: string, up: Migration["up"] = async () => {}): Migration[] => [...allMigrations, { name, up }];
+
+async function tableExists(db: Database, table: string): Promise<boolean> {
+  const { rows } = await db.query(`select 1 from information_schema.tables where table_schema = current_schema() and table_name = $1`, [table]);
+  return rows.length > 0;
 }
 
 const engines = [
@@ -91,8 +101,63 @@ for (const engine of engines) {
         assert.equal(rows.length, 0);
         assert.equal((await columns(db, "messages")).length, 0, "the failed migration's transaction was rolled back");
       }));
+
+    it("commits a migration and its record together: when the record fails, the migration is rolled back", () =>
+      withDatabase(engine.open, async ({ db }) => {
+        await migrate(db);
+        // The record of this one migration cannot be written, as if the process died before it.
+        await db.query(`alter table schema_migrations add constraint refuse_probe check (name <> '0099-probe')`);
+        const probe = newer("0099-probe", async (tx) => {
+          await tx.query(`create table probe (id int)`);
+        });
+        await assert.rejects(migrate(db, { migrations: probe }), /0099-probe/);
+        assert.equal(await tableExists(db, "probe"), false, "the migration's change was rolled back with its record");
+
+        await db.query(`alter table schema_migrations drop constraint refuse_probe`);
+        assert.deepEqual(await migrate(db, { migrations: probe }), ["0099-probe"]);
+        assert.equal(await tableExists(db, "probe"), true);
+        assert.deepEqual(await migrate(db, { migrations: probe }), [], "recorded: not run again");
+      }));
+
+    it("an older service refuses a schema a newer one migrated, naming both versions, and changes nothing", () =>
+      withDatabase(engine.open, async ({ db }) => {
+        await migrate(db, { migrations: newer("0099-future") });
+        const error = await migrate(db).then(
+          () => assert.fail("an older service migrated a newer schema"),
+          (err: unknown) => err,
+        );
+        assert.ok(error instanceof SchemaTooNewError);
+        assert.equal(error.databaseVersion, "0099-future");
+        assert.equal(error.codeVersion, allMigrations.at(-1)!.name);
+        assert.match(error.message, /0099-future/);
+        assert.match(error.message, new RegExp(allMigrations.at(-1)!.name));
+        const { rows } = await db.query<{ name: string }>(`select name from schema_migrations order by name`);
+        assert.deepEqual(rows.map((r) => r.name), [...allMigrations.map((m) => m.name), "0099-future"]);
+      }));
   });
 }
+
+describe("a service older than its database's schema", () => {
+  it("does not become ready; health is unhealthy and says why, naming both versions", async () => {
+    const { db } = await freshPglite();
+    await migrate(db, { migrations: newer("0099-future") });
+    const app = await startTestApp({ overrides: { db } });
+    try {
+      const health = await fetch(`${app.url}/api/health`);
+      assert.equal(health.status, 503);
+      const report = (await health.json()) as { status: string; services: { postgres: { message: string } } };
+      assert.equal(report.status, "unhealthy");
+      assert.match(report.services.postgres.message, /0099-future/);
+      assert.match(report.services.postgres.message, new RegExp(allMigrations.at(-1)!.name));
+      const chat = await fetch(`${app.url}/api/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "hi" }) });
+      assert.equal(chat.status, 503);
+      assert.ok(app.logs.some((line) => line.includes('"level":"error"') && line.includes("0099-future")), "the refusal is logged");
+      assert.equal(await tableExists(db, "probe"), false);
+    } finally {
+      await app.close();
+    }
+  });
+});
 
 describe("migrations under concurrency", { skip: skipWithoutPostgres }, () => {
   it("runs each migration once when several processes migrate at the same moment", () =>

@@ -27,6 +27,8 @@ export interface ChatServiceOptions {
 /** A chat ready to stream: the question is stored and the passages are chosen. */
 export interface PreparedChat {
   conversationId: string;
+  /** The answer's placeholder, stored with the question; finish completes it. */
+  answerId: string;
   generation: GenerationRequest;
   sources: Source[];
   /** What the passages were searched with: the question, or a follow-up made standalone. */
@@ -59,12 +61,13 @@ export class ChatService {
       if (!exists) throw new AppError("not_found", "No conversation has this conversation_id.");
       history = historyWithinBudget(recent, this.#o.settings.historyTokenBudget);
     }
-    const stored = conversations.addUserMessage(request.conversation_id, request.message);
+    const stored = conversations.addQuestion(request.conversation_id, request.message);
 
     if (request.mode === "selection") {
-      const { conversationId } = await stored;
+      const { conversationId, answerId } = await stored;
       return {
         conversationId,
+        answerId,
         generation: { mode: "selection", question: request.message, history, passages: [], selection: request.context ?? "" },
         sources: [],
         searchQuery: "",
@@ -74,11 +77,17 @@ export class ChatService {
     // together, and wait for both, so the question is stored before generation starts.
     const [question, retrieval] = await Promise.allSettled([stored, this.#retrieve(request.message, history, signal)]);
     if (question.status === "rejected") throw question.reason;
-    const { conversationId } = question.value;
-    if (retrieval.status === "rejected") throw withConversation(retrieval.reason, conversationId);
+    const { conversationId, answerId } = question.value;
+    if (retrieval.status === "rejected") {
+      // No answer will come: the placeholder says why, rather than "interrupted".
+      const code = retrieval.reason instanceof AppError ? retrieval.reason.code : "internal_error";
+      await conversations.completeAnswer(answerId, { content: "", sources: null, incomplete: true, errorCode: code }).catch(() => undefined);
+      throw withConversation(retrieval.reason, conversationId);
+    }
     const { searchQuery, passages } = retrieval.value;
     return {
       conversationId,
+      answerId,
       generation: { mode: "general", question: request.message, history, passages },
       sources: passages.map((hit) => this.#toSource(hit)),
       searchQuery,
@@ -96,12 +105,10 @@ export class ChatService {
     }
   }
 
-  /** Stores the assistant's answer, complete or not. Returns false when the database refused it. */
+  /** Stores the assistant's answer, complete or not, in its placeholder. Returns false when the database refused it. */
   async finish(prepared: PreparedChat, answer: string, outcome: { incomplete: boolean; errorCode?: string }): Promise<boolean> {
     try {
-      await this.#o.conversations.addMessage({
-        conversationId: prepared.conversationId,
-        role: "assistant",
+      await this.#o.conversations.completeAnswer(prepared.answerId, {
         content: answer,
         sources: prepared.sources,
         incomplete: outcome.incomplete,

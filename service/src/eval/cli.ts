@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config.ts";
 import { AppError } from "../errors.ts";
-import { createScrubber } from "../logger.ts";
+import { createRedactor, secretValuesOf } from "../secrets.ts";
 import { loadQuestionSet, QuestionSetError } from "./question-set.ts";
 import { formatReport } from "./format-report.ts";
 import { runEval } from "./run-eval.ts";
@@ -64,10 +64,10 @@ async function main(argv: string[]): Promise<number> {
   }
   // npm runs scripts from the package folder; relative paths mean the caller's folder.
   const cwd = process.env.INIT_CWD ?? process.cwd();
-  let scrub = (text: string) => text;
+  // From the environment, not the config: a configuration error is reported scrubbed too.
+  const scrub = createRedactor(secretValuesOf(process.env).map((s) => s.value));
   try {
     const config = loadConfig(process.env, { sampleDocsDir: path.join(SERVICE_DIR, "sample-docs") });
-    scrub = createScrubber(config.secrets);
     const questions = await loadQuestionSet(path.resolve(cwd, args.positionals[0]!));
     const docsDir = args.values.docs === undefined ? undefined : path.resolve(cwd, args.values.docs);
     const report = await runEval({ config, questions, docsDir });

@@ -6,8 +6,8 @@ import type { Database } from "../db/database.ts";
 import { openDatabase } from "../db/open-database.ts";
 import { createEmbedder } from "../embeddings/create-embedder.ts";
 import { AppError } from "../errors.ts";
-import { createScrubber } from "../logger.ts";
 import { createVectorStore } from "../retrieval/create-vector-store.ts";
+import { createRedactor, secretValuesOf } from "../secrets.ts";
 import { ingestDocs, type IngestProgress } from "./ingest.ts";
 
 const USAGE = `Usage: npm run ingest -- <docs dir>
@@ -30,7 +30,8 @@ async function main(argv: string[]): Promise<number> {
   // npm runs scripts from the package folder; a relative path means the caller's folder.
   const docsDir = path.resolve(process.env.INIT_CWD ?? process.cwd(), args[0]!);
 
-  let scrub = (text: string) => text;
+  // From the environment, not the config: a configuration error is reported scrubbed too.
+  const scrub = createRedactor(secretValuesOf(process.env).map((s) => s.value));
   let db: Database | undefined;
   const abort = new AbortController();
   const onInterrupt = () => {
@@ -58,7 +59,6 @@ async function main(argv: string[]): Promise<number> {
 
   try {
     const config = loadConfig(process.env);
-    scrub = createScrubber(config.secrets);
     // Before opening anything: a mistyped path must not create an empty embedded database.
     if (!(await stat(docsDir).catch(() => undefined))?.isDirectory()) throw new AppError("invalid_request", `${args[0]} is not a folder.`);
     if (config.vectorStore.kind === "pgvector") {
