@@ -2,10 +2,12 @@ import { writeFile } from "node:fs/promises";
 import os from "node:os";
 import { goalFirstTokens, type ChatScenarioResult } from "./chat-scenarios.ts";
 import type { ColdStartResult } from "./cold-start.ts";
+import type { FirstTokenResult } from "./first-token.ts";
 import type { Goal } from "./goals.ts";
 import type { IngestResult } from "./ingest-bench.ts";
 import type { Distribution } from "./stats.ts";
 import type { Settings } from "./settings.ts";
+import type { SlowReadersResult } from "./slow-readers.ts";
 
 export interface Results {
   startedAt: string;
@@ -13,7 +15,9 @@ export interface Results {
   settings: Omit<Settings, "databaseUrl"> & { database: string };
   coldStart?: ColdStartResult;
   ingest?: IngestResult;
+  firstToken?: FirstTokenResult;
   chats: ChatScenarioResult[];
+  slowReaders?: SlowReadersResult;
   goals: Goal[];
   notes: string[];
 }
@@ -43,7 +47,7 @@ function table(header: string[], rows: unknown[][]): string {
 export function renderReport(results: Results): string {
   const out: string[] = [];
   const m = results.machine;
-  out.push(`Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGb} GB, node ${m.node}, load average ${m.loadAverageAtStart.join(" ")}; store ${results.settings.store}${results.settings.target ? `; target ${results.settings.target}` : ""}`);
+  out.push(`Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGb} GB, node ${m.node}, load average ${m.loadAverageAtStart.join(" ")}; store ${results.settings.store}; database ${results.settings.database}${results.settings.target ? `; target ${results.settings.target}` : ""}`);
   if (results.coldStart) {
     const c = results.coldStart;
     out.push("", "Cold start (spawn to /api/health 200)");
@@ -72,6 +76,12 @@ export function renderReport(results: Results): string {
     );
     out.push(`first:  ${i.first.summary}`, `repeat: ${i.repeat.summary}`);
   }
+  if (results.firstToken) {
+    const f = results.firstToken;
+    out.push("", `First token, one chat at a time (${f.chats} per case): upstream first token after ${f.profile.firstTokenDelayMs} ms, thinking ${f.profile.thinkingMs} ms when fully on`);
+    out.push(table(["case", "chats", "err", "ttft p50", "p95", "max"], f.cases.map((c) => [c.name, c.firstTokenMs.count, c.errors, c.firstTokenMs.p50, c.firstTokenMs.p95, c.firstTokenMs.max])));
+    out.push(...f.notes);
+  }
   for (const scenario of results.chats) {
     const p = scenario.profile;
     out.push("", `${scenario.name}: upstream first token after ${p.firstTokenDelayMs} ms, ${p.tokens} tokens every ${Math.round(p.tokenDelayMs * 10) / 10} ms`);
@@ -99,6 +109,16 @@ export function renderReport(results: Results): string {
     for (const l of scenario.levels) {
       if (l.errors > 0) out.push(`  N=${l.concurrency} errors: ${Object.entries(l.errorKinds).map(([k, v]) => `${k} x${v}`).join(", ")}`);
     }
+  }
+  const slow = results.slowReaders;
+  if (slow) {
+    out.push("", `slow readers: ${slow.clients} clients stop reading after the metadata event; answers of ${slow.answerBytes} bytes in ${slow.tokens} pieces, one a millisecond`);
+    out.push(
+      table(
+        ["clients", "RSS before MB", "max RSS MB", "growth MB", "seconds", "stored as"],
+        [[slow.clients, slow.rssBeforeMb, slow.maxRssMb, slow.rssGrowthMb, slow.seconds, Object.entries(slow.outcomes).map(([k, v]) => `${k} x${v}`).join(", ")]],
+      ),
+    );
   }
   if (results.goals.length > 0) {
     out.push("", "Goals");

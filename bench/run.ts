@@ -1,5 +1,6 @@
 import path from "node:path";
 import { capacity, overhead, throughput, type ChatScenarioResult, type Server } from "./chat-scenarios.ts";
+import { firstToken } from "./first-token.ts";
 import { coldStart } from "./cold-start.ts";
 import type { Goal } from "./goals.ts";
 import { ingestBench } from "./ingest-bench.ts";
@@ -10,9 +11,11 @@ import { openFilesLimit } from "./process-stats.ts";
 import { machineInfo, renderReport, writeResults, type Results } from "./report.ts";
 import { REPO_DIR, startService, type ServiceProcess } from "./service-process.ts";
 import { parseSettings, USAGE, type Settings } from "./settings.ts";
+import { slowReaders } from "./slow-readers.ts";
 import { startStack, type Stack } from "./stack.ts";
 
 const SAMPLE_DOCS = path.join(REPO_DIR, "service/sample-docs");
+const EMBEDDED_NOTE = "embedded PGlite (temp DATA_DIR; set BENCH_DATABASE_URL or TEST_DATABASE_URL for a Postgres server)";
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 /** `npm run bench`: starts the stack, runs the chosen scenarios, prints a table, writes results. */
@@ -31,6 +34,10 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const notes: string[] = [];
+  if (settings.store === "qdrant" && !settings.databaseUrl && !settings.target) {
+    notes.push(`no Postgres server given: conversations in ${EMBEDDED_NOTE}; figures are PGlite's, not a server's`);
+    log(`note: ${notes.at(-1)}`);
+  }
   const chatScenarios = settings.scenarios.filter((s) => s === "overhead" || s === "capacity" || s === "throughput");
   const maxStreams = Math.max(1, ...(chatScenarios.includes("capacity") ? settings.capacity.levels : []), settings.throughput.concurrency);
   // The bench holds a client socket and an emulator socket per stream; the service an inbound and an upstream one.
@@ -54,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
   const results: Results = {
     startedAt: new Date().toISOString(),
     machine: machineInfo(),
-    settings: { ...withoutDatabaseUrl(settings), database: settings.store === "pgvector" ? "embedded PGlite (temp DATA_DIR)" : settings.databaseUrl ? describeServer(settings.databaseUrl) : "none" },
+    settings: { ...withoutDatabaseUrl(settings), database: settings.store === "pgvector" ? "embedded PGlite (temp DATA_DIR)" : settings.databaseUrl ? describeServer(settings.databaseUrl) : EMBEDDED_NOTE },
     chats: [],
     goals: [],
     notes,
@@ -68,6 +75,7 @@ async function main(argv: string[]): Promise<number> {
     }
     if (settings.scenarios.includes("cold-start")) results.coldStart = await coldStart(stack, settings.coldStartRuns, log);
     if (settings.scenarios.includes("ingest")) results.ingest = await ingestBench(stack, settings.corpus, log);
+    if (settings.scenarios.includes("first-token")) results.firstToken = await firstToken(stack, settings, log);
 
     const run = { overhead, capacity, throughput } as const;
     if (settings.target && chatScenarios.length > 0) {
@@ -87,12 +95,22 @@ async function main(argv: string[]): Promise<number> {
         }
       }
     }
+    if (settings.scenarios.includes("slow-readers") && !settings.target) {
+      const env = { ...stack.serviceEnv(), SSE_WRITE_TIMEOUT_MS: String(settings.slowReaders.writeTimeoutMs), ...nodeOptions(settings, "slow-readers") };
+      service = await startService(env, { timeoutMs: 120_000 });
+      try {
+        results.slowReaders = await slowReaders({ url: service.url, pid: service.pid }, stack.upstreams, settings, log);
+      } finally {
+        await service.stop();
+        service = undefined;
+      }
+    }
   } finally {
     process.off("SIGINT", onInterrupt);
     if (!interrupted) await stack.close();
   }
 
-  results.goals = collectGoals(results.chats);
+  results.goals = [...collectGoals(results.chats), ...(results.slowReaders?.goals ?? [])];
   for (const scenario of results.chats) notes.push(...scenario.notes.map((n) => `${scenario.name}: ${n}`));
   for (const scenario of results.chats) {
     for (const level of scenario.levels) {

@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { REPO_DIR } from "./service-process.ts";
 
-export const SCENARIOS = ["cold-start", "ingest", "overhead", "capacity", "throughput"] as const;
+export const SCENARIOS = ["cold-start", "ingest", "overhead", "capacity", "throughput", "slow-readers", "first-token"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** The upstream's answer: first token after `firstTokenDelayMs`, then one every `tokenDelayMs`. */
@@ -11,6 +11,8 @@ export interface StreamProfile {
   firstTokenDelayMs: number;
   tokenDelayMs: number;
   tokens: number;
+  /** How long a request that leaves thinking fully on thinks first (the emulator's default: none here). */
+  thinkingMs?: number;
 }
 
 export interface Settings {
@@ -38,6 +40,9 @@ export interface Settings {
    */
   capacity: { levels: number[]; chatsPerClient: number; rampMs: number | undefined; burstMs: number; profile: StreamProfile };
   throughput: { concurrency: number; seconds: number; profile: StreamProfile };
+  firstToken: { chats: number; profile: Required<StreamProfile> };
+  /** N clients that stop reading: answers of `tokens` pieces, the service's SSE_WRITE_TIMEOUT_MS, then `waitMs` before reading back. */
+  slowReaders: { clients: number; answerBytes: number; tokens: number; writeTimeoutMs: number; waitMs: number };
   timeoutMs: number;
   /** Folder for the service's V8 CPU profiles (one per started process), or undefined. */
   cpuProfileDir: string | undefined;
@@ -54,6 +59,10 @@ Scenarios (default: all of them; with --target only overhead, capacity, throughp
   --capacity            realistic upstream, N streams held (goal at the largest N: no errors,
                         first-token p99 <= first-token delay + 50 ms, peak RSS < 512 MB), then a burst
   --throughput          zero-delay upstream, many clients for a while: chats per second
+  --first-token         one chat at a time, upstream thinking like Gemini 2.5 left on: first token
+                        with thinking off and on, and of a follow-up rewritten by Gemini or by rule
+  --slow-readers        N clients that stop reading mid-answer: the service's RSS growth, and
+                        each stream read back as stored (complete, or incomplete with its code)
 
 Options:
   --quick               small N and short durations (under a minute)
@@ -63,7 +72,8 @@ Options:
   --target-pid PID      with --target: read its memory and CPU from /proc/PID
   --wait-seconds S      with --target: how long to wait for its /api/health to answer 200 (300)
   --gemini-port P, --qdrant-port P   fixed emulator ports (useful with --target)
-  --database-url URL    Postgres server (default BENCH_DATABASE_URL, then TEST_DATABASE_URL)
+  --database-url URL    Postgres server (default BENCH_DATABASE_URL, then TEST_DATABASE_URL;
+                        with none, conversations go to an embedded PGlite, as the report says)
   --levels 1,50,200,500 capacity concurrency levels
   --chats-per-client K  capacity: chats each client runs back to back (3); all but its first
                         begin while all N streams are open, and the goal's first tokens are theirs
@@ -73,6 +83,9 @@ Options:
   --first-token-ms MS, --tokens N, --tokens-per-second R   capacity upstream profile (300, 300, 30)
   --overhead-chats N    sequential chats of the overhead scenario (1000, after 100 warm-up chats)
   --throughput-concurrency N, --throughput-seconds S   (50, 15)
+  --first-token-chats N, --thinking-ms MS   first-token scenario: chats per case, and how long
+                        the upstream thinks when thinking is fully on (5 with --quick, else 20; 2000)
+  --slow-clients N      slow-readers: clients that stop reading (100; --quick 20)
   --corpus-files N, --corpus-sections N   generated corpus size (30 x 10)
   --cold-start-runs N   starts per cold-start case (3)
   --out FILE            results file (bench/results.json)
@@ -107,6 +120,9 @@ export function parseSettings(argv: string[]): Settings | "help" {
       "overhead-chats": { type: "string" },
       "throughput-concurrency": { type: "string" },
       "throughput-seconds": { type: "string" },
+      "first-token-chats": { type: "string" },
+      "thinking-ms": { type: "string" },
+      "slow-clients": { type: "string" },
       "corpus-files": { type: "string" },
       "corpus-sections": { type: "string" },
       "cold-start-runs": { type: "string" },
@@ -155,6 +171,13 @@ export function parseSettings(argv: string[]): Settings | "help" {
       profile: { firstTokenDelayMs: num("first-token-ms", 300), tokenDelayMs: 1000 / tokensPerSecond, tokens: capacityTokens },
     },
     throughput: { concurrency: num("throughput-concurrency", quick ? 10 : 50, 1), seconds: num("throughput-seconds", quick ? 3 : 15, 1), profile: zeroDelay(50) },
+    firstToken: {
+      chats: num("first-token-chats", quick ? 5 : 20, 1),
+      profile: { firstTokenDelayMs: num("first-token-ms", 300), tokenDelayMs: 1000 / tokensPerSecond, tokens: 30, thinkingMs: num("thinking-ms", 2000) },
+    },
+    // 8 MB answers: twice what a loopback socket pair took here (the kernel grows its buffers
+    // to about 4 MB), so a reader that stops reading fills them and the service must choose.
+    slowReaders: { clients: num("slow-clients", quick ? 20 : 100, 1), answerBytes: 8_000_000, tokens: 2_000, writeTimeoutMs: 2_000, waitMs: quick ? 8_000 : 20_000 },
     timeoutMs: 120_000,
     cpuProfileDir: typeof v["cpu-prof"] === "string" ? path.resolve(v["cpu-prof"]) : undefined,
     serviceNodeOptions: typeof v["node-options"] === "string" ? v["node-options"] : undefined,

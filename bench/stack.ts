@@ -28,15 +28,16 @@ export async function startStack(settings: Settings): Promise<Stack> {
   const { gemini, qdrant } = upstreams;
   const slots: DatabaseSlot[] = [];
 
+  // Debian's Postgres here has no pgvector: pgvector runs on the embedded PGlite. And with no
+  // Postgres server at all, conversations go to PGlite too, so a first run needs nothing.
+  const embedded = settings.store === "pgvector" || !settings.databaseUrl;
   const emptyDatabase = async (label: string): Promise<DatabaseSlot> => {
     let slot: DatabaseSlot;
-    if (settings.store === "pgvector") {
-      // Debian's Postgres here has no pgvector: pgvector runs on the embedded PGlite.
+    if (embedded) {
       const dir = await mkdtemp(path.join(tmpdir(), `bench-${label}-`));
       slot = { env: { DATA_DIR: dir }, drop: () => rm(dir, { recursive: true, force: true }) };
     } else {
-      if (!settings.databaseUrl) throw new Error("No Postgres server: set BENCH_DATABASE_URL or TEST_DATABASE_URL, or pass --database-url.");
-      const db: BenchDatabase = await freshDatabase(settings.databaseUrl, label);
+      const db: BenchDatabase = await freshDatabase(settings.databaseUrl!, label);
       slot = { env: { DATABASE_URL: db.url }, drop: db.drop };
     }
     slots.push(slot);
@@ -48,12 +49,15 @@ export async function startStack(settings: Settings): Promise<Stack> {
     GEMINI_BASE_URL: gemini.url,
     LOG_LEVEL: "warn",
     RATE_LIMIT_PER_MINUTE: "0",
+    // The emulator's hashed vectors score far below gemini-embedding-001's: with the Gemini
+    // default threshold every chat would be answered from no passage.
+    RELEVANCE_THRESHOLD: "0",
   };
   const storeEnv: Record<string, string> =
     settings.store === "pgvector"
       ? // The service requires DATABASE_URL in production; embedded PGlite therefore runs as development.
         { VECTOR_STORE: "pgvector", NODE_ENV: "development" }
-      : { VECTOR_STORE: "qdrant", QDRANT_URL: qdrant.url, QDRANT_API_KEY: qdrant.apiKey, NODE_ENV: "production" };
+      : { VECTOR_STORE: "qdrant", QDRANT_URL: qdrant.url, QDRANT_API_KEY: qdrant.apiKey, NODE_ENV: embedded ? "development" : "production" };
 
   let runDatabase: DatabaseSlot;
   try {

@@ -7,6 +7,7 @@ import { startQdrantEmulator } from "../emulators/qdrant.ts";
 
 export type UpstreamsRequest =
   | { id: number; op: "profile"; profile: Partial<StreamProfile> }
+  | { id: number; op: "answer"; text: string | null }
   | { id: number; op: "resetCounts" }
   | { id: number; op: "counts" };
 
@@ -41,6 +42,9 @@ process.on("message", (request: UpstreamsRequest) => {
   switch (request.op) {
     case "profile":
       gemini.setStreamProfile(request.profile);
+      return send({ id: request.id });
+    case "answer":
+      gemini.setAnswer(request.text);
       return send({ id: request.id });
     case "resetCounts":
       drainLogs();

@@ -14,6 +14,8 @@ export interface Upstreams {
   /** The emulators' process, to read its CPU from /proc. */
   pid: number;
   setStreamProfile(profile: StreamProfile): Promise<void>;
+  /** Every answer's text from now on (split into the profile's pieces); null for the default answers. */
+  setAnswer(text: string | null): Promise<void>;
   resetCounts(): Promise<void>;
   counts(): Promise<UpstreamCounts>;
   close(): Promise<void>;
@@ -60,6 +62,7 @@ export async function startUpstreams(options: { geminiPort: number; qdrantPort: 
     qdrant,
     pid: child.pid!,
     setStreamProfile: (profile) => call({ op: "profile", profile }),
+    setAnswer: (text) => call({ op: "answer", text }),
     resetCounts: () => call({ op: "resetCounts" }),
     counts: () => call<UpstreamCounts>({ op: "counts" }),
     close: () => stopChild(child),

@@ -1,8 +1,13 @@
 // Qdrant filters and payload selectors for the emulator: must / must_not / should / min_should,
 // field conditions (match value, any, except, text; range; is_empty; is_null), has_id and
-// nested filters; with_payload as a boolean, a list of keys, or include / exclude.
+// nested filters; with_payload as a boolean, a list of keys, or include / exclude. A text
+// match uses the field's full-text index when it has one (its tokens must all be among the
+// value's), else a substring test of each of its words, as Qdrant does.
 // Test code, never shipped.
-import { idKey, normalizeId, QdrantError, type Payload, type StoredPoint } from "./qdrant-store.ts";
+import { idKey, normalizeId, QdrantError, type Collection, type Payload, type StoredPoint } from "./qdrant-store.ts";
+
+/** What a filter may consult besides the point: the collection's payload indexes. */
+type Indexes = Pick<Collection, "payloadIndexes">;
 
 type Filter = { must?: unknown; must_not?: unknown; should?: unknown; min_should?: unknown };
 
@@ -35,7 +40,48 @@ function conditionList(value: unknown, field: string): unknown[] {
   throw badFilter(`${field} must be a condition or a list of conditions`);
 }
 
-function matchField(values: unknown[], match: Record<string, unknown>): boolean {
+type TextIndexParams = { tokenizer: string; lowercase: boolean; minTokenLen: number; maxTokenLen: number };
+
+/** The text index on a field, when it has one. */
+function textIndexOf(indexes: Indexes | undefined, key: string): TextIndexParams | undefined {
+  const index = indexes?.payloadIndexes.get(key);
+  if (index?.data_type !== "text") return undefined;
+  const p = (index.params ?? {}) as Record<string, unknown>;
+  return {
+    tokenizer: typeof p.tokenizer === "string" ? p.tokenizer : "word",
+    lowercase: p.lowercase !== false,
+    minTokenLen: typeof p.min_token_len === "number" ? p.min_token_len : 0,
+    maxTokenLen: typeof p.max_token_len === "number" ? p.max_token_len : Number.POSITIVE_INFINITY,
+  };
+}
+
+/** Qdrant's "word" tokenizer splits at spaces, punctuation and special characters; "whitespace" at spaces only. */
+function tokenize(text: string, index: TextIndexParams): string[] {
+  if (index.tokenizer !== "word" && index.tokenizer !== "whitespace") throw new QdrantError(400, `Bad request: the emulator supports the word and whitespace tokenizers, not ${index.tokenizer}`);
+  const parts = index.tokenizer === "whitespace" ? text.split(/\s+/) : text.split(/[^\p{L}\p{N}]+/u);
+  return parts
+    .filter((t) => t.length > 0 && t.length >= index.minTokenLen && t.length <= index.maxTokenLen)
+    .map((t) => (index.lowercase ? t.toLowerCase() : t));
+}
+
+// A hybrid query tests a few dozen words against every candidate: each text is tokenized
+// once per index setting, as Qdrant's index holds its tokens (a bounded cache, test code).
+const tokenCache = new Map<string, Map<string, Set<string>>>();
+const TOKEN_CACHE_TEXTS = 10_000;
+
+function tokenSet(text: string, index: TextIndexParams): Set<string> {
+  const setting = JSON.stringify(index);
+  let texts = tokenCache.get(setting);
+  if (!texts) tokenCache.set(setting, (texts = new Map()));
+  let tokens = texts.get(text);
+  if (!tokens) {
+    if (texts.size >= TOKEN_CACHE_TEXTS) texts.clear();
+    texts.set(text, (tokens = new Set(tokenize(text, index))));
+  }
+  return tokens;
+}
+
+function matchField(values: unknown[], match: Record<string, unknown>, textIndex?: TextIndexParams): boolean {
   if ("value" in match) return values.some((v) => v === match.value);
   if ("any" in match) {
     if (!Array.isArray(match.any)) throw badFilter("match.any must be a list");
@@ -46,7 +92,17 @@ function matchField(values: unknown[], match: Record<string, unknown>): boolean 
     return values.some((v) => !(match.except as unknown[]).includes(v));
   }
   if ("text" in match && typeof match.text === "string") {
-    return values.some((v) => typeof v === "string" && v.includes(match.text as string));
+    const query = match.text;
+    if (textIndex) {
+      const wanted = tokenize(query, textIndex);
+      return values.some((v) => {
+        if (typeof v !== "string") return false;
+        const tokens = tokenSet(v, textIndex);
+        return wanted.every((t) => tokens.has(t));
+      });
+    }
+    const words = query.split(/\s+/).filter(Boolean);
+    return values.some((v) => typeof v === "string" && words.every((w) => v.includes(w)));
   }
   throw badFilter("data did not match any variant of untagged enum Match");
 }
@@ -64,10 +120,10 @@ function inRange(values: unknown[], range: Record<string, unknown>): boolean {
   );
 }
 
-function matchesCondition(condition: unknown, point: StoredPoint): boolean {
+export function matchesCondition(condition: unknown, point: StoredPoint, indexes?: Indexes): boolean {
   if (condition === null || typeof condition !== "object") throw badFilter("a condition must be an object");
   const c = condition as Record<string, unknown>;
-  if ("must" in c || "should" in c || "must_not" in c || "min_should" in c) return matchesFilter(c, point);
+  if ("must" in c || "should" in c || "must_not" in c || "min_should" in c) return matchesFilter(c, point, indexes);
   if ("has_id" in c) {
     if (!Array.isArray(c.has_id)) throw badFilter("has_id must be a list of point ids");
     const wanted = new Set(c.has_id.map((id) => idKey(normalizeId(id))));
@@ -86,7 +142,7 @@ function matchesCondition(condition: unknown, point: StoredPoint): boolean {
   }
   if (typeof c.key === "string") {
     const values = valuesAt(point.payload, c.key);
-    if (c.match && typeof c.match === "object") return matchField(values, c.match as Record<string, unknown>);
+    if (c.match && typeof c.match === "object") return matchField(values, c.match as Record<string, unknown>, textIndexOf(indexes, c.key));
     if (c.range && typeof c.range === "object") return inRange(values, c.range as Record<string, unknown>);
     throw badFilter(`the emulator supports match and range on field ${c.key}, not ${Object.keys(c).join(", ")}`);
   }
@@ -94,21 +150,21 @@ function matchesCondition(condition: unknown, point: StoredPoint): boolean {
 }
 
 /** True when the point passes the filter; a missing filter passes everything. */
-export function matchesFilter(filter: unknown, point: StoredPoint): boolean {
+export function matchesFilter(filter: unknown, point: StoredPoint, indexes?: Indexes): boolean {
   if (filter === undefined || filter === null) return true;
   if (typeof filter !== "object" || Array.isArray(filter)) throw badFilter("filter must be an object");
   const f = filter as Filter;
   const must = conditionList(f.must, "must");
   const mustNot = conditionList(f.must_not, "must_not");
   const should = conditionList(f.should, "should");
-  if (!must.every((c) => matchesCondition(c, point))) return false;
-  if (mustNot.some((c) => matchesCondition(c, point))) return false;
-  if (should.length > 0 && !should.some((c) => matchesCondition(c, point))) return false;
+  if (!must.every((c) => matchesCondition(c, point, indexes))) return false;
+  if (mustNot.some((c) => matchesCondition(c, point, indexes))) return false;
+  if (should.length > 0 && !should.some((c) => matchesCondition(c, point, indexes))) return false;
   if (f.min_should !== undefined && f.min_should !== null) {
     const spec = f.min_should as { conditions?: unknown; min_count?: unknown };
     const conditions = conditionList(spec.conditions, "min_should.conditions");
     const needed = typeof spec.min_count === "number" ? spec.min_count : 1;
-    if (conditions.filter((c) => matchesCondition(c, point)).length < needed) return false;
+    if (conditions.filter((c) => matchesCondition(c, point, indexes)).length < needed) return false;
   }
   return true;
 }

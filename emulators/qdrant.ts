@@ -1,6 +1,7 @@
 // An in-memory emulator of the Qdrant REST API as @qdrant/js-client-rest uses it: collections
-// (create, get, exists, delete, list, payload index) and points (upsert, retrieve, search,
-// query, scroll, count, delete) on one unnamed dense vector, with Qdrant's envelopes
+// (create, get, exists, delete, list, payload index, full-text index included) and points
+// (upsert, retrieve, search, query with prefetch, RRF fusion and formulas, scroll, count,
+// delete) on one unnamed dense vector, with Qdrant's envelopes
 // `{"result","status":"ok","time"}`, its error bodies `{"status":{"error"},"time"}` and status
 // codes, the api-key check, and faults: error statuses, slow answers, hangs, and a server that
 // is down (the listener closed, refusing connections) until the fault is cleared.
@@ -11,6 +12,7 @@ import { FaultList, stateFaultSwitch, type Fault, type StatusFault } from "./cor
 import { answerFault, openExchange, type LoggedRequest } from "./core/request-log.ts";
 import { startServer } from "./core/server.ts";
 import { matchesFilter, selectPayload } from "./qdrant-filter.ts";
+import { runQuery } from "./qdrant-query.ts";
 import {
   compareIds,
   DISTANCES,
@@ -228,13 +230,13 @@ export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): 
     if (kind === "search" && name !== null && method === "POST") {
       const target = collection(name);
       if (rest[1] === "search") return search(target, b, b.vector, positiveInt(b.limit, "limit"));
-      return { points: search(target, b, queryVector(b.query), positiveInt(b.limit, "limit", 10)) };
+      return { points: query(target, b) };
     }
     if (kind === "scroll" && name !== null && method === "POST") return scroll(collection(name), b);
     if (kind === "count" && name !== null && method === "POST") {
       const target = collection(name);
       let count = 0;
-      for (const point of target.points.values()) if (matchesFilter(b.filter, point)) count++;
+      for (const point of target.points.values()) if (matchesFilter(b.filter, point, target)) count++;
       return { count };
     }
     if (kind === "delete" && name !== null && method === "POST") return remove(collection(name), b, wait);
@@ -323,7 +325,7 @@ export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): 
     const higher = higherIsBetter(target.distance);
     const scored: Array<{ point: StoredPoint; score: number }> = [];
     for (const point of target.points.values()) {
-      if (!matchesFilter(b.filter, point)) continue;
+      if (!matchesFilter(b.filter, point, target)) continue;
       const s = score(target.distance, query, point.vector);
       if (threshold !== undefined && (higher ? s < threshold : s > threshold)) continue;
       scored.push({ point, score: s });
@@ -335,12 +337,24 @@ export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): 
     });
   }
 
+  /** The Query API: a nearest-vector query, or prefetches fused, rescored by a formula or re-ranked. */
+  function query(target: Collection, b: Record<string, unknown>) {
+    if (b.using !== undefined && b.using !== null && b.using !== "") throw new QdrantError(400, `Wrong input: Not existing vector name error: ${String(b.using)}`);
+    const limit = positiveInt(b.limit, "limit", 10);
+    const offset = positiveInt(b.offset, "offset", 0);
+    const ranked = runQuery(target, { ...b, limit, offset }, queryVector);
+    return ranked.slice(offset, offset + limit).map(({ point, score: s }) => {
+      const { payload, vector } = record(point, b.with_payload ?? false, b.with_vector ?? false);
+      return { id: point.id, version: point.version, score: f32(s), payload, vector };
+    });
+  }
+
   function scroll(target: Collection, b: Record<string, unknown>) {
     if (b.order_by !== undefined && b.order_by !== null) throw formatError("the emulator does not support order_by");
     const limit = positiveInt(b.limit, "limit", 10);
     const from = b.offset === undefined || b.offset === null ? null : normalizeId(b.offset);
     const sorted = [...target.points.values()]
-      .filter((p) => (from === null || compareIds(p.id, from) >= 0) && matchesFilter(b.filter, p))
+      .filter((p) => (from === null || compareIds(p.id, from) >= 0) && matchesFilter(b.filter, p, target))
       .sort((x, y) => compareIds(x.id, y.id));
     const page = sorted.slice(0, limit);
     return {
@@ -357,7 +371,7 @@ export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): 
       return result;
     }
     if (isPlainObject(b.filter)) {
-      const doomed = [...target.points.entries()].filter(([, p]) => matchesFilter(b.filter, p)).map(([key]) => key);
+      const doomed = [...target.points.entries()].filter(([, p]) => matchesFilter(b.filter, p, target)).map(([key]) => key);
       const result = updated(target, wait);
       for (const key of doomed) target.points.delete(key);
       return result;

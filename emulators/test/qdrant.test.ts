@@ -37,6 +37,44 @@ describe("qdrant emulator, through @qdrant/js-client-rest", { timeout: 30_000 },
   after(() => qdrant.close());
   beforeEach(() => qdrant.reset());
 
+  test("full-text match: tokens with a text index, each word as a substring without; prefetches fused by RRF or rescored by a formula", async () => {
+    await client.createCollection("words", { vectors: { size: 2, distance: "Cosine" } });
+    await client.upsert("words", {
+      wait: true,
+      points: [
+        { id: 1, vector: [1, 0], payload: { content: "Run pulumi up to deploy." } },
+        { id: 2, vector: [0.8, 0.6], payload: { content: "Error quota_exceeded: wait and retry." } },
+        { id: 3, vector: [0, 1], payload: { content: "The quota resets daily; retry tomorrow." } },
+      ],
+    });
+    const ids = async (filter: Record<string, unknown>) => (await client.query("words", { query: [1, 0], filter, limit: 10 })).points.map((p) => p.id);
+    // Without an index: every word must occur as a substring ("quota" is inside "quota_exceeded").
+    assert.deepEqual(await ids({ must: [{ key: "content", match: { text: "quota retry" } }] }), [2, 3]);
+    assert.deepEqual(await ids({ must: [{ key: "content", match: { text: "Quota" } }] }), [], "substring matching is case-sensitive");
+    await client.createPayloadIndex("words", { field_name: "content", field_schema: { type: "text", tokenizer: "word", lowercase: true }, wait: true });
+    // With a word index: whole tokens, lower-cased; "quota_exceeded" is the tokens quota and exceeded.
+    assert.deepEqual(await ids({ must: [{ key: "content", match: { text: "Quota" } }] }), [2, 3]);
+    assert.deepEqual(await ids({ must: [{ key: "content", match: { text: "quot" } }] }), []);
+    assert.deepEqual(await ids({ must: [{ key: "content", match: { text: "quota_exceeded" } }] }), [2]);
+
+    const holds = (word: string) => ({ key: "content", match: { text: word } });
+    const lexical = {
+      prefetch: { query: [1, 0], filter: { should: [holds("quota"), holds("retry")] }, limit: 10 },
+      query: { formula: { sum: [holds("quota"), holds("retry"), { mult: [0.5, "$score"] }] } },
+      limit: 10,
+    };
+    const rescored = await client.query("words", lexical as never);
+    // 2: two words + 0.5 x 0.8; 3: two words + 0.5 x 0.
+    assert.deepEqual(rescored.points.map((p) => [p.id, Math.round(p.score * 1000) / 1000]), [[2, 2.4], [3, 2]]);
+
+    const fused = await client.query("words", { prefetch: [{ query: [0, 1], limit: 3 }, lexical], query: { fusion: "rrf" }, limit: 3, with_vector: true } as never);
+    // Ranks from 0, k = 2: 3 is 0th and 1st -> 1/2 + 1/3; 2 is 1st and 0th -> the same, the lower id first; 1 is 2nd in one list -> 1/4.
+    assert.deepEqual(fused.points.map((p) => [p.id, Math.round(p.score * 1000) / 1000]), [[2, 0.833], [3, 0.833], [1, 0.25]]);
+    assert.ok(Array.isArray(fused.points[0]!.vector), "with_vector returns the stored vector");
+    const noPrefetch = await failure(client.query("words", { query: { fusion: "rrf" } } as never));
+    assert.equal(noPrefetch.status, 400);
+  });
+
   test("GET / reports a 1.x version the client accepts", async () => {
     const info = await client.versionInfo();
     assert.equal(info.title, "qdrant - vector search engine");

@@ -3,8 +3,8 @@ import { secretValuesOf, type SecretValue } from "../../service/src/secrets.ts";
 import type { BundleFinding } from "./bundle-error.ts";
 
 // A database password alone is worth looking for, but short ones ("postgres") are also
-// package names in the lockfile: the scan, unlike a log redactor, looks at such files.
-const MIN_PASSWORD_LENGTH = 12;
+// package names in the lockfile: in files, only longer ones are searched for alone.
+const MIN_FILE_PASSWORD_LENGTH = 12;
 
 const SECRET_FILE_NAMES: ReadonlyArray<{ pattern: RegExp; reason: string }> = [
   { pattern: /^\.env(\..*)?$/i, reason: "is an .env file" },
@@ -25,9 +25,9 @@ const SECRET_CONTENT: ReadonlyArray<{ pattern: RegExp; reason: string }> = [
   },
 ];
 
-/** The values to look for, read from the given environment (names from service/src/secrets.ts); never logged. */
+/** The values to look for, read from the given environment (the names and rule of ../../service/src/secrets.ts); never logged. */
 export function secretValuesFrom(env: Readonly<Record<string, string | undefined>>): SecretValue[] {
-  return secretValuesOf(env).filter((secret) => !secret.label.startsWith("the password") || secret.value.length >= MIN_PASSWORD_LENGTH);
+  return secretValuesOf(env).filter((s) => !s.label.startsWith("the password") || s.value.length >= MIN_FILE_PASSWORD_LENGTH);
 }
 
 /** Every reason to believe this file carries a secret; empty when it looks clean. */

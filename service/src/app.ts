@@ -7,13 +7,14 @@ import helmet from "helmet";
 import { pinoHttp } from "pino-http";
 import type { Config } from "./config.ts";
 import { AppError } from "./errors.ts";
-import type { Logger } from "./logger.ts";
+import { serializeError, type Logger } from "./logger.ts";
 import type { ActiveStreams } from "./chat/active-streams.ts";
 import type { ChatService } from "./chat/chat-service.ts";
 import type { ConversationStore } from "./db/conversation-store.ts";
 import type { HealthService } from "./health/health-service.ts";
 import type { Readiness } from "./health/readiness.ts";
 import { corsMiddleware } from "./http/cors.ts";
+import { forwardedForAddressesOnly } from "./http/forwarded-for.ts";
 import { errorHandler, notFoundHandler } from "./http/error-handler.ts";
 import { methodNotAllowedHandler } from "./http/method-not-allowed.ts";
 import { chatRouter } from "./routes/chat.ts";
@@ -35,10 +36,15 @@ export interface AppDependencies {
 
 export type AppSettings = Pick<
   Config,
-  "allowedOrigins" | "trustProxyHops" | "rateLimitPerMinute" | "selectionMaxChars" | "keepAliveMs" | "generationTimeoutMs"
+  "allowedOrigins" | "trustProxyHops" | "rateLimitPerMinute" | "selectionMaxChars" | "keepAliveMs" | "generationTimeoutMs" | "sseWriteTimeoutMs"
 >;
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
+
+/** A request's URL for the log: a conversation id is the key to a reader's conversation, so it stays out. */
+function withoutConversationId(url: string): string {
+  return url.replace(/^\/api\/conversation\/[^/?#]*/, "/api/conversation/:id");
+}
 
 /** Builds the HTTP app from its dependencies. It never listens: server.ts does. */
 export function createApp(deps: AppDependencies): Express {
@@ -47,6 +53,7 @@ export function createApp(deps: AppDependencies): Express {
   app.disable("x-powered-by");
   // Behind the Space's proxy, req.ip is the address that proxy saw, and nothing further left.
   app.set("trust proxy", settings.trustProxyHops);
+  app.use(forwardedForAddressesOnly());
 
   app.use(
     pinoHttp({
@@ -58,9 +65,13 @@ export function createApp(deps: AppDependencies): Express {
         return id;
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "warn" : "info"),
+      // pino-http would otherwise wrap these and install the standard error serializer on
+      // every request's logger (message and stack as thrown), replacing the root logger's.
+      wrapSerializers: false,
       serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: withoutConversationId(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        err: serializeError,
       },
       autoLogging: { ignore: (req) => req.url?.startsWith("/api/health") ?? false },
     }),

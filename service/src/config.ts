@@ -1,5 +1,8 @@
 import path from "node:path";
 import { z } from "zod";
+import { normalizeRouteBasePath } from "./book/page-url.ts";
+import { secretValuesOf } from "./secrets.ts";
+import { parseThinking, thinkingConfig, type ThinkingSetting } from "./gemini/thinking.ts";
 
 /**
  * Every setting the service reads, from the environment, once, at start-up. Anything not
@@ -45,6 +48,8 @@ const envSchema = z.object({
   GEMINI_API_KEY: z.string().trim().min(1, "must not be empty").optional(),
   GEMINI_BASE_URL: z.string().refine(isHttpUrl, "must be an http(s) URL").optional(),
   GEMINI_MODEL: z.string().trim().min(1).default("gemini-2.5-flash"),
+  GEMINI_THINKING: z.string().optional(),
+  QUERY_REWRITE_TIMEOUT_MS: intFrom(1_500, 0, 60_000),
   EMBEDDING_MODEL: z.string().trim().min(1).optional(),
   EMBEDDING_DIMENSIONS: intFrom(768, 8, 3072),
 
@@ -58,14 +63,21 @@ const envSchema = z.object({
 
   ALLOWED_ORIGINS: z.string().default("http://localhost:3000,http://127.0.0.1:3000"),
   DOCS_BASE_URL: z.string().refine(isHttpUrl, "must be an http(s) URL").optional(),
+  DOCS_ROUTE_BASE_PATH: z
+    .string()
+    .default("/docs")
+    .refine((v) => /^\/?[\w\-./~%]*$/.test(v.trim()), "must be a path such as /docs or /")
+    .transform(normalizeRouteBasePath),
   SAMPLE_DOCS_DIR: z.string().optional(),
 
   RETRIEVAL_TOP_K: intFrom(5, 1, 50),
+  RELEVANCE_THRESHOLD: z.coerce.number().min(-1, "must be from -1 to 1").max(1, "must be from -1 to 1").optional(),
   HISTORY_TOKEN_BUDGET: intFrom(2000, 0, 100_000),
   SELECTION_MAX_CHARS: intFrom(8000, 100, 100_000),
   RATE_LIMIT_PER_MINUTE: intFrom(20, 0, 100_000),
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).optional(),
   KEEPALIVE_MS: intFrom(15_000, 50, 600_000),
+  SSE_WRITE_TIMEOUT_MS: intFrom(15_000, 100, 600_000),
   HEALTH_CACHE_MS: intFrom(5_000, 0, 600_000),
   // Under Docker's 10 s between SIGTERM and SIGKILL.
   SHUTDOWN_TIMEOUT_MS: intFrom(8_000, 0, 600_000),
@@ -77,7 +89,15 @@ export interface Config {
   port: number;
   host: string;
   logLevel: string;
-  gemini: { apiKey: string | undefined; baseUrl: string | undefined; model: string };
+  gemini: {
+    apiKey: string | undefined;
+    baseUrl: string | undefined;
+    model: string;
+    /** How much the model thinks before answering or rewriting (checked against the model's family). */
+    thinking: ThinkingSetting;
+    /** Longest wait for a follow-up's rewritten search query before the rule stands in; 0: the rule only. */
+    rewriteTimeoutMs: number;
+  };
   embedding: {
     /** "gemini" when a Gemini key is set, else the deterministic local embedder. */
     provider: "gemini" | "local";
@@ -94,15 +114,22 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   allowedOrigins: string[];
+  /** The book site's URL; sources' `url` are then absolute. */
   docsBaseUrl: string | undefined;
-  /** Docs folder ingested on first start when running fully embedded; undefined to skip. */
+  /** Where the book serves its docs: "/docs" by default, "/" with routeBasePath '/'. */
+  docsRouteBasePath: string;
+  /** Docs folder ingested at start into an empty embedded store; undefined (SAMPLE_DOCS_DIR=off) to skip. */
   sampleDocsDir: string | undefined;
   retrievalTopK: number;
+  /** Least cosine similarity a passage needs to be used; below it for every passage, the book does not cover the question. */
+  relevanceThreshold: number;
   historyTokenBudget: number;
   selectionMaxChars: number;
   rateLimitPerMinute: number;
   trustProxyHops: number;
   keepAliveMs: number;
+  /** How long an answer's stream waits for a reader that stopped taking it. */
+  sseWriteTimeoutMs: number;
   healthCacheMs: number;
   shutdownTimeoutMs: number;
   generationTimeoutMs: number;
@@ -111,6 +138,16 @@ export interface Config {
 }
 
 export const LOCAL_EMBEDDING_MODEL = "local-hash-v1";
+
+/**
+ * Similarities live on each model's own scale. The local embedder's was measured on the sample
+ * book's question set (npm run eval): its answerable questions' best passages score 0.16 and
+ * up, two of its three questions the book does not cover below 0.1. Gemini's is a cautious
+ * guess that only cuts what is plainly unrelated: measure your book and set RELEVANCE_THRESHOLD.
+ */
+export function defaultRelevanceThreshold(embeddingModel: string): number {
+  return embeddingModel === LOCAL_EMBEDDING_MODEL ? 0.15 : 0.45;
+}
 
 export class ConfigError extends Error {
   readonly code = "config_invalid";
@@ -140,19 +177,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { sam
   } else if (usesQdrant && cleaned.QDRANT_URL === undefined) {
     problems.push("QDRANT_URL is required when VECTOR_STORE is qdrant");
   }
-  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const thinking = parseThinking(cleaned.GEMINI_THINKING);
+  if ("error" in thinking) problems.push(`GEMINI_THINKING ${thinking.error}`);
+  else {
+    try {
+      thinkingConfig(cleaned.GEMINI_MODEL ?? "gemini-2.5-flash", thinking);
+    } catch (err) {
+      problems.push(`GEMINI_THINKING does not suit GEMINI_MODEL: ${(err as Error).message}`);
+    }
+  }
+  if (!parsed.success || problems.length > 0 || "error" in thinking) throw new ConfigError(problems);
   const e = parsed.data;
 
   const provider = e.GEMINI_API_KEY ? "gemini" : "local";
+  const embeddingModel = e.EMBEDDING_MODEL ?? (provider === "gemini" ? "gemini-embedding-001" : LOCAL_EMBEDDING_MODEL);
+  const sampleDocs = e.SAMPLE_DOCS_DIR ?? defaults.sampleDocsDir;
   return {
     production,
     port: e.PORT,
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
-    gemini: { apiKey: e.GEMINI_API_KEY, baseUrl: e.GEMINI_BASE_URL, model: e.GEMINI_MODEL },
+    gemini: { apiKey: e.GEMINI_API_KEY, baseUrl: e.GEMINI_BASE_URL, model: e.GEMINI_MODEL, thinking, rewriteTimeoutMs: e.QUERY_REWRITE_TIMEOUT_MS },
     embedding: {
       provider,
-      model: e.EMBEDDING_MODEL ?? (provider === "gemini" ? "gemini-embedding-001" : LOCAL_EMBEDDING_MODEL),
+      model: embeddingModel,
       dimensions: e.EMBEDDING_DIMENSIONS,
     },
     vectorStore: {
@@ -165,27 +213,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { sam
     dataDir: path.resolve(e.DATA_DIR),
     allowedOrigins: e.ALLOWED_ORIGINS.split(",").map((o) => o.trim()).filter(Boolean),
     docsBaseUrl: e.DOCS_BASE_URL,
-    sampleDocsDir: e.SAMPLE_DOCS_DIR ?? defaults.sampleDocsDir,
+    docsRouteBasePath: e.DOCS_ROUTE_BASE_PATH,
+    sampleDocsDir: sampleDocs === undefined || sampleDocs.toLowerCase() === "off" ? undefined : sampleDocs,
     retrievalTopK: e.RETRIEVAL_TOP_K,
+    relevanceThreshold: e.RELEVANCE_THRESHOLD ?? defaultRelevanceThreshold(embeddingModel),
     historyTokenBudget: e.HISTORY_TOKEN_BUDGET,
     selectionMaxChars: e.SELECTION_MAX_CHARS,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
-    // The Space's proxy appends the client address to X-Forwarded-For: trust that one hop only.
+    // A Space's container sees an internal proxy address, the client's in X-Forwarded-For
+    // (README, "Behind the Space's proxy"); one hop is the value no client can forge.
     trustProxyHops: e.TRUST_PROXY_HOPS ?? (production ? 1 : 0),
     keepAliveMs: e.KEEPALIVE_MS,
+    sseWriteTimeoutMs: e.SSE_WRITE_TIMEOUT_MS,
     healthCacheMs: e.HEALTH_CACHE_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     generationTimeoutMs: e.GENERATION_TIMEOUT_MS,
-    secrets: secretValues(e),
+    secrets: secretValuesOf(cleaned).map((s) => s.value),
   };
-}
-
-function secretValues(e: { GEMINI_API_KEY?: string | undefined; QDRANT_API_KEY?: string | undefined; DATABASE_URL?: string | undefined }): string[] {
-  const values = [e.GEMINI_API_KEY, e.QDRANT_API_KEY, e.DATABASE_URL];
-  if (e.DATABASE_URL) {
-    const password = new URL(e.DATABASE_URL).password;
-    if (password) values.push(password, decodeURIComponent(password));
-  }
-  // Very short values would scrub ordinary words from logs; real secrets are long.
-  return [...new Set(values.filter((v): v is string => typeof v === "string" && v.length >= 6))];
 }

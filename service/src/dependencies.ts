@@ -3,6 +3,7 @@ import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
 import { ActiveStreams } from "./chat/active-streams.ts";
 import { ChatService } from "./chat/chat-service.ts";
+import { RuleRewriter, type QueryRewriter } from "./chat/search-query.ts";
 import { ConversationStore } from "./db/conversation-store.ts";
 import type { Database } from "./db/database.ts";
 import { openDatabase } from "./db/open-database.ts";
@@ -14,6 +15,8 @@ import { Readiness } from "./health/readiness.ts";
 import type { AnswerGenerator } from "./answer/answer-generator.ts";
 import { ExtractiveGenerator } from "./answer/extractive-generator.ts";
 import { GeminiGenerator } from "./gemini/generator.ts";
+import { GeminiQueryRewriter } from "./gemini/query-rewriter.ts";
+import { GeminiStreamClient } from "./gemini/stream-client.ts";
 import { createVectorStore } from "./retrieval/create-vector-store.ts";
 import type { VectorStore } from "./retrieval/vector-store.ts";
 import type { AppDependencies } from "./app.ts";
@@ -25,20 +28,25 @@ export interface Dependencies extends AppDependencies {
   embedder: Embedder;
   store: VectorStore;
   generator: AnswerGenerator;
+  rewriter: QueryRewriter;
 }
 
 /** Parts a test may supply itself (an in-memory database, an emulator-backed store). */
-export type DependencyOverrides = Partial<Pick<Dependencies, "db" | "embedder" | "store" | "generator">>;
+export type DependencyOverrides = Partial<Pick<Dependencies, "db" | "embedder" | "store" | "generator" | "rewriter">>;
 
 export async function buildDependencies(config: Config, logger: Logger, overrides: DependencyOverrides = {}): Promise<Dependencies> {
-  const db = overrides.db ?? (await openDatabase(config, logger));
+  const db = overrides.db ?? (await openDatabase(config, { logger, role: "the server (npm start)" }));
   const embedder = overrides.embedder ?? createEmbedder(config);
   const store = overrides.store ?? createVectorStore(config, db);
+  // One Gemini client (one connection pool) serves answers and rewrites.
+  const gemini = config.gemini.apiKey ? new GeminiStreamClient({ apiKey: config.gemini.apiKey, baseUrl: config.gemini.baseUrl }) : undefined;
   const generator =
-    overrides.generator ??
-    (config.gemini.apiKey
-      ? new GeminiGenerator({ apiKey: config.gemini.apiKey, model: config.gemini.model, baseUrl: config.gemini.baseUrl })
-      : new ExtractiveGenerator());
+    overrides.generator ?? (gemini ? new GeminiGenerator({ client: gemini, model: config.gemini.model, thinking: config.gemini.thinking }) : new ExtractiveGenerator());
+  const rewriter =
+    overrides.rewriter ??
+    (gemini && config.gemini.rewriteTimeoutMs > 0
+      ? new GeminiQueryRewriter({ client: gemini, model: config.gemini.model, thinking: config.gemini.thinking, timeoutMs: config.gemini.rewriteTimeoutMs, log: logger })
+      : new RuleRewriter());
 
   const conversations = new ConversationStore(db);
   const geminiStatus = new GeminiStatus();
@@ -48,6 +56,7 @@ export async function buildDependencies(config: Config, logger: Logger, override
     embedder,
     store,
     generator,
+    rewriter,
     geminiStatus,
     settings: config,
   });
@@ -60,6 +69,7 @@ export async function buildDependencies(config: Config, logger: Logger, override
     embedder,
     store,
     generator,
+    rewriter,
     chat,
     conversations,
     health,

@@ -13,6 +13,8 @@ export const HTTP_STATUS = {
   quota_exceeded: 429,
   // The client went away: nobody reads this status; 499 is nginx's "client closed request".
   client_disconnected: 499,
+  // The client stopped reading the answer's stream (its connection open, its buffers full).
+  reader_stalled: 499,
   internal_error: 500,
   upstream_error: 502,
   // The embedding model's vectors do not fit the configuration or the collection: the

@@ -1,33 +1,42 @@
 import pino, { type Logger } from "pino";
+import { createRedactor, REDACTED } from "./secrets.ts";
 
 export type { Logger };
 
-/** Replaces every known secret value inside a string. */
-export function createScrubber(secrets: readonly string[]): (text: string) => string {
-  if (secrets.length === 0) return (text) => text;
-  return (text) => {
-    let out = text;
-    for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join("[REDACTED]");
-    return out;
-  };
+/**
+ * An error as a log field: name, code, status, message and cause, never the stack or the
+ * upstream's request and response objects (URLs, headers, bodies). Used by the root logger
+ * and by pino-http's request loggers alike.
+ */
+export function serializeError(err: unknown): Record<string, unknown> {
+  if (!(err instanceof Error)) return { message: String(err) };
+  const out: Record<string, unknown> = { type: err.name, message: err.message };
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === "string" || typeof code === "number") out.code = code;
+  const status = (err as { status?: unknown }).status;
+  if (typeof status === "number") out.status = status;
+  if (err.cause !== undefined) out.cause = serializeError(err.cause);
+  return out;
 }
 
 /**
- * Structured JSON logs. Errors are reduced to name, code and a scrubbed message: upstream
- * errors can embed request URLs, headers or bodies, and none of that belongs in a log.
+ * Every line the logger writes passes through the redactor on its way out, whatever logger
+ * (root, child, pino-http's per request) or field carried it: scrubbing at serializers or
+ * hooks misses whatever they do not know about. A secret is also looked for in its JSON
+ * escaped form, the one it has inside a serialized line.
  */
+function redactingDestination(destination: pino.DestinationStream, secrets: readonly string[]): pino.DestinationStream {
+  const redact = createRedactor([...secrets, ...secrets.map((s) => JSON.stringify(s).slice(1, -1))]);
+  const flushable = destination as pino.DestinationStream & { flushSync?: () => void; flush?: (cb?: () => void) => void };
+  return {
+    write: (line: string) => destination.write(redact(line)),
+    ...(flushable.flush ? { flush: (cb?: () => void) => flushable.flush!(cb) } : {}),
+    ...(flushable.flushSync ? { flushSync: () => flushable.flushSync!() } : {}),
+  } as pino.DestinationStream;
+}
+
+/** Structured JSON logs on stdout (or `destination`), with every given secret scrubbed from every line. */
 export function createLogger(options: { level: string; secrets: readonly string[]; destination?: pino.DestinationStream }): Logger {
-  const scrub = createScrubber(options.secrets);
-  const serializeError = (err: unknown): Record<string, unknown> => {
-    if (!(err instanceof Error)) return { message: scrub(String(err)) };
-    const out: Record<string, unknown> = { type: err.name, message: scrub(err.message) };
-    const code = (err as { code?: unknown }).code;
-    if (typeof code === "string" || typeof code === "number") out.code = code;
-    const status = (err as { status?: unknown }).status;
-    if (typeof status === "number") out.status = status;
-    if (err.cause !== undefined) out.cause = serializeError(err.cause);
-    return out;
-  };
   return pino(
     {
       level: options.level,
@@ -36,6 +45,7 @@ export function createLogger(options: { level: string; secrets: readonly string[
       formatters: { level: (label) => ({ level: label }) },
       serializers: { err: serializeError, error: serializeError },
       redact: {
+        // Credentials whose value the process may not know (a client's own headers).
         paths: [
           "req.headers.authorization",
           "req.headers.cookie",
@@ -45,16 +55,9 @@ export function createLogger(options: { level: string; secrets: readonly string[
           "*.password",
           "*.token",
         ],
-        censor: "[REDACTED]",
-      },
-      hooks: {
-        // Free-text messages can carry a secret too (an upstream message echoing a URL).
-        logMethod(args, method) {
-          const scrubbed = args.map((a) => (typeof a === "string" ? scrub(a) : a)) as Parameters<typeof method>;
-          method.apply(this, scrubbed);
-        },
+        censor: REDACTED,
       },
     },
-    options.destination,
+    redactingDestination(options.destination ?? pino.destination({ dest: 1, sync: false }), options.secrets),
   );
 }

@@ -56,7 +56,10 @@ describe("POST /api/chat streams the contract's events", () => {
     stack.gemini.reset();
     const second = await chat(stack.app.url, { message: "and how do I switch it off?", conversation_id: conversationId });
     assert.equal(second.events[0]!.conversation_id, conversationId);
-    const body = stack.gemini.requests.find((r) => r.kind === "stream")!.body as { contents: Array<{ role: string; parts: Array<{ text: string }> }> };
+    // Two calls: the follow-up's search query made standalone, then the answer.
+    const [rewrite, answer] = stack.gemini.requests.filter((r) => r.kind === "stream");
+    assert.equal((rewrite!.body as { generationConfig: { maxOutputTokens: number } }).generationConfig.maxOutputTokens, 64);
+    const body = answer!.body as { contents: Array<{ role: string; parts: Array<{ text: string }> }> };
     assert.deepEqual(body.contents.map((c) => c.role), ["user", "model", "user"]);
     assert.equal(body.contents[0]!.parts[0]!.text, "What is the embedded default mode?");
     assert.equal(body.contents[1]!.parts[0]!.text, answerOf(first.events));
@@ -125,7 +128,9 @@ describe("POST /api/chat streams the contract's events", () => {
       await waitFor(() => stack.gemini.activeStreams() === 0, 3_000, "the upstream stream to close");
       assert.equal(stack.gemini.requests.findLast((r) => r.kind === "stream")!.aborted, true);
       const db = stack.app.deps.db;
-      await waitFor(async () => (await db.query(`select 1 from messages where conversation_id = $1 and role = 'assistant'`, [id])).rows.length === 1, 3_000, "the stored partial answer");
+      // The answer's placeholder is there from the start; wait until it is completed.
+      const completed = `select 1 from messages where conversation_id = $1 and role = 'assistant' and error_code is distinct from 'interrupted'`;
+      await waitFor(async () => (await db.query(completed, [id])).rows.length === 1, 3_000, "the stored partial answer");
       const { rows } = await db.query<{ content: string; incomplete: boolean; error_code: string }>(
         `select content, incomplete, error_code from messages where conversation_id = $1 and role = 'assistant'`,
         [id],

@@ -2,6 +2,8 @@
 // against the running service (Postgres, and Gemini and Qdrant through their emulators):
 // no 5xx, no response that breaks its documented schema, status or content type, and
 // every undeclared method a 405. .ci/run installs schemathesis (tools/fuzz/requirements.txt).
+// Schemathesis percent-encodes what it sends, so malformed encodings in the path are fuzzed
+// here too, from the same description, without it.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -36,6 +38,63 @@ describe("fuzzing the API from its OpenAPI description", { skip: process.env.CI 
     process.stdout.write(`schemathesis: ${summary}\n`);
     assert.equal(code, 0, output.slice(-6_000));
     assert.match(output, /\d+ generated, \d+ passed/);
+  });
+});
+
+/** Percent-encodings that do not decode: truncated, not hex, bad UTF-8 (overlong, surrogate, cut). */
+const MALFORMED = ["%", "%%", "%0", "%Z", "%ZZ", "%E0%A4%A", "%E0%A4", "%C3%28", "%C0%AF", "%ED%A0%80", "%F0%9F%98", "%FF", "a%", "%2", "%%41"];
+const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+/** A small deterministic generator (mulberry32), so a failure can be replayed from its seed. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** Every documented path with a malformed encoding in a parameter, glued to a segment, or as a new segment. */
+function malformedPaths(templates: readonly string[], next: () => number, perTemplate: number): string[] {
+  const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)]!;
+  const out: string[] = [];
+  for (const template of templates) {
+    for (let i = 0; i < perTemplate; i++) {
+      const bad = pick(MALFORMED) + (next() < 0.5 ? pick(MALFORMED) : "");
+      const withParams = template.replace(/\{[^}]+\}/g, () => (next() < 0.5 ? bad : `x${bad}y`));
+      out.push(withParams === template ? (next() < 0.5 ? `${template}${bad}` : `${template}/${bad}`) : withParams);
+    }
+  }
+  return out;
+}
+
+describe("fuzzing the API's paths with malformed percent-encoding", () => {
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack({ RATE_LIMIT_PER_MINUTE: "0" });
+  });
+  after(() => stack?.close());
+
+  it("answers every documented path, with any method, under 500", async () => {
+    const spec = (await (await fetch(`${stack.app.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    const seed = 20261202;
+    const paths = malformedPaths([...Object.keys(spec.paths), "/", "/docs"], random(seed), 8);
+    const failures: string[] = [];
+    for (const path of paths) {
+      for (const method of METHODS) {
+        const hasBody = !["GET", "HEAD", "OPTIONS"].includes(method);
+        const response = await fetch(`${stack.app.url}${path}`, {
+          method,
+          headers: { "content-type": "application/json", origin: "http://localhost:3000" },
+          ...(hasBody ? { body: "{}" } : {}),
+        });
+        await response.arrayBuffer();
+        if (response.status >= 500) failures.push(`${method} ${path}: ${response.status}`);
+      }
+    }
+    assert.ok(paths.length >= 40, `${paths.length} paths generated`);
+    assert.deepEqual(failures, [], `seed ${seed}`);
   });
 });
 

@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, open, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startGeminiEmulator, type GeminiEmulator } from "../../emulators/gemini.ts";
 import { startQdrantEmulator, type QdrantEmulator } from "../../emulators/qdrant.ts";
+import { ConversationStore } from "../src/db/conversation-store.ts";
+import { migrate } from "../src/db/migrate.ts";
+import { createPgliteDatabase } from "../src/db/pglite.ts";
 import { freshPostgres, skipWithoutPostgres, type TestDatabase } from "./support/databases.ts";
 import { chat, postChat, startTestApp, waitFor } from "./support/harness.ts";
 import { proxyInFront, type TcpProxy } from "./support/tcp-proxy.ts";
@@ -171,6 +178,37 @@ describe("Postgres down at start and mid-way", { skip: skipWithoutPostgres }, ()
     } finally {
       startup.abort();
       await app.close();
+    }
+  });
+});
+
+describe("GET /api/health on a corrupt embedded database", () => {
+  it("is unhealthy when a table's file cannot be read, though the database still answers select 1", async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "health-corrupt-"));
+    try {
+      const before = await createPgliteDatabase(dataDir);
+      await migrate(before);
+      await new ConversationStore(before).addQuestion(undefined, "Will this survive?");
+      const { rows } = await before.query<{ file: string }>(`select pg_relation_filepath('messages') as file`);
+      await before.close();
+      // Garbage over the first page of the messages table: a header Postgres refuses to read.
+      const file = await open(path.join(dataDir, rows[0]!.file), "r+");
+      await file.write(randomBytes(8192), 0, 8192, 0);
+      await file.close();
+
+      const db = await createPgliteDatabase(dataDir);
+      const app = await startTestApp({ env: { SAMPLE_DOCS_DIR: path.join(dataDir, "no-docs") }, overrides: { db } });
+      try {
+        await db.query("select 1");
+        const { code, body } = await health(app.url);
+        assert.equal(code, 503);
+        assert.equal(body.status, "unhealthy");
+        assert.equal(body.services.postgres!.status, "unhealthy");
+      } finally {
+        await app.close();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -91,6 +91,17 @@ describe("hostile input", () => {
     assert.equal(await count(), before);
   });
 
+  it("malformed percent-encoding in a conversation id is a 400 naming the problem (every route and method: fuzz.test.ts)", async () => {
+    for (const path of ["/api/conversation/%E0%A4%A", "/api/conversation/%"]) {
+      const read = await fetch(`${stack.app.url}${path}`);
+      assert.equal(read.status, 400, path);
+      const body = (await read.json()) as ErrorBody;
+      assert.equal(body.error.code, "invalid_request");
+      assert.match(body.error.message, /percent-encoding/);
+    }
+    await stillServes();
+  });
+
   it("a flood of headers is refused with 431 and the server serves on", async () => {
     const { hostname, port } = new URL(stack.app.url);
     const headers = Array.from({ length: 2_000 }, (_, i) => `X-Flood-${i}: ${"v".repeat(40)}`).join("\r\n");

@@ -2,7 +2,10 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConversationStore } from "../src/db/conversation-store.ts";
 import type { Database } from "../src/db/database.ts";
-import { migrate } from "../src/db/migrate.ts";
+import { migrate, SchemaTooNewError } from "../src/db/migrate.ts";
+import { migrations as allMigrations, type Migration } from "../src/db/migrations/index.ts";
+import { PgvectorStore } from "../src/retrieval/pgvector-store.ts";
+import { startTestApp } from "./support/harness.ts";
 import { freshPglite, freshPostgres, PREVIOUS_BACKEND_DDL, skipWithoutPostgres, type TestDatabase } from "./support/databases.ts";
 
 async function columns(db: Database, table: string): Promise<string[]> {
@@ -22,6 +25,14 @@ async function withDatabase(open: () => Promise<TestDatabase>, fn: (t: TestDatab
   }
 }
 
+/** A migration after the last real one, as a newer version of the service would bring. */
+const newer = (name: string, up: Migration["up"] = async () => {}): Migration[] => [...allMigrations, { name, up }];
+
+async function tableExists(db: Database, table: string): Promise<boolean> {
+  const { rows } = await db.query(`select 1 from information_schema.tables where table_schema = current_schema() and table_name = $1`, [table]);
+  return rows.length > 0;
+}
+
 const engines = [
   { name: "Postgres", open: freshPostgres, skip: skipWithoutPostgres },
   { name: "PGlite", open: freshPglite, skip: false as const },
@@ -32,7 +43,7 @@ for (const engine of engines) {
     it("creates the contract's tables on an empty database, and a repeat changes nothing", () =>
       withDatabase(engine.open, async ({ db }) => {
         const applied = await migrate(db);
-        assert.deepEqual(applied, ["0001-adopt-chat-tables", "0002-message-completeness"]);
+        assert.deepEqual(applied, ["0001-adopt-chat-tables", "0002-message-completeness", "0003-chunk-full-text"]);
         assert.deepEqual(await columns(db, "conversations"), ["created_at", "id", "updated_at"]);
         assert.deepEqual(await columns(db, "messages"), ["content", "conversation_id", "created_at", "error_code", "id", "incomplete", "role", "sources"]);
         assert.deepEqual(await migrate(db), []);
@@ -61,6 +72,27 @@ for (const engine of engines) {
         assert.deepEqual(messages[1]!.sources, [{ file: "docs/module-01/chapter-01.md", heading: "Intro > Setup", similarity: 0.83 }]);
       }));
 
+    it("gives a chunk table from before hybrid search its full-text column and index, rows kept and searchable by word", (t) =>
+      withDatabase(engine.open, async ({ db }) => {
+        const { rows: available } = await db.query(`select 1 from pg_available_extensions where name = 'vector'`);
+        if (available.length === 0) return t.skip("this Postgres server has no pgvector extension");
+        // The pgvector store's table as ensureCollection made it before full-text search.
+        await db.query("create extension if not exists vector");
+        await db.query(`create table chunks_docusaurus_book (
+          id uuid primary key, file_path text not null, heading_path text[] not null default '{}', section_depth integer not null,
+          content text not null, token_count integer not null, embedding_model text, content_hash text, url text, chunk_index integer,
+          embedding vector(3) not null, created_at timestamptz not null default now())`);
+        await db.query(`insert into chunks_docusaurus_book (id, file_path, heading_path, section_depth, content, token_count, embedding)
+          values ('1b0d7e7e-3c52-4a8e-8d7c-2f1f8f0e0a03', 'docs/ops.md', '{Troubleshooting,"429 quota_exceeded"}', 2, 'Wait, or use a key with a higher quota.', 9, '[0,0,1]')`);
+        await migrate(db);
+        assert.ok((await columns(db, "chunks_docusaurus_book")).includes("search_text"));
+        const { rows: indexes } = await db.query<{ indexdef: string }>(`select indexdef from pg_indexes where tablename = 'chunks_docusaurus_book'`);
+        assert.ok(indexes.some((i) => /using gin \(search_text\)/i.test(i.indexdef)), JSON.stringify(indexes));
+        const hits = await new PgvectorStore({ db, collection: "docusaurus-book" }).hybridSearch({ vector: [1, 0, 0], text: "What does quota_exceeded mean?" }, 1);
+        assert.equal(hits[0]?.payload.file_path, "docs/ops.md");
+        assert.deepEqual(await migrate(db), []);
+      }));
+
     it("refuses to adopt a table that lacks a column the service reads, and applies nothing", () =>
       withDatabase(engine.open, async ({ db }) => {
         await db.query(`create table conversations (id uuid primary key)`);
@@ -69,8 +101,63 @@ for (const engine of engines) {
         assert.equal(rows.length, 0);
         assert.equal((await columns(db, "messages")).length, 0, "the failed migration's transaction was rolled back");
       }));
+
+    it("commits a migration and its record together: when the record fails, the migration is rolled back", () =>
+      withDatabase(engine.open, async ({ db }) => {
+        await migrate(db);
+        // The record of this one migration cannot be written, as if the process died before it.
+        await db.query(`alter table schema_migrations add constraint refuse_probe check (name <> '0099-probe')`);
+        const probe = newer("0099-probe", async (tx) => {
+          await tx.query(`create table probe (id int)`);
+        });
+        await assert.rejects(migrate(db, { migrations: probe }), /0099-probe/);
+        assert.equal(await tableExists(db, "probe"), false, "the migration's change was rolled back with its record");
+
+        await db.query(`alter table schema_migrations drop constraint refuse_probe`);
+        assert.deepEqual(await migrate(db, { migrations: probe }), ["0099-probe"]);
+        assert.equal(await tableExists(db, "probe"), true);
+        assert.deepEqual(await migrate(db, { migrations: probe }), [], "recorded: not run again");
+      }));
+
+    it("an older service refuses a schema a newer one migrated, naming both versions, and changes nothing", () =>
+      withDatabase(engine.open, async ({ db }) => {
+        await migrate(db, { migrations: newer("0099-future") });
+        const error = await migrate(db).then(
+          () => assert.fail("an older service migrated a newer schema"),
+          (err: unknown) => err,
+        );
+        assert.ok(error instanceof SchemaTooNewError);
+        assert.equal(error.databaseVersion, "0099-future");
+        assert.equal(error.codeVersion, allMigrations.at(-1)!.name);
+        assert.match(error.message, /0099-future/);
+        assert.match(error.message, new RegExp(allMigrations.at(-1)!.name));
+        const { rows } = await db.query<{ name: string }>(`select name from schema_migrations order by name`);
+        assert.deepEqual(rows.map((r) => r.name), [...allMigrations.map((m) => m.name), "0099-future"]);
+      }));
   });
 }
+
+describe("a service older than its database's schema", () => {
+  it("does not become ready; health is unhealthy and says why, naming both versions", async () => {
+    const { db } = await freshPglite();
+    await migrate(db, { migrations: newer("0099-future") });
+    const app = await startTestApp({ overrides: { db } });
+    try {
+      const health = await fetch(`${app.url}/api/health`);
+      assert.equal(health.status, 503);
+      const report = (await health.json()) as { status: string; services: { postgres: { message: string } } };
+      assert.equal(report.status, "unhealthy");
+      assert.match(report.services.postgres.message, /0099-future/);
+      assert.match(report.services.postgres.message, new RegExp(allMigrations.at(-1)!.name));
+      const chat = await fetch(`${app.url}/api/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "hi" }) });
+      assert.equal(chat.status, 503);
+      assert.ok(app.logs.some((line) => line.includes('"level":"error"') && line.includes("0099-future")), "the refusal is logged");
+      assert.equal(await tableExists(db, "probe"), false);
+    } finally {
+      await app.close();
+    }
+  });
+});
 
 describe("migrations under concurrency", { skip: skipWithoutPostgres }, () => {
   it("runs each migration once when several processes migrate at the same moment", () =>
@@ -79,9 +166,9 @@ describe("migrations under concurrency", { skip: skipWithoutPostgres }, () => {
       const replicas = Array.from({ length: 5 }, () => createPostgresDatabase({ connectionString: url }));
       try {
         const results = await Promise.all(replicas.map((db) => migrate(db)));
-        assert.equal(results.flat().length, 2, "two migrations applied in total, across all replicas");
+        assert.equal(results.flat().length, 3, "three migrations applied in total, across all replicas");
         const { rows } = await replicas[0]!.query<{ n: string }>(`select count(*) as n from schema_migrations`);
-        assert.equal(Number(rows[0]!.n), 2);
+        assert.equal(Number(rows[0]!.n), 3);
       } finally {
         await Promise.all(replicas.map((db) => db.close()));
       }

@@ -31,6 +31,25 @@ describe("PgvectorStore on PGlite", () => {
     await store.deletePoints([randomUUID()]);
   });
 
+  it("hybrid search: an exact term the vectors miss is found by its words, ranks fuse, scores stay cosine", async () => {
+    const store = new PgvectorStore({ db, collection: "hybrid" });
+    await store.ensureCollection(3);
+    const near = point([1, 0, 0], "docs/near.md", { content: "The service answers questions about the book." });
+    const middle = point([1, 1, 0], "docs/middle.md", { content: "Health reports each service." });
+    const term = point([0, 0, 1], "docs/term.md", { heading_path: ["Troubleshooting", "429 quota_exceeded"], content: "Wait, or use a key with a higher quota." });
+    await store.upsert([near, middle, term]);
+    const vector = unit([1, 0.1, 0]);
+
+    assert.deepEqual((await store.search(vector, 2)).map((h) => h.id), [near.id, middle.id], "by vector alone the term's chunk is last");
+    const hits = await store.hybridSearch({ vector, text: "What does quota_exceeded mean?" }, 2);
+    // near: 1/61 (dense first); term: 1/63 + 1/61 (dense third, lexical first); middle: 1/62.
+    assert.deepEqual(hits.map((h) => h.id), [term.id, near.id]);
+    assert.ok(Math.abs(hits[0]!.score - vector[2]!) < 1e-5, `score ${hits[0]!.score} is the cosine similarity`);
+    // A question of stop words alone has no lexical side: the vector order stands.
+    assert.deepEqual((await store.hybridSearch({ vector, text: "what is it?" }, 3)).map((h) => h.id), [near.id, middle.id, term.id]);
+    assert.deepEqual(await new PgvectorStore({ db, collection: "never-ingested" }).hybridSearch({ vector, text: "quota" }, 3), []);
+  });
+
   it("creates the table once, upserts, ranks by cosine similarity and reports itself", async () => {
     const store = new PgvectorStore({ db, collection: "docusaurus-book" });
     await store.ensureCollection(3);

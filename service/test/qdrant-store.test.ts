@@ -50,6 +50,46 @@ describe("QdrantStore against the Qdrant emulator", () => {
     assert.equal(request.apiKeyPresent, true);
   });
 
+  it("hybrid search on the existing collection: words found before and after the ingest adds full-text indexes, points untouched, scores cosine", async () => {
+    const [near, term, far] = [randomUUID(), randomUUID(), randomUUID()];
+    qdrant.seed("docusaurus-book", {
+      size: 4,
+      points: [
+        { id: near, vector: basis(4, 0), payload: { ...legacyPayload("docs/near.md"), content: "The service answers questions." } },
+        { id: term, vector: basis(4, 2), payload: { ...legacyPayload("docs/term.md"), heading_path: ["Troubleshooting", "429 quota_exceeded"], content: "Wait, or use a key with a higher quota." } },
+        { id: far, vector: basis(4, 1), payload: { ...legacyPayload("docs/far.md"), content: "Health reports each service." } },
+      ],
+    });
+    const before = qdrant.points("docusaurus-book");
+    const vector = basis(4, 0, 0.1);
+    const ask = () => store().hybridSearch({ vector, text: "What does quota_exceeded mean?" }, 2);
+
+    assert.deepEqual((await store().search(vector, 2)).map((h) => h.id), [near, far], "by vector alone the term's point is last");
+    // No full-text index yet: Qdrant matches each word as a substring.
+    assert.deepEqual((await ask()).map((h) => h.id), [term, near]);
+
+    await store().ensureCollection(4);
+    const info = (await (await fetch(`${qdrant.url}/collections/docusaurus-book`, { headers: { "api-key": qdrant.apiKey } })).json()) as { result: { payload_schema: Record<string, { data_type: string }> } };
+    assert.equal(info.result.payload_schema.content?.data_type, "text");
+    assert.equal(info.result.payload_schema.heading_path?.data_type, "text");
+    assert.deepEqual(qdrant.points("docusaurus-book"), before, "the points and their payloads are as they were");
+
+    const hits = await ask();
+    assert.deepEqual(hits.map((h) => h.id), [term, near]);
+    assert.ok(Math.abs(hits[0]!.score - vector[2]!) < 1e-4, `score ${hits[0]!.score} is the cosine similarity`);
+    assert.deepEqual(hits[1]!.payload.content, "The service answers questions.");
+    const body = qdrant.requests.filter((r) => r.kind === "search").at(-1)!.body as { query: unknown; prefetch: unknown[] };
+    assert.deepEqual(body.query, { fusion: "rrf" });
+    assert.equal(body.prefetch.length, 2);
+    // A question of stop words alone is searched by vector.
+    assert.deepEqual((await store().hybridSearch({ vector, text: "what is it?" }, 1)).map((h) => h.id), [near]);
+    assert.deepEqual(await store("never-ingested").hybridSearch({ vector, text: "quota" }, 2), []);
+
+    // A server that refuses the formula (before 1.14) answers 400: the search is by vector alone.
+    await qdrant.setFault({ kind: "status", status: 400, route: "search", times: 1, message: "Format error in JSON body: unknown variant `formula`" });
+    assert.deepEqual((await ask()).map((h) => h.id), [near, far]);
+  });
+
   it("reports the collection, and text-embedding-004 for points without an embedding model", async () => {
     qdrant.seed("docusaurus-book", { size: 768, points: [{ id: randomUUID(), vector: basis(768, 1), payload: legacyPayload("docs/a.md") }] });
     assert.deepEqual(await store().info(), {
@@ -84,8 +124,10 @@ describe("QdrantStore against the Qdrant emulator", () => {
     assert.equal(creates.length, 1);
     assert.deepEqual((creates[0]!.body as { vectors: unknown }).vectors, { size: 4, distance: "Cosine" });
     const indexes = qdrant.requests.filter((r) => r.kind === "index" && r.method === "PUT");
-    assert.equal(indexes.length, 1, "the payload index is created once");
+    assert.equal(indexes.length, 3, "the payload indexes are created once");
     assert.deepEqual(indexes[0]!.body, { field_name: "file_path", field_schema: "keyword" });
+    const text = { type: "text", tokenizer: "word", lowercase: true, min_token_len: 2, max_token_len: 40 };
+    assert.deepEqual(indexes.slice(1).map((r) => r.body), [{ field_name: "content", field_schema: text }, { field_name: "heading_path", field_schema: text }]);
 
     const a = point(basis(4, 0), "docs/a.md", { url: "https://book/a", heading_path: [], section_depth: 0 });
     const b = point(basis(4, 2), "docs/b.md");
@@ -102,10 +144,10 @@ describe("QdrantStore against the Qdrant emulator", () => {
     );
   });
 
-  it("adds the file_path index to an existing collection that lacks it, and refuses another vector size", async () => {
+  it("adds the file_path and full-text indexes to an existing collection that lacks them, and refuses another vector size", async () => {
     qdrant.seed("docusaurus-book", { size: 768, points: [] });
     await store().ensureCollection(768);
-    assert.equal(qdrant.requests.filter((r) => r.kind === "index" && r.method === "PUT").length, 1);
+    assert.equal(qdrant.requests.filter((r) => r.kind === "index" && r.method === "PUT").length, 3);
     assert.equal(qdrant.requests.filter((r) => r.kind === "collections" && r.method === "PUT").length, 0);
     await assert.rejects(store().ensureCollection(3072), (err: Error & { code?: string }) => {
       assert.equal(err.code, "embedding_mismatch");

@@ -25,7 +25,7 @@ function compose(request: GenerationRequest): string {
     return `${NOTICE}\n\nFrom the selected text:\n\n> ${best.join(" ")}`;
   }
   if (request.passages.length === 0) {
-    return `${NOTICE}\n\nNothing in the book matched the question. Try other words, or check that the book has been ingested.`;
+    return "The book does not seem to cover this: no passage is close enough to the question. Try other words, or ask about a topic of the book.";
   }
   const quotes = request.passages.slice(0, 3).map((p, i) => {
     const heading = p.payload.heading_path.join(" > ") || p.payload.file_path;

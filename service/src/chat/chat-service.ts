@@ -8,21 +8,31 @@ import type { AnswerGenerator, GenerationRequest, TextSink } from "../answer/ans
 import type { SearchHit, VectorStore } from "../retrieval/vector-store.ts";
 import type { ChatRequest } from "./chat-request.ts";
 import { historyWithinBudget } from "./history.ts";
+import type { QueryRewriter } from "./search-query.ts";
+import { sectionPassages } from "./section-passages.ts";
+import { sourceHeading } from "./source-heading.ts";
 
 export interface ChatServiceOptions {
   conversations: ConversationStore;
   embedder: Embedder;
   store: VectorStore;
   generator: AnswerGenerator;
+  /** Makes a follow-up's search query standalone from the conversation. */
+  rewriter: QueryRewriter;
   geminiStatus: GeminiStatus;
-  settings: Pick<Config, "retrievalTopK" | "historyTokenBudget" | "docsBaseUrl">;
+  /** relevanceThreshold: passages less similar to the question are left out; with none left, the book does not cover it. */
+  settings: Pick<Config, "retrievalTopK" | "relevanceThreshold" | "historyTokenBudget" | "docsBaseUrl" | "docsRouteBasePath">;
 }
 
 /** A chat ready to stream: the question is stored and the passages are chosen. */
 export interface PreparedChat {
   conversationId: string;
+  /** The answer's placeholder, stored with the question; finish completes it. */
+  answerId: string;
   generation: GenerationRequest;
   sources: Source[];
+  /** What the passages were searched with: the question, or a follow-up made standalone. */
+  searchQuery: string;
 }
 
 // Enough raw turns for any budget worth having; the budget then picks whole turns.
@@ -51,27 +61,36 @@ export class ChatService {
       if (!exists) throw new AppError("not_found", "No conversation has this conversation_id.");
       history = historyWithinBudget(recent, this.#o.settings.historyTokenBudget);
     }
-    const stored = conversations.addUserMessage(request.conversation_id, request.message);
+    const stored = conversations.addQuestion(request.conversation_id, request.message);
 
     if (request.mode === "selection") {
-      const { conversationId } = await stored;
+      const { conversationId, answerId } = await stored;
       return {
         conversationId,
+        answerId,
         generation: { mode: "selection", question: request.message, history, passages: [], selection: request.context ?? "" },
         sources: [],
+        searchQuery: "",
       };
     }
     // Storing the question and retrieving passages do not depend on each other: run them
     // together, and wait for both, so the question is stored before generation starts.
-    const [question, retrieval] = await Promise.allSettled([stored, this.#retrieve(request.message, signal)]);
+    const [question, retrieval] = await Promise.allSettled([stored, this.#retrieve(request.message, history, signal)]);
     if (question.status === "rejected") throw question.reason;
-    const { conversationId } = question.value;
-    if (retrieval.status === "rejected") throw withConversation(retrieval.reason, conversationId);
-    const passages = retrieval.value;
+    const { conversationId, answerId } = question.value;
+    if (retrieval.status === "rejected") {
+      // No answer will come: the placeholder says why, rather than "interrupted".
+      const code = retrieval.reason instanceof AppError ? retrieval.reason.code : "internal_error";
+      await conversations.completeAnswer(answerId, { content: "", sources: null, incomplete: true, errorCode: code }).catch(() => undefined);
+      throw withConversation(retrieval.reason, conversationId);
+    }
+    const { searchQuery, passages } = retrieval.value;
     return {
       conversationId,
+      answerId,
       generation: { mode: "general", question: request.message, history, passages },
       sources: passages.map((hit) => this.#toSource(hit)),
+      searchQuery,
     };
   }
 
@@ -86,12 +105,10 @@ export class ChatService {
     }
   }
 
-  /** Stores the assistant's answer, complete or not. Returns false when the database refused it. */
+  /** Stores the assistant's answer, complete or not, in its placeholder. Returns false when the database refused it. */
   async finish(prepared: PreparedChat, answer: string, outcome: { incomplete: boolean; errorCode?: string }): Promise<boolean> {
     try {
-      await this.#o.conversations.addMessage({
-        conversationId: prepared.conversationId,
-        role: "assistant",
+      await this.#o.conversations.completeAnswer(prepared.answerId, {
         content: answer,
         sources: prepared.sources,
         incomplete: outcome.incomplete,
@@ -103,15 +120,18 @@ export class ChatService {
     }
   }
 
-  async #retrieve(question: string, signal: AbortSignal): Promise<SearchHit[]> {
+  /** A follow-up is searched with a standalone query; the first question as asked. */
+  async #retrieve(question: string, history: GenerationRequest["history"], signal: AbortSignal): Promise<{ searchQuery: string; passages: SearchHit[] }> {
+    const searchQuery = history.length === 0 ? question : await this.#o.rewriter.rewrite(question, history, signal);
     let vector: number[];
     try {
-      [vector] = (await this.#o.embedder.embed([question], "RETRIEVAL_QUERY", signal)) as [number[]];
+      [vector] = (await this.#o.embedder.embed([searchQuery], "RETRIEVAL_QUERY", signal)) as [number[]];
     } catch (err) {
       this.#noteQuota(err);
       throw err;
     }
-    return this.#o.store.search(vector, this.#o.settings.retrievalTopK, signal);
+    const hits = await this.#o.store.hybridSearch({ vector, text: searchQuery }, this.#o.settings.retrievalTopK, signal);
+    return { searchQuery, passages: sectionPassages(hits.filter((hit) => hit.score >= this.#o.settings.relevanceThreshold)) };
   }
 
   #noteQuota(err: unknown): void {
@@ -119,10 +139,10 @@ export class ChatService {
   }
 
   #toSource(hit: SearchHit): Source {
-    const url = hit.payload.url ?? pageUrl(this.#o.settings.docsBaseUrl, hit.payload.file_path);
+    const url = hit.payload.url ?? pageUrl(this.#o.settings, hit.payload.file_path);
     return {
       file: hit.payload.file_path,
-      heading: hit.payload.heading_path.join(" > "),
+      heading: sourceHeading(hit.payload.file_path, hit.payload.heading_path),
       similarity: Math.round(hit.score * 10_000) / 10_000,
       ...(url ? { url } : {}),
     };
@@ -133,3 +153,4 @@ export class ChatService {
 function withConversation(err: unknown, conversationId: string): unknown {
   return err instanceof AppError ? err.withDetails({ conversation_id: conversationId }) : err;
 }
+

@@ -17,6 +17,8 @@ export interface StoredMessage {
   content: string;
   sources: Source[] | null;
   incomplete: boolean;
+  /** Why an incomplete answer stopped; null for a complete one. */
+  error_code: string | null;
   created_at: string;
 }
 
@@ -33,6 +35,9 @@ export interface NewMessage {
 // Timestamps are written in UTC whatever the session time zone: the columns have none.
 // clock_timestamp, not now(): two messages of one transaction must still sort in order.
 const UTC_NOW = "(clock_timestamp() at time zone 'utc')";
+
+/** The error code of an answer whose placeholder was never completed: the process stopped mid-answer. */
+export const INTERRUPTED = "interrupted";
 
 export const DATABASE_UNAVAILABLE = "The conversation database is unavailable. Please try again shortly.";
 
@@ -84,6 +89,50 @@ export class ConversationStore {
   }
 
   /**
+   * Stores the reader's question and, a microsecond after it, a placeholder for its answer:
+   * an empty assistant message marked incomplete with the code "interrupted", which
+   * completeAnswer fills in. A process killed mid-answer thus leaves the answer visibly
+   * interrupted instead of missing. One statement: both rows or neither.
+   */
+  async addQuestion(conversationId: string | undefined, content: string): Promise<{ conversationId: string; questionId: string; answerId: string }> {
+    const questionId = randomUUID();
+    const answerId = randomUUID();
+    const id = conversationId ?? randomUUID();
+    // A new conversation is inserted; an existing one is marked updated (and must exist).
+    const conversation =
+      conversationId === undefined
+        ? `insert into conversations (id, created_at, updated_at) values ($1, ${UTC_NOW}, ${UTC_NOW}) returning id`
+        : `update conversations set updated_at = ${UTC_NOW} where id = $1 returning id`;
+    const { rowCount } = await this.#query(
+      `with conversation as (${conversation}),
+       question as (
+         insert into messages (id, conversation_id, role, content, sources, incomplete, error_code, created_at)
+         select $2::uuid, id, 'user', $4::text, null, false, null,
+                greatest(${UTC_NOW}, (select max(created_at) + interval '1 microsecond' from messages where conversation_id = $1))
+           from conversation
+         returning conversation_id, created_at
+       )
+       insert into messages (id, conversation_id, role, content, sources, incomplete, error_code, created_at)
+       select $3::uuid, conversation_id, 'assistant', '', null, true, '${INTERRUPTED}', created_at + interval '1 microsecond' from question`,
+      [id, questionId, answerId, content],
+    );
+    if (rowCount === 0) throw new AppError("not_found", "No conversation has this conversation_id.");
+    return { conversationId: id, questionId, answerId };
+  }
+
+  /** Fills in the placeholder addQuestion stored: the answer as far as it went, and how it ended. */
+  async completeAnswer(answerId: string, answer: { content: string; sources: Source[] | null; incomplete: boolean; errorCode: string | null }): Promise<void> {
+    await this.#query(
+      `with answer as (
+         update messages set content = $2::text, sources = $3::jsonb, incomplete = $4::boolean, error_code = $5::varchar
+          where id = $1 returning conversation_id
+       )
+       update conversations set updated_at = ${UTC_NOW} where id in (select conversation_id from answer)`,
+      [answerId, answer.content, answer.sources === null ? null : JSON.stringify(answer.sources), answer.incomplete, answer.errorCode],
+    );
+  }
+
+  /**
    * Adds a message to an existing conversation and marks the conversation updated, in one
    * statement. A conversation that no longer exists is a not_found error.
    *
@@ -111,7 +160,7 @@ export class ConversationStore {
   async messages(conversationId: string): Promise<StoredMessage[] | null> {
     if (!(await this.exists(conversationId))) return null;
     const { rows } = await this.#query<MessageRow>(
-      `select id, role, content, sources, incomplete, created_at from messages
+      `select id, role, content, sources, incomplete, error_code, created_at from messages
         where conversation_id = $1 order by created_at, id`,
       [conversationId],
     );
@@ -122,7 +171,7 @@ export class ConversationStore {
   async recentMessages(conversationId: string, limit: number): Promise<StoredMessage[]> {
     const { rows } = await this.#query<MessageRow>(
       `select * from (
-         select id, role, content, sources, incomplete, created_at from messages
+         select id, role, content, sources, incomplete, error_code, created_at from messages
           where conversation_id = $1 order by created_at desc, id desc limit $2
        ) latest order by created_at, id`,
       [conversationId, limit],
@@ -137,6 +186,7 @@ interface MessageRow {
   content: string;
   sources: unknown;
   incomplete: boolean;
+  error_code: string | null;
   created_at: Date | string;
 }
 
@@ -149,6 +199,7 @@ function toStoredMessage(row: MessageRow): StoredMessage {
     content: row.content,
     sources: Array.isArray(row.sources) ? (row.sources as Source[]) : null,
     incomplete: row.incomplete ?? false,
+    error_code: row.error_code ?? null,
     created_at: created.toISOString(),
   };
 }

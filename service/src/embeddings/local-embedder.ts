@@ -1,4 +1,5 @@
 import { LOCAL_EMBEDDING_MODEL } from "../config.ts";
+import { STOP_WORDS } from "../text/words.ts";
 import { normalize, type Embedder, type EmbeddingTask } from "./embedder.ts";
 
 /**
@@ -48,13 +49,6 @@ export class LocalEmbedder implements Embedder {
   }
 }
 
-const STOP_WORDS = new Set(
-  (
-    "a about also am an and any are as at be been being but by can could did do does for from had has have how i if in into is it its just " +
-    "me my no not of on or our should so some such than that the their them then there these they this those to too was we " +
-    "were what when where which while who whom why will with would you your yours"
-  ).split(" "),
-);
 
 /** Lower-cased, stemmed words without stop words; compound identifiers also yield their parts. */
 export function termsOf(text: string, options: { keepStopWords?: boolean } = {}): string[] {

@@ -22,7 +22,7 @@ export function groundedQuestion(request: GenerationRequest): string {
     return `Selected text:\n"""\n${request.selection ?? ""}\n"""\n\nAnswer from the selected text alone.\n\nQuestion: ${request.question}`;
   }
   if (request.passages.length === 0) {
-    return `No passage of the book matched this question.\n\nQuestion: ${request.question}`;
+    return `No passage of the book is relevant to this question. Say in one or two sentences that the book does not cover it, and suggest asking about what the book does cover; do not answer from general knowledge.\n\nQuestion: ${request.question}`;
   }
   const passages = request.passages
     .map((p, i) => {

@@ -3,11 +3,15 @@ import https from "node:https";
 import { createParser } from "eventsource-parser";
 import { GEMINI_API_URL, GEMINI_API_VERSION, modelResource, type Content, type GenerateContentResponse } from "./api.ts";
 import { geminiError, GeminiError } from "./gemini-error.ts";
+import type { ThinkingConfig } from "./thinking.ts";
 
 export interface StreamGenerateRequest {
   contents: Content[];
   systemInstruction: string;
   temperature: number;
+  /** Sent only when set: undefined leaves the model's own thinking (or a model without it). */
+  thinkingConfig?: ThinkingConfig | undefined;
+  maxOutputTokens?: number;
 }
 
 /**
@@ -47,7 +51,11 @@ export class GeminiStreamClient {
     const body = JSON.stringify({
       contents: request.contents,
       systemInstruction: { parts: [{ text: request.systemInstruction }] },
-      generationConfig: { temperature: request.temperature },
+      generationConfig: {
+        temperature: request.temperature,
+        ...(request.maxOutputTokens !== undefined ? { maxOutputTokens: request.maxOutputTokens } : {}),
+        ...(request.thinkingConfig !== undefined ? { thinkingConfig: request.thinkingConfig } : {}),
+      },
     });
     const res = await this.#post(url, body, signal).catch((err: unknown) => {
       throw signal.aborted ? signal.reason : err;

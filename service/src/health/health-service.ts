@@ -34,6 +34,14 @@ export interface HealthOptions {
 }
 
 /**
+ * One row of each table the service reads, at most: "select 1" succeeds on a database whose
+ * tables cannot be read (a corrupt file of the embedded database), where every request fails.
+ */
+const TABLES_READ = `select (select 1 from conversations limit 1) as conversations,
+                            (select 1 from messages limit 1) as messages,
+                            (select 1 from schema_migrations limit 1) as migrations`;
+
+/**
  * Readiness as the contract defines it, one entry per service. Results are cached for
  * `cacheMs` and concurrent callers share one check, so a flood of probes costs the
  * databases one query each per period. Gemini is never called: its state comes from traffic.
@@ -67,7 +75,10 @@ export class HealthService {
     const { readiness } = this.#o;
 
     let status: Status;
-    if (readiness.phase === "starting") {
+    if (readiness.refusal !== undefined) {
+      status = "unhealthy";
+      services.postgres = { ...postgres, status: "unhealthy", message: readiness.refusal };
+    } else if (readiness.phase === "starting") {
       status = "starting";
       if (readiness.startupProblem) services.postgres = { ...postgres, message: readiness.startupProblem };
     } else if (readiness.phase === "shutting_down") status = "unhealthy";
@@ -82,10 +93,10 @@ export class HealthService {
   async #postgres(): Promise<ServiceHealth> {
     const started = performance.now();
     try {
-      await this.#withTimeout(this.#o.db.query("select 1"));
+      await this.#withTimeout(this.#o.db.query(TABLES_READ));
       return { status: "healthy", kind: this.#o.db.kind, latency_ms: Math.round(performance.now() - started) };
     } catch {
-      return { status: "unhealthy", kind: this.#o.db.kind, message: "The database does not answer." };
+      return { status: "unhealthy", kind: this.#o.db.kind, message: "The database does not answer, or cannot read its tables." };
     }
   }
 

@@ -6,6 +6,7 @@ export type Phase = "starting" | "ready" | "shutting_down";
 export class Readiness {
   #phase: Phase = "starting";
   #startupProblem: string | undefined;
+  #refusal: string | undefined;
 
   get phase(): Phase {
     return this.#phase;
@@ -14,6 +15,16 @@ export class Readiness {
   /** While starting: what start-up is waiting on (e.g. the database), for health to show. */
   get startupProblem(): string | undefined {
     return this.#startupProblem;
+  }
+
+  /** Why start-up stopped for good (a database schema newer than the code), for health to show. */
+  get refusal(): string | undefined {
+    return this.#refusal;
+  }
+
+  /** Start-up will not finish: the service stays "starting" for requests and health says why. */
+  refuse(reason: string): void {
+    this.#refusal = reason;
   }
 
   setStartupProblem(problem: string | undefined): void {
@@ -30,6 +41,9 @@ export class Readiness {
   }
 
   assertReady(): void {
+    if (this.#phase === "starting" && this.#refusal !== undefined) {
+      throw new AppError("service_starting", "The service cannot start on its database as it stands; its operator has been told why.");
+    }
     if (this.#phase === "starting") {
       throw new AppError("service_starting", "The service is starting up. Please try again in a few seconds.", { retryAfter: 5 });
     }

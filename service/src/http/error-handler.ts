@@ -1,8 +1,13 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { AppError } from "../errors.ts";
 
-/** Errors body-parser raises, by its `type`, as the client should see them. */
-function fromBodyParser(err: { type?: unknown; status?: unknown }): AppError | undefined {
+/**
+ * Errors Express's own parts raise, as the client should see them: body-parser's, by their
+ * `type`, and the router's URIError for a path parameter whose percent-encoding does not
+ * decode (`/api/conversation/%E0%A4%A`).
+ */
+function fromExpress(err: { type?: unknown; status?: unknown }): AppError | undefined {
+  if (err instanceof URIError) return new AppError("invalid_request", "The URL is malformed: its percent-encoding does not decode.");
   switch (err.type) {
     case "entity.too.large":
       return new AppError("payload_too_large", "The request body is too large.");
@@ -25,7 +30,7 @@ function fromBodyParser(err: { type?: unknown; status?: unknown }): AppError | u
  */
 export function errorHandler(): ErrorRequestHandler {
   return function finalErrorHandler(err, req, res, _next) {
-    const known = err instanceof AppError ? err : fromBodyParser(err as { type?: unknown });
+    const known = err instanceof AppError ? err : fromExpress(err as { type?: unknown });
     if (res.headersSent || res.destroyed) {
       if (!known) req.log.error({ err }, "error after response started");
       res.end();

@@ -6,8 +6,8 @@ import type { Database } from "../db/database.ts";
 import { openDatabase } from "../db/open-database.ts";
 import { createEmbedder } from "../embeddings/create-embedder.ts";
 import { AppError } from "../errors.ts";
-import { createScrubber } from "../logger.ts";
 import { createVectorStore } from "../retrieval/create-vector-store.ts";
+import { createRedactor, secretValuesOf } from "../secrets.ts";
 import { ingestDocs, type IngestProgress } from "./ingest.ts";
 
 const USAGE = `Usage: npm run ingest -- <docs dir>
@@ -30,7 +30,8 @@ async function main(argv: string[]): Promise<number> {
   // npm runs scripts from the package folder; a relative path means the caller's folder.
   const docsDir = path.resolve(process.env.INIT_CWD ?? process.cwd(), args[0]!);
 
-  let scrub = (text: string) => text;
+  // From the environment, not the config: a configuration error is reported scrubbed too.
+  const scrub = createRedactor(secretValuesOf(process.env).map((s) => s.value));
   let db: Database | undefined;
   const abort = new AbortController();
   const onInterrupt = () => {
@@ -58,16 +59,19 @@ async function main(argv: string[]): Promise<number> {
 
   try {
     const config = loadConfig(process.env);
-    scrub = createScrubber(config.secrets);
     // Before opening anything: a mistyped path must not create an empty embedded database.
     if (!(await stat(docsDir).catch(() => undefined))?.isDirectory()) throw new AppError("invalid_request", `${args[0]} is not a folder.`);
     if (config.vectorStore.kind === "pgvector") {
-      db = await openDatabase(config);
-      if (db.kind === "pglite") process.stderr.write(`Using the embedded database in ${config.dataDir} (stop the server while ingesting into it).\n`);
+      // The server holds the embedded folder while it runs: an ingest beside it would be lost.
+      db = await openDatabase(config, {
+        role: "npm run ingest",
+        busyHint: "Stop the server (Ctrl+C), run the ingest, then start the server again: it serves the ingested book.",
+      });
+      if (db.kind === "pglite") process.stderr.write(`Using the embedded database in ${config.dataDir}.\n`);
     }
     const embedder = createEmbedder(config, "ingest");
     const store = createVectorStore(config, db);
-    const summary = await ingestDocs({ docsDir, embedder, store, docsBaseUrl: config.docsBaseUrl, onProgress, signal: abort.signal });
+    const summary = await ingestDocs({ docsDir, embedder, store, book: config, onProgress, signal: abort.signal });
     if (barStarted) bar?.stop();
     process.stdout.write(
       `Ingested ${summary.files} files into ${store.kind} collection ${store.collection} with ${embedder.model}: ` +

@@ -1,13 +1,18 @@
 import { createHash } from "node:crypto";
 import type { Database } from "../db/database.ts";
 import { AppError, isAbortError } from "../errors.ts";
-import type { ChunkPayload, ChunkPoint, SearchHit, StoreInfo, VectorStore } from "./vector-store.ts";
+import { addFullTextSearch, anyWordQuery, quoteIdent, SEARCH_COLUMN } from "./pgvector-full-text.ts";
+import { RRF_K } from "./rank-fusion.ts";
+import type { ChunkPayload, ChunkPoint, SearchHit, SearchQuery, StoreInfo, VectorStore } from "./vector-store.ts";
 
 // Postgres error code of a missing table: a collection that was never ingested.
 const UNDEFINED_TABLE = "42P01";
 const ROWS_PER_INSERT = 100;
 // pgvector's default hnsw.ef_search: the most rows one index scan returns.
 const DEFAULT_EF_SEARCH = 40;
+// Candidates each side of a hybrid search brings to the fusion, per passage wanted.
+const CANDIDATES_PER_HIT = 4;
+const MIN_CANDIDATES = 20;
 
 interface ChunkRow {
   id: string;
@@ -45,6 +50,8 @@ export class PgvectorStore implements VectorStore {
     const existing = await this.#guard(() => this.#vectorSize());
     if (existing !== null) {
       if (existing !== vectorSize) throw sizeMismatch(this.collection, existing, vectorSize);
+      // A table from before hybrid search, when the ingest runs before the server migrated it.
+      if (!(await this.#guard(() => this.#hasSearchColumn()))) await this.#guard(() => this.#db.transaction((tx) => addFullTextSearch(tx, this.#table)));
       return;
     }
     const t = quoteIdent(this.#table);
@@ -70,6 +77,7 @@ export class PgvectorStore implements VectorStore {
           )`);
         await tx.query(`create index if not exists ${quoteIdent(`${this.#table}_embedding_idx`)} on ${t} using hnsw (embedding vector_cosine_ops)`);
         await tx.query(`create index if not exists ${quoteIdent(`${this.#table}_file_path_idx`)} on ${t} (file_path)`);
+        await addFullTextSearch(tx, this.#table);
       }),
     );
   }
@@ -93,6 +101,47 @@ export class PgvectorStore implements VectorStore {
       { missing: { rows: [], rowCount: 0 } },
     );
     // Postgres has no cancellation through this interface: drop the answer instead.
+    signal?.throwIfAborted();
+    return rows.rows.map((row) => ({ id: row.id, score: Number(row.score), payload: toPayload(row) }));
+  }
+
+  async hybridSearch(query: SearchQuery, limit: number, signal?: AbortSignal): Promise<SearchHit[]> {
+    signal?.throwIfAborted();
+    const t = quoteIdent(this.#table);
+    const candidates = Math.max(limit * CANDIDATES_PER_HIT, MIN_CANDIDATES);
+    // Each side ranks its own candidates; a chunk's fused score is the sum of 1/(k + rank)
+    // over the sides that found it. ts_rank's normalisation 1 keeps long chunks from winning
+    // on length alone.
+    const sql = `
+      with dense as (
+        select id, row_number() over (order by distance) as rank
+          from (select id, embedding <=> $1::vector as distance from ${t} order by embedding <=> $1::vector limit $3) nearest
+      ), lexical as (
+        select id, row_number() over (order by relevance desc, id) as rank
+          from (select id, ts_rank(${SEARCH_COLUMN}, query.q, 1) as relevance
+                  from ${t}, (select ${anyWordQuery("$2")} as q) query
+                 where ${SEARCH_COLUMN} @@ query.q
+                 order by relevance desc, id
+                 limit $3) best
+      ), fused as (
+        select id, coalesce(1.0 / (${RRF_K} + dense.rank), 0) + coalesce(1.0 / (${RRF_K} + lexical.rank), 0) as fused
+          from dense full join lexical using (id)
+      )
+      select ${PAYLOAD_COLUMNS.split(", ").map((c) => `c.${c}`).join(", ")}, 1 - (c.embedding <=> $1::vector) as score
+        from fused join ${t} c using (id)
+       order by fused.fused desc, score desc
+       limit $4`;
+    const params = [vectorLiteral(query.vector), query.text, candidates, limit];
+    const rows = await this.#guard(
+      () =>
+        candidates <= DEFAULT_EF_SEARCH
+          ? this.#db.query<ChunkRow & { score: number }>(sql, params)
+          : this.#db.transaction(async (tx) => {
+              await tx.query(`set local hnsw.ef_search = ${Math.min(1_000, Math.floor(candidates))}`);
+              return tx.query<ChunkRow & { score: number }>(sql, params);
+            }),
+      { missing: { rows: [], rowCount: 0 } },
+    );
     signal?.throwIfAborted();
     return rows.rows.map((row) => ({ id: row.id, score: Number(row.score), payload: toPayload(row) }));
   }
@@ -164,6 +213,11 @@ export class PgvectorStore implements VectorStore {
     return rows[0] ? Number(rows[0].size) : null;
   }
 
+  async #hasSearchColumn(): Promise<boolean> {
+    const { rows } = await this.#db.query(`select 1 from pg_attribute where attrelid = to_regclass($1) and attname = $2 and not attisdropped`, [quoteIdent(this.#table), SEARCH_COLUMN]);
+    return rows.length > 0;
+  }
+
   /** Runs a query; database failures become retrieval_unavailable, a missing table `missing` when given. */
   async #guard<T>(fn: () => Promise<T>, options?: { missing: T }): Promise<T> {
     try {
@@ -211,9 +265,6 @@ export function tableName(collection: string): string {
   return `${name.slice(0, 40)}_${hash}`;
 }
 
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
 
 function sizeMismatch(collection: string, stored: number, wanted: number): AppError {
   return new AppError(

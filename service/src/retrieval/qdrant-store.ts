@@ -2,11 +2,22 @@ import { z } from "zod";
 import { AppError } from "../errors.ts";
 import { JsonEndpoint } from "../http/json-endpoint.ts";
 import { fromQdrantError, QdrantError } from "./qdrant-errors.ts";
-import type { ChunkPayload, ChunkPoint, SearchHit, StoreInfo, VectorStore } from "./vector-store.ts";
+import { contentWords } from "../text/words.ts";
+import type { ChunkPayload, ChunkPoint, SearchHit, SearchQuery, StoreInfo, VectorStore } from "./vector-store.ts";
 
 /** Points written by the previous (Python) ingest carry no embedding_model: the contract says this model made them. */
 export const LEGACY_EMBEDDING_MODEL = "text-embedding-004";
 const PAGE_SIZE = 256;
+// Candidates each side of a hybrid search brings to the fusion, per passage wanted.
+const CANDIDATES_PER_HIT = 4;
+const MIN_CANDIDATES = 20;
+// Passages sharing a word with the question that the lexical side scores (the nearest of them).
+const LEXICAL_POOL = 200;
+// The cosine's share of a lexical score: under one matched word, so it only breaks ties.
+const TIE_BREAK = 0.5;
+/** Payload fields searched by words, with a full-text index each (word tokenizer, lower case). */
+const TEXT_FIELDS = ["content", "heading_path"] as const;
+const TEXT_INDEX = { type: "text", tokenizer: "word", lowercase: true, min_token_len: 2, max_token_len: 40 };
 
 export interface QdrantStoreOptions {
   url: string;
@@ -41,7 +52,7 @@ interface ScrollResult {
 }
 
 interface QueryResult {
-  points?: Array<{ id: string | number; score: number; payload?: unknown }>;
+  points?: Array<{ id: string | number; score: number; payload?: unknown; vector?: unknown }>;
 }
 
 type Method = "GET" | "POST" | "PUT";
@@ -85,6 +96,12 @@ export class QdrantStore implements VectorStore {
     if (info === null || info.payload_schema?.file_path === undefined) {
       await this.#call("PUT", `${this.#path}/index?wait=true`, { field_name: "file_path", field_schema: "keyword" });
     }
+    // Full-text indexes for hybrid search: added beside the points, which stay as they are.
+    for (const field of TEXT_FIELDS) {
+      if (info === null || info.payload_schema?.[field] === undefined) {
+        await this.#call("PUT", `${this.#path}/index?wait=true`, { field_name: field, field_schema: TEXT_INDEX });
+      }
+    }
   }
 
   async search(vector: number[], limit: number, signal?: AbortSignal): Promise<SearchHit[]> {
@@ -93,6 +110,39 @@ export class QdrantStore implements VectorStore {
     // A collection that was never ingested has no passages; health says why.
     if (status === 404) return [];
     return (result?.points ?? []).map((point) => ({ id: String(point.id), score: point.score, payload: toPayload(point.payload) }));
+  }
+
+  /**
+   * One Query API call: the nearest points, and the points sharing most words with the
+   * question (a formula counting the words each holds in its text or headings, over the
+   * nearest of those holding any), fused by Qdrant's reciprocal rank fusion. Word matches use
+   * the full-text indexes the ingest creates; without them Qdrant matches substrings. A
+   * fused score is a rank score, so each hit's similarity is computed here from its vector.
+   * A server too old for formulas (before 1.14) answers 400: the search is then by vector alone.
+   */
+  async hybridSearch(query: SearchQuery, limit: number, signal?: AbortSignal): Promise<SearchHit[]> {
+    const words = contentWords(query.text);
+    if (words.length === 0) return this.search(query.vector, limit, signal);
+    const candidates = Math.max(limit * CANDIDATES_PER_HIT, MIN_CANDIDATES);
+    const holds = words.flatMap((word) => TEXT_FIELDS.map((key) => ({ key, match: { text: word } })));
+    const body = {
+      prefetch: [
+        { query: query.vector, limit: candidates },
+        {
+          prefetch: { query: query.vector, filter: { should: holds }, limit: LEXICAL_POOL },
+          query: { formula: { sum: [...holds, { mult: [TIE_BREAK, "$score"] }] } },
+          limit: candidates,
+        },
+      ],
+      query: { fusion: "rrf" },
+      limit,
+      with_payload: true,
+      with_vector: true,
+    };
+    const { status, result } = await this.#call<QueryResult>("POST", `${this.#path}/points/query`, body, { signal, allow: [400, 404] });
+    if (status === 404) return [];
+    if (status === 400) return this.search(query.vector, limit, signal);
+    return (result?.points ?? []).map((point) => ({ id: String(point.id), score: cosine(query.vector, point.vector), payload: toPayload(point.payload) }));
   }
 
   async upsert(points: ChunkPoint[]): Promise<void> {
@@ -217,4 +267,20 @@ function toPayload(raw: unknown): ChunkPayload {
   if (parsed.url !== undefined) payload.url = parsed.url;
   if (parsed.chunk_index !== undefined) payload.chunk_index = parsed.chunk_index;
   return payload;
+}
+
+/** Cosine similarity of the question and a point's stored vector (0 when it came back without one). */
+function cosine(query: readonly number[], stored: unknown): number {
+  if (!Array.isArray(stored) || stored.length !== query.length) return 0;
+  let dot = 0;
+  let a = 0;
+  let b = 0;
+  for (let i = 0; i < query.length; i++) {
+    const q = query[i]!;
+    const v = Number(stored[i]);
+    dot += q * v;
+    a += q * q;
+    b += v * v;
+  }
+  return a === 0 || b === 0 ? 0 : dot / Math.sqrt(a * b);
 }

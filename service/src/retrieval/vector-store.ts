@@ -30,6 +30,12 @@ export interface SearchHit {
   payload: ChunkPayload;
 }
 
+/** A question for hybrid retrieval: its embedding, and its words for the lexical side. */
+export interface SearchQuery {
+  vector: number[];
+  text: string;
+}
+
 export interface StoreInfo {
   /** "qdrant" or "pgvector". */
   kind: string;
@@ -47,7 +53,13 @@ export interface VectorStore {
   readonly collection: string;
   /** Creates the collection (or table) for vectors of this size when it does not exist. */
   ensureCollection(vectorSize: number): Promise<void>;
+  /** The nearest chunks by vector alone. */
   search(vector: number[], limit: number, signal?: AbortSignal): Promise<SearchHit[]>;
+  /**
+   * Nearest by vector and best by words, fused by reciprocal rank: the order is the fusion's,
+   * each hit's score still the cosine similarity (what sources show as `similarity`).
+   */
+  hybridSearch(query: SearchQuery, limit: number, signal?: AbortSignal): Promise<SearchHit[]>;
   upsert(points: ChunkPoint[]): Promise<void>;
   deletePoints(ids: string[]): Promise<void>;
   /** Every stored point's id with its file path and content hash, for ingest's diff (no vectors). */

@@ -6,7 +6,7 @@ import type { ActiveStreams } from "../chat/active-streams.ts";
 import { chatRequestSchema } from "../chat/chat-request.ts";
 import type { ChatService, PreparedChat } from "../chat/chat-service.ts";
 import { DATABASE_UNAVAILABLE } from "../db/conversation-store.ts";
-import { SseStream } from "../http/sse.ts";
+import { MAX_BUFFERED_BYTES, SseStream } from "../http/sse.ts";
 import { parseBody } from "../http/validate.ts";
 import type { Readiness } from "../health/readiness.ts";
 
@@ -14,13 +14,21 @@ export interface ChatRouteOptions {
   chat: ChatService;
   streams: ActiveStreams;
   readiness: Readiness;
-  settings: Pick<Config, "selectionMaxChars" | "keepAliveMs" | "generationTimeoutMs">;
+  settings: Pick<Config, "selectionMaxChars" | "keepAliveMs" | "generationTimeoutMs" | "sseWriteTimeoutMs">;
 }
+
+type StopCode = "client_disconnected" | "reader_stalled" | "shutting_down";
+
+const STOP_MESSAGES: Record<StopCode, string> = {
+  client_disconnected: "The client disconnected.",
+  reader_stalled: "The client stopped reading the answer.",
+  shutting_down: "The server is restarting. Please ask again in a moment.",
+};
 
 /** Why a stream was ended from our side; stored with the incomplete answer. */
 export class StreamStop extends Error {
-  readonly code: "client_disconnected" | "shutting_down";
-  constructor(code: "client_disconnected" | "shutting_down") {
+  readonly code: StopCode;
+  constructor(code: StopCode) {
     super(code);
     this.name = "AbortError";
     this.code = code;
@@ -50,7 +58,7 @@ export function chatRouter(options: ChatRouteOptions): Router {
     );
     try {
       const prepared = await options.chat.prepare(body, controller.signal);
-      await streamAnswer(prepared, res, controller.signal, options, req.log);
+      await streamAnswer(prepared, res, controller, options, req.log);
     } finally {
       clearTimeout(timer);
       unregister();
@@ -60,12 +68,18 @@ export function chatRouter(options: ChatRouteOptions): Router {
   return router;
 }
 
-async function streamAnswer(prepared: PreparedChat, res: Response, signal: AbortSignal, options: ChatRouteOptions, log: Logger): Promise<void> {
+async function streamAnswer(prepared: PreparedChat, res: Response, controller: AbortController, options: ChatRouteOptions, log: Logger): Promise<void> {
+  const { signal } = controller;
   // Headers wait for the first piece: a failure up to then (quota, a bad key, a timeout)
   // still gets a real HTTP status, which is all today's client can show.
   let sse: SseStream | undefined;
   const open = (): SseStream => {
-    const stream = new SseStream(res, { keepAliveMs: options.settings.keepAliveMs });
+    const stream = new SseStream(res, {
+      keepAliveMs: options.settings.keepAliveMs,
+      writeTimeoutMs: options.settings.sseWriteTimeoutMs,
+      maxBufferedBytes: MAX_BUFFERED_BYTES,
+      onReaderStalled: () => controller.abort(new StreamStop("reader_stalled")),
+    });
     stream.open();
     stream.send({ type: "metadata", conversation_id: prepared.conversationId });
     return stream;
@@ -86,11 +100,14 @@ async function streamAnswer(prepared: PreparedChat, res: Response, signal: Abort
     const failure = describeFailure(err, signal);
     const saved = await options.chat.finish(prepared, answer, { incomplete: true, errorCode: failure.code });
     if (sse === undefined) throw failure.withDetails({ conversation_id: prepared.conversationId });
-    if (failure.code === "client_disconnected") {
-      log.info({ conversation_id: prepared.conversationId, saved }, "client disconnected mid-stream");
+    if (failure.code === "client_disconnected" || failure.code === "reader_stalled") {
+      log.info({ saved, code: failure.code }, "client gone or not reading: stream ended");
     } else {
       log.warn({ err, conversation_id: prepared.conversationId, saved }, "answer stream failed");
     }
+    // The reader of a widget that ignores error events still learns the answer stopped; the
+    // stored answer keeps only what the model wrote.
+    sse.send({ type: "token", content: `\n\n[The answer was cut off here. ${failure.message}]`, notice: true });
     sse.send({ type: "error", code: failure.code, message: failure.message, conversation_id: prepared.conversationId });
     sse.end();
     return;
@@ -98,6 +115,13 @@ async function streamAnswer(prepared: PreparedChat, res: Response, signal: Abort
 
   // An empty answer still gets its metadata before done.
   sse ??= open();
+  if (!(await sse.delivered())) {
+    // The whole answer came, but the reader never took it: not an answer given.
+    const saved = await options.chat.finish(prepared, answer, { incomplete: true, errorCode: "reader_stalled" });
+    log.info({ saved, code: "reader_stalled" }, "client gone or not reading: stream ended");
+    sse.end();
+    return;
+  }
   const saved = await options.chat.finish(prepared, answer, { incomplete: false });
   if (!saved) {
     // The reader has the answer, but it is not in the conversation: say so rather than "done".
@@ -114,8 +138,7 @@ async function streamAnswer(prepared: PreparedChat, res: Response, signal: Abort
 function describeFailure(err: unknown, signal: AbortSignal): AppError {
   const reason: unknown = signal.aborted ? signal.reason : undefined;
   if (reason instanceof StreamStop) {
-    const message = reason.code === "shutting_down" ? "The server is restarting. Please ask again in a moment." : "The client disconnected.";
-    return new AppError(reason.code, message, { cause: err });
+    return new AppError(reason.code, STOP_MESSAGES[reason.code], { cause: err });
   }
   if (reason instanceof DOMException && reason.name === "TimeoutError") {
     return new AppError("upstream_timeout", "The answer took too long and was stopped.", { cause: err });

@@ -10,6 +10,8 @@ const conversationId = z.uuid();
 export function conversationsRouter(conversations: ConversationStore, readiness: Readiness): Router {
   const router = Router();
   router.get("/api/conversation/:id", async function conversationHandler(req, res) {
+    // A reader's conversation: no shared cache may keep it, and no browser cache either.
+    res.setHeader("Cache-Control", "no-store");
     const id = conversationId.safeParse(req.params.id);
     if (!id.success) throw new AppError("invalid_request", "The conversation id must be a UUID.");
     readiness.assertReady();

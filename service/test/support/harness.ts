@@ -1,6 +1,8 @@
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { Writable } from "node:stream";
+import type { AnswerGenerator, GenerationRequest } from "../../src/answer/answer-generator.ts";
+import { ExtractiveGenerator } from "../../src/answer/extractive-generator.ts";
 import { createApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
 import { buildDependencies, type Dependencies, type DependencyOverrides } from "../../src/dependencies.ts";
@@ -94,8 +96,9 @@ export async function chat(url: string, body: unknown): Promise<{ response: Resp
   return { response, events };
 }
 
+/** What the model wrote: the tokens' text, without the service's notice of a cut answer. */
 export function answerOf(events: ChatEvent[]): string {
-  return events.filter((e) => e.type === "token").map((e) => e.content as string).join("");
+  return events.filter((e) => e.type === "token" && e.notice !== true).map((e) => e.content as string).join("");
 }
 
 export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = "condition"): Promise<void> {
@@ -104,4 +107,20 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** The extractive answerer, keeping each request it is asked: what the model would have been given. */
+export function recordingGenerator(): { generator: AnswerGenerator; asked: GenerationRequest[] } {
+  const asked: GenerationRequest[] = [];
+  const extractive = new ExtractiveGenerator();
+  return {
+    asked,
+    generator: {
+      model: "recording",
+      stream(request, signal, onText) {
+        asked.push(request);
+        return extractive.stream(request, signal, onText);
+      },
+    },
+  };
 }

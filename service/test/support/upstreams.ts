@@ -31,6 +31,9 @@ export async function startStack(env: NodeJS.ProcessEnv = {}): Promise<Stack> {
       GEMINI_BASE_URL: gemini.url,
       QDRANT_URL: qdrant.url,
       QDRANT_API_KEY: qdrant.apiKey,
+      // The emulator's hashed bag-of-words vectors have their own similarity scale, far below
+      // gemini-embedding-001's: no threshold here (grounding has tests of its own).
+      RELEVANCE_THRESHOLD: "0",
       ...(TEST_DATABASE_URL ? { DATABASE_URL: database.url } : {}),
       ...env,
     },
