@@ -18,6 +18,7 @@ const RUN_ELSEWHERE: Array<[RegExp, string]> = [
   [/^npm test$/, ".ci/run"],
   [/^npm run bench -- --quick$/, ".ci/run, after the tests"],
   [/^pulumi /, "the deploy rehearsal (test/deploy/rehearsal.test.ts) runs the deploy block"],
+  [/^npm run emulators -- --hub --vercel --hub-plan free$/, "emulators/test/cli.test.ts"],
   [/^curl .*\$\(pulumi stack output /, "the deploy rehearsal runs the verify block against the deployed Space"],
 ];
 /** Commands this file runs. */
