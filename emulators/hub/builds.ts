@@ -21,8 +21,8 @@ export type LogKind = "build" | "run";
 export type SpaceRunner = (options: {
   repoDir: string;
   env: Record<string, string>;
-  /** Where the app is reached on this machine when it listens on `appPort`. */
-  port: number;
+  /** Where the app is reached on this machine when it listens on `appPort` (picked once built). */
+  port: number | (() => Promise<number>);
   /** The port the platform forwards to: the README's app_port. */
   appPort?: number;
   uid?: number;
@@ -168,7 +168,8 @@ export class SpaceBuilds {
       await writeFile(target, content);
     }
     const current = () => space.builds === buildNumber && this.options.isCurrent(space);
-    const port = await freePort();
+    let port = 0;
+    const pickPort = async () => (port = await freePort());
     let spawned = false;
     let app: App | undefined;
     const fail = (stage: "BUILD_ERROR" | "RUNTIME_ERROR", message: string) => {
@@ -180,7 +181,7 @@ export class SpaceBuilds {
     const instance = await runner({
       repoDir,
       env: spaceEnv(space),
-      port,
+      port: pickPort,
       appPort,
       ...(uid === undefined ? {} : { uid, gid: gid ?? uid }),
       onStage: (stage) => {
