@@ -5,6 +5,7 @@ import express, { type Express } from "express";
 import { rateLimit } from "express-rate-limit";
 import helmet from "helmet";
 import { pinoHttp } from "pino-http";
+import type { Config } from "./config.ts";
 import { AppError } from "./errors.ts";
 import type { Logger } from "./logger.ts";
 import type { ActiveStreams } from "./chat/active-streams.ts";
@@ -29,15 +30,13 @@ export interface AppDependencies {
   health: HealthService;
   readiness: Readiness;
   streams: ActiveStreams;
-  settings: {
-    allowedOrigins: string[];
-    trustProxyHops: number;
-    rateLimitPerMinute: number;
-    selectionMaxChars: number;
-    keepAliveMs: number;
-    generationTimeoutMs: number;
-  };
+  settings: AppSettings;
 }
+
+export type AppSettings = Pick<
+  Config,
+  "allowedOrigins" | "trustProxyHops" | "rateLimitPerMinute" | "selectionMaxChars" | "keepAliveMs" | "generationTimeoutMs"
+>;
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
@@ -100,24 +99,15 @@ export function createApp(deps: AppDependencies): Express {
         standardHeaders: "draft-8",
         legacyHeaders: false,
         handler: (_req, _res, next, opts) =>
-          next(new AppError("rate_limited", 429, "Too many questions from this address. Please wait a minute.", { retryAfter: Math.ceil(opts.windowMs / 1000) })),
+          next(new AppError("rate_limited", "Too many questions from this address. Please wait a minute.", { retryAfter: Math.ceil(opts.windowMs / 1000) })),
       }),
     );
   }
 
   app.use(healthRouter(deps.health));
-  app.use(
-    chatRouter({
-      chat: deps.chat,
-      streams: deps.streams,
-      readiness: deps.readiness,
-      selectionMaxChars: settings.selectionMaxChars,
-      keepAliveMs: settings.keepAliveMs,
-      generationTimeoutMs: settings.generationTimeoutMs,
-    }),
-  );
+  app.use(chatRouter({ chat: deps.chat, streams: deps.streams, readiness: deps.readiness, settings }));
   app.use(conversationsRouter(deps.conversations, deps.readiness));
-  app.use(docsRouter({ selectionMaxChars: settings.selectionMaxChars }));
+  app.use(docsRouter(settings));
   app.use(express.static(PUBLIC_DIR, { index: "index.html", maxAge: "5m" }));
 
   app.use(methodNotAllowedHandler());

@@ -10,7 +10,6 @@ import { z } from "zod";
 
 const LOG_LEVELS = { trace: "trace", debug: "debug", info: "info", warn: "warn", warning: "warn", error: "error", fatal: "fatal", silent: "silent" } as const;
 
-const optionalString = z.string().trim().min(1).optional().catch(undefined);
 const intFrom = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 

@@ -10,9 +10,9 @@ import type { Embedder } from "./embeddings/embedder.ts";
 import { GeminiStatus } from "./health/gemini-status.ts";
 import { HealthService } from "./health/health-service.ts";
 import { Readiness } from "./health/readiness.ts";
-import type { AnswerGenerator } from "./llm/answer-generator.ts";
-import { ExtractiveGenerator } from "./llm/extractive-generator.ts";
-import { GeminiGenerator } from "./llm/gemini-generator.ts";
+import type { AnswerGenerator } from "./answer/answer-generator.ts";
+import { ExtractiveGenerator } from "./answer/extractive-generator.ts";
+import { GeminiGenerator } from "./gemini/generator.ts";
 import { createVectorStore } from "./retrieval/create-vector-store.ts";
 import type { VectorStore } from "./retrieval/vector-store.ts";
 import type { AppDependencies } from "./app.ts";
@@ -48,9 +48,7 @@ export async function buildDependencies(config: Config, logger: Logger, override
     store,
     generator,
     geminiStatus,
-    topK: config.retrievalTopK,
-    historyTokenBudget: config.historyTokenBudget,
-    docsBaseUrl: config.docsBaseUrl,
+    settings: config,
   });
   const health = new HealthService({ db, store, embedder, generator, geminiStatus, readiness, cacheMs: config.healthCacheMs });
 
@@ -66,18 +64,11 @@ export async function buildDependencies(config: Config, logger: Logger, override
     health,
     readiness,
     streams: new ActiveStreams(),
-    settings: {
-      allowedOrigins: config.allowedOrigins,
-      trustProxyHops: config.trustProxyHops,
-      rateLimitPerMinute: config.rateLimitPerMinute,
-      selectionMaxChars: config.selectionMaxChars,
-      keepAliveMs: config.keepAliveMs,
-      generationTimeoutMs: config.generationTimeoutMs,
-    },
+    settings: config,
   };
 }
 
 /** True when tables and vectors live in the embedded PGlite database (no cloud account). */
-export function isEmbedded(config: Config): boolean {
+export function isEmbedded(config: Pick<Config, "databaseUrl" | "vectorStore">): boolean {
   return config.databaseUrl === undefined && config.vectorStore.kind === "pgvector";
 }

@@ -1,50 +1,55 @@
 /**
  * The one error type of the service. `code` is a stable string a client can switch on,
- * `status` the HTTP status it maps to, `message` text safe to show a reader. Upstream
- * detail goes in `cause`, which is logged (redacted) but never sent.
+ * `message` text safe to show a reader; the HTTP status follows from the code, by the one
+ * table below. Upstream detail goes in `cause`, which is logged (redacted) but never sent.
  */
-export type ErrorCode =
-  | "invalid_request"
-  | "payload_too_large"
-  | "not_found"
-  | "method_not_allowed"
-  | "rate_limited"
-  | "quota_exceeded"
-  | "upstream_error"
-  | "upstream_timeout"
-  | "retrieval_unavailable"
-  | "database_unavailable"
-  | "embedding_mismatch"
-  | "service_starting"
-  | "shutting_down"
-  | "config_invalid"
-  | "internal_error";
+export const HTTP_STATUS = {
+  invalid_request: 400,
+  not_found: 404,
+  method_not_allowed: 405,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  quota_exceeded: 429,
+  // The client went away: nobody reads this status; 499 is nginx's "client closed request".
+  client_disconnected: 499,
+  internal_error: 500,
+  upstream_error: 502,
+  // The embedding model's vectors do not fit the configuration or the collection: the
+  // service's fault, not the reader's, and seen by a reader only when Gemini's vectors do.
+  embedding_mismatch: 502,
+  retrieval_unavailable: 503,
+  database_unavailable: 503,
+  service_starting: 503,
+  shutting_down: 503,
+  upstream_timeout: 504,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof HTTP_STATUS;
 
 export class AppError extends Error {
   readonly code: ErrorCode;
-  readonly status: number;
   /** Seconds a client should wait before retrying, when the upstream said so. */
   readonly retryAfter: number | undefined;
   /** Extra fields for the client, e.g. the conversation a failed question was stored in. */
   readonly details: Record<string, string> | undefined;
 
-  constructor(
-    code: ErrorCode,
-    status: number,
-    message: string,
-    options: { cause?: unknown; retryAfter?: number | undefined; details?: Record<string, string> } = {},
-  ) {
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; retryAfter?: number | undefined; details?: Record<string, string> } = {}) {
     super(message, { cause: options.cause });
     this.name = "AppError";
     this.code = code;
-    this.status = status;
     this.retryAfter = options.retryAfter;
     this.details = options.details;
   }
 
+  /** The HTTP status of the code. */
+  get status(): number {
+    return HTTP_STATUS[this.code];
+  }
+
   /** The same error with more details for the client. */
   withDetails(details: Record<string, string>): AppError {
-    return new AppError(this.code, this.status, this.message, {
+    return new AppError(this.code, this.message, {
       cause: this.cause,
       retryAfter: this.retryAfter,
       details: { ...this.details, ...details },
@@ -54,10 +59,6 @@ export class AppError extends Error {
   toJSON(): { error: { code: ErrorCode; message: string } & Record<string, string> } {
     return { error: { ...this.details, code: this.code, message: this.message } };
   }
-}
-
-export function isAppError(value: unknown): value is AppError {
-  return value instanceof AppError;
 }
 
 /** True when the error (or anything in its cause chain) is an abort. */

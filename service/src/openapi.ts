@@ -1,4 +1,5 @@
-import { MESSAGE_MAX_CHARS } from "./chat/chat-request.ts";
+import { z } from "zod";
+import { chatRequestSchema } from "./chat/chat-request.ts";
 import type { ErrorCode } from "./errors.ts";
 
 /**
@@ -54,12 +55,26 @@ export interface OpenApiDocument {
   components: { schemas: Record<string, Schema>; headers: Record<string, Header> };
 }
 
-// zod's z.uuid(): RFC 9562 versions 1 to 8 with the RFC variant, plus the nil and max UUIDs.
-const UUID_PATTERN =
-  "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$";
-const uuid: Schema = { type: "string", format: "uuid", pattern: UUID_PATTERN };
-// The service refuses a message or selection made only of whitespace.
-const NOT_BLANK = "\\S";
+/**
+ * The JSON Schema of a zod schema, as the service reads its input. A nullable field becomes
+ * one schema with `type: [..., "null"]` rather than zod's `anyOf` of two, so its limits
+ * (`maxLength`...) stay where readers of the description look for them.
+ */
+function jsonSchemaOf(schema: z.ZodType): Schema {
+  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, {
+    io: "input",
+    target: "draft-2020-12",
+    override({ jsonSchema }) {
+      const [inner, other] = jsonSchema.anyOf ?? [];
+      if (jsonSchema.anyOf?.length !== 2 || typeof inner?.type !== "string" || other?.type !== "null") return;
+      delete jsonSchema.anyOf;
+      Object.assign(jsonSchema, inner, { type: [inner.type, "null"] }, inner.enum ? { enum: [...inner.enum, null] } : {});
+    },
+  });
+  return json;
+}
+
+const uuid = jsonSchemaOf(z.uuid());
 
 const ref = (name: string): Reference => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: Schema | Reference, example?: unknown): Record<string, MediaType> => ({
@@ -147,14 +162,14 @@ export function openApiDocument(options: { selectionMaxChars?: number } = {}): O
             "400": errorResponse("The body is not a JSON object or breaks a rule of `ChatRequest`.", ["invalid_request"]),
             "404": errorResponse("`conversation_id` names no conversation.", ["not_found"]),
             "413": errorResponse("The body is larger than any valid request.", ["payload_too_large"]),
-            "415": errorResponse("The body's charset is not UTF-8.", ["invalid_request"]),
+            "415": errorResponse("The body's charset is not UTF-8.", ["unsupported_media_type"]),
             "429": errorResponse(
               "`rate_limited`: too many questions from this address; `quota_exceeded`: the AI service's quota is spent. Wait, then ask again.",
               ["rate_limited", "quota_exceeded"],
               { retryAfter: true },
             ),
             "500": internalError,
-            "502": errorResponse("The AI service failed before the first token.", ["upstream_error"]),
+            "502": errorResponse("The AI service failed before the first token, or its vectors do not have the configured size.", ["upstream_error", "embedding_mismatch"]),
             "503": errorResponse(
               "The service is starting or restarting, or a store it needs does not answer. The question may already be stored: then `error.conversation_id` names its conversation.",
               ["service_starting", "shutting_down", "database_unavailable", "retrieval_unavailable"],
@@ -226,21 +241,7 @@ export function openApiDocument(options: { selectionMaxChars?: number } = {}): O
         "Retry-After": { description: "Seconds to wait before asking again, when known.", schema: { type: "string", pattern: "^[0-9]+$" } },
       },
       schemas: {
-        ChatRequest: {
-          type: "object",
-          required: ["message"],
-          properties: {
-            message: { type: "string", minLength: 1, maxLength: MESSAGE_MAX_CHARS, pattern: NOT_BLANK, description: "The question." },
-            mode: { enum: ["general", "selection", null], default: "general", description: "`selection` answers from `context` alone." },
-            context: { type: ["string", "null"], maxLength: selectionMaxChars, description: "The passage the reader selected; required in `selection` mode." },
-            conversation_id: { anyOf: [uuid, { type: "null" }], description: "Continue this conversation; absent or null starts a new one." },
-          },
-          // `selection` needs a non-blank context; any other mode ignores it.
-          anyOf: [
-            { properties: { mode: { enum: ["general", null] } } },
-            { required: ["mode", "context"], properties: { mode: { const: "selection" }, context: { type: "string", pattern: NOT_BLANK } } },
-          ],
-        },
+        ChatRequest: jsonSchemaOf(chatRequestSchema(selectionMaxChars)),
         Source: {
           type: "object",
           required: ["file", "heading", "similarity"],
@@ -347,6 +348,3 @@ export function openApiDocument(options: { selectionMaxChars?: number } = {}): O
     },
   };
 }
-
-/** The description with the default limits. */
-export const OPENAPI_DOCUMENT: OpenApiDocument = openApiDocument();

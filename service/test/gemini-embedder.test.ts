@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { startGeminiEmulator, type GeminiEmulator } from "../../emulators/gemini.ts";
-import { GeminiEmbedder, type GeminiEmbedderOptions } from "../src/embeddings/gemini-embedder.ts";
+import { GeminiEmbedder, type GeminiEmbedderOptions } from "../src/gemini/embedder.ts";
 import { AppError } from "../src/errors.ts";
 
 const norm = (v: number[]) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));

@@ -3,12 +3,11 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ApiError } from "@google/genai";
 import { startGeminiEmulator, type GeminiEmulator } from "../../emulators/gemini.ts";
-import { GeminiStreamClient } from "../src/llm/gemini-stream.ts";
-import { retryDelaySeconds } from "../src/llm/gemini-errors.ts";
+import { GeminiError } from "../src/gemini/gemini-error.ts";
+import { GeminiStreamClient, type StreamGenerateRequest } from "../src/gemini/stream-client.ts";
 
-const request = { contents: [{ role: "user", parts: [{ text: "What is ROS 2?" }] }], systemInstruction: "Answer from the book.", temperature: 0.2 };
+const request: StreamGenerateRequest = { contents: [{ role: "user", parts: [{ text: "What is ROS 2?" }] }], systemInstruction: "Answer from the book.", temperature: 0.2 };
 
 type StreamCall = (onText: (text: string) => void) => Promise<void>;
 
@@ -64,12 +63,14 @@ describe("GeminiStreamClient against the Gemini emulator", () => {
     assert.equal(gemini.activeStreams(), 0);
   });
 
-  it("fails a 429 with the SDK's ApiError, carrying the body's RetryInfo", async () => {
+  it("fails a 429 with a GeminiError carrying the body's status name and RetryInfo", async () => {
     gemini.setFault({ kind: "status", status: 429, retryAfter: 17, route: "generate" });
     const { err } = await collectUntilFailure((onText) => client().stream("gemini-2.5-flash", request, new AbortController().signal, onText));
-    assert.ok(err instanceof ApiError);
+    assert.ok(err instanceof GeminiError);
     assert.equal(err.status, 429);
-    assert.equal(retryDelaySeconds(err), 17);
+    assert.equal(err.code, "RESOURCE_EXHAUSTED");
+    assert.equal(err.retryDelaySeconds, 17);
+    assert.equal(err.retryable, true);
   });
 
   it("fails a stream cut mid-answer after the pieces that came", async () => {
@@ -146,7 +147,7 @@ describe("GeminiStreamClient on the edges of the SSE format", () => {
     assert.equal(requests, 3);
   });
 
-  it("turns an error event after the 200 into an ApiError with its code", async () => {
+  it("turns an error event after the 200 into a GeminiError with its code", async () => {
     respond = (req, res) => {
       req.resume();
       res.writeHead(200, { "content-type": "text/event-stream" });
@@ -154,8 +155,10 @@ describe("GeminiStreamClient on the edges of the SSE format", () => {
     };
     const { pieces, err } = await collectUntilFailure((onText) => client().stream("gemini-2.5-flash", request, new AbortController().signal, onText));
     assert.deepEqual(pieces, ["Part"]);
-    assert.ok(err instanceof ApiError);
+    assert.ok(err instanceof GeminiError);
     assert.equal(err.status, 503);
+    assert.equal(err.code, "UNAVAILABLE");
+    assert.equal(err.retryDelaySeconds, undefined);
   });
 
   it("reports a non-JSON error body with its status, and an event that is not JSON", async () => {
@@ -164,7 +167,7 @@ describe("GeminiStreamClient on the edges of the SSE format", () => {
       res.writeHead(502, { "content-type": "text/html" });
       res.end("<html>Bad Gateway</html>");
     };
-    await assert.rejects(collect((onText) => client().stream("m", request, new AbortController().signal, onText)), (err: unknown) => err instanceof ApiError && err.status === 502 && /Bad Gateway/.test(err.message));
+    await assert.rejects(collect((onText) => client().stream("m", request, new AbortController().signal, onText)), (err: unknown) => err instanceof GeminiError && err.status === 502 && err.code === undefined && /Bad Gateway/.test(err.message));
 
     respond = (req, res) => {
       req.resume();

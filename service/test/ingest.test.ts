@@ -11,7 +11,7 @@ import { startQdrantEmulator } from "../../emulators/qdrant.ts";
 import { createPgliteDatabase } from "../src/db/pglite.ts";
 import type { Embedder, EmbeddingTask } from "../src/embeddings/embedder.ts";
 import { LocalEmbedder } from "../src/embeddings/local-embedder.ts";
-import { docRoute, ingestDocs, pointId, type IngestSummary } from "../src/ingest/ingest.ts";
+import { ingestDocs, pointId, type IngestSummary } from "../src/ingest/ingest.ts";
 import { PgvectorStore } from "../src/retrieval/pgvector-store.ts";
 import { QdrantStore } from "../src/retrieval/qdrant-store.ts";
 import type { ChunkPoint, VectorStore } from "../src/retrieval/vector-store.ts";
@@ -282,20 +282,7 @@ describeIngest("Qdrant (emulator)", async (collection) => {
   return { store: new QdrantStore({ url: qdrant.url, apiKey: qdrant.apiKey, collection }), close: () => qdrant.close() };
 });
 
-describe("docRoute", () => {
-  it("derives routes as Docusaurus does", () => {
-    assert.equal(docRoute("01-getting-started/02-quickstart.md", {}), "getting-started/quickstart");
-    assert.equal(docRoute("guide/index.md", {}), "guide");
-    assert.equal(docRoute("guide/README.mdx", {}), "guide");
-    assert.equal(docRoute("guide/guide.md", {}), "guide");
-    assert.equal(docRoute("index.md", {}), "");
-    assert.equal(docRoute("02-guide/3. setup.md", {}), "guide/setup");
-    assert.equal(docRoute("guide/setup.md", { id: "install" }), "guide/install");
-    assert.equal(docRoute("guide/setup.md", { slug: "/start" }), "start");
-    assert.equal(docRoute("01-guide/setup.md", { slug: "begin/here" }), "guide/begin/here");
-    assert.equal(docRoute("guide/setup.md", { slug: "/" }), "");
-  });
-
+describe("pointId", () => {
   it("point ids are version-5 UUIDs of their name", () => {
     const id = pointId("docs/a.md\n0\nhash\nmodel@768");
     assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);

@@ -1,12 +1,13 @@
-import { AppError, isAbortError } from "../errors.ts";
+import { pageUrl } from "../book/page-url.ts";
+import type { Config } from "../config.ts";
+import { AppError } from "../errors.ts";
 import type { ConversationStore, Source } from "../db/conversation-store.ts";
 import type { Embedder } from "../embeddings/embedder.ts";
 import type { GeminiStatus } from "../health/gemini-status.ts";
-import type { AnswerGenerator, GenerationRequest, TextSink } from "../llm/answer-generator.ts";
+import type { AnswerGenerator, GenerationRequest, TextSink } from "../answer/answer-generator.ts";
 import type { SearchHit, VectorStore } from "../retrieval/vector-store.ts";
 import type { ChatRequest } from "./chat-request.ts";
-import { historyWithinBudget } from "./prompt.ts";
-import { sourceUrl } from "./source-url.ts";
+import { historyWithinBudget } from "./history.ts";
 
 export interface ChatServiceOptions {
   conversations: ConversationStore;
@@ -14,9 +15,7 @@ export interface ChatServiceOptions {
   store: VectorStore;
   generator: AnswerGenerator;
   geminiStatus: GeminiStatus;
-  topK: number;
-  historyTokenBudget: number;
-  docsBaseUrl: string | undefined;
+  settings: Pick<Config, "retrievalTopK" | "historyTokenBudget" | "docsBaseUrl">;
 }
 
 /** A chat ready to stream: the question is stored and the passages are chosen. */
@@ -46,13 +45,13 @@ export class ChatService {
     let history: GenerationRequest["history"] = [];
     if (request.conversation_id !== undefined) {
       const [exists, recent] = await Promise.all([
-        dbCall(() => conversations.exists(request.conversation_id!)),
-        dbCall(() => conversations.recentMessages(request.conversation_id!, HISTORY_ROWS)),
+        conversations.exists(request.conversation_id),
+        conversations.recentMessages(request.conversation_id, HISTORY_ROWS),
       ]);
-      if (!exists) throw new AppError("not_found", 404, "No conversation has this conversation_id.");
-      history = historyWithinBudget(recent, this.#o.historyTokenBudget);
+      if (!exists) throw new AppError("not_found", "No conversation has this conversation_id.");
+      history = historyWithinBudget(recent, this.#o.settings.historyTokenBudget);
     }
-    const stored = dbCall(() => conversations.addUserMessage(request.conversation_id, request.message));
+    const stored = conversations.addUserMessage(request.conversation_id, request.message);
 
     if (request.mode === "selection") {
       const { conversationId } = await stored;
@@ -112,7 +111,7 @@ export class ChatService {
       this.#noteQuota(err);
       throw err;
     }
-    return this.#o.store.search(vector, this.#o.topK, signal);
+    return this.#o.store.search(vector, this.#o.settings.retrievalTopK, signal);
   }
 
   #noteQuota(err: unknown): void {
@@ -120,23 +119,13 @@ export class ChatService {
   }
 
   #toSource(hit: SearchHit): Source {
-    const url = hit.payload.url ?? sourceUrl(this.#o.docsBaseUrl, hit.payload.file_path);
+    const url = hit.payload.url ?? pageUrl(this.#o.settings.docsBaseUrl, hit.payload.file_path);
     return {
       file: hit.payload.file_path,
       heading: hit.payload.heading_path.join(" > "),
       similarity: Math.round(hit.score * 10_000) / 10_000,
       ...(url ? { url } : {}),
     };
-  }
-}
-
-/** Database failures become 503 database_unavailable; aborts and AppErrors pass through. */
-async function dbCall<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof AppError || isAbortError(err)) throw err;
-    throw new AppError("database_unavailable", 503, "The conversation database is unavailable. Please try again shortly.", { cause: err });
   }
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { AppError } from "../errors.ts";
-import type { Database } from "./database.ts";
+import type { Database, QueryResult } from "./database.ts";
 
 export type Role = "user" | "assistant";
 
@@ -34,7 +34,12 @@ export interface NewMessage {
 // clock_timestamp, not now(): two messages of one transaction must still sort in order.
 const UTC_NOW = "(clock_timestamp() at time zone 'utc')";
 
-/** Conversations and their messages, in the tables the previous backend created. */
+export const DATABASE_UNAVAILABLE = "The conversation database is unavailable. Please try again shortly.";
+
+/**
+ * Conversations and their messages, in the tables the previous backend created. A database
+ * failure leaves here as a 503 database_unavailable AppError (the driver's error its cause).
+ */
 export class ConversationStore {
   readonly #db: Database;
 
@@ -42,8 +47,16 @@ export class ConversationStore {
     this.#db = db;
   }
 
+  async #query<R = Record<string, unknown>>(sql: string, params: readonly unknown[]): Promise<QueryResult<R>> {
+    try {
+      return await this.#db.query<R>(sql, params);
+    } catch (err) {
+      throw new AppError("database_unavailable", DATABASE_UNAVAILABLE, { cause: err });
+    }
+  }
+
   async exists(conversationId: string): Promise<boolean> {
-    const { rows } = await this.#db.query(`select 1 from conversations where id = $1`, [conversationId]);
+    const { rows } = await this.#query(`select 1 from conversations where id = $1`, [conversationId]);
     return rows.length > 0;
   }
 
@@ -59,7 +72,7 @@ export class ConversationStore {
     // foreign key is checked at the statement's end, when the conversation row exists.
     const id = randomUUID();
     const messageId = randomUUID();
-    await this.#db.query(
+    await this.#query(
       `with conversation as (
          insert into conversations (id, created_at, updated_at) values ($1, ${UTC_NOW}, ${UTC_NOW}) returning id
        )
@@ -80,7 +93,7 @@ export class ConversationStore {
    */
   async addMessage(m: NewMessage): Promise<string> {
     const id = randomUUID();
-    const { rowCount } = await this.#db.query(
+    const { rowCount } = await this.#query(
       `with conversation as (
          update conversations set updated_at = ${UTC_NOW} where id = $2 returning id
        )
@@ -90,14 +103,14 @@ export class ConversationStore {
          from conversation`,
       [id, m.conversationId, m.role, m.content, m.sources == null ? null : JSON.stringify(m.sources), m.incomplete ?? false, m.errorCode ?? null],
     );
-    if (rowCount === 0) throw new AppError("not_found", 404, "No conversation has this conversation_id.");
+    if (rowCount === 0) throw new AppError("not_found", "No conversation has this conversation_id.");
     return id;
   }
 
   /** Every message of a conversation, oldest first; null when the conversation does not exist. */
   async messages(conversationId: string): Promise<StoredMessage[] | null> {
     if (!(await this.exists(conversationId))) return null;
-    const { rows } = await this.#db.query<MessageRow>(
+    const { rows } = await this.#query<MessageRow>(
       `select id, role, content, sources, incomplete, created_at from messages
         where conversation_id = $1 order by created_at, id`,
       [conversationId],
@@ -107,7 +120,7 @@ export class ConversationStore {
 
   /** The latest `limit` messages, oldest first: the raw material of a prompt's history. */
   async recentMessages(conversationId: string, limit: number): Promise<StoredMessage[]> {
-    const { rows } = await this.#db.query<MessageRow>(
+    const { rows } = await this.#query<MessageRow>(
       `select * from (
          select id, role, content, sources, incomplete, created_at from messages
           where conversation_id = $1 order by created_at desc, id desc limit $2

@@ -1,6 +1,6 @@
 import type { Config } from "../config.ts";
 import type { Embedder } from "./embedder.ts";
-import { GeminiEmbedder } from "./gemini-embedder.ts";
+import { GeminiEmbedder } from "../gemini/embedder.ts";
 import { LocalEmbedder } from "./local-embedder.ts";
 
 /**

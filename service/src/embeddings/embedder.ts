@@ -8,3 +8,12 @@ export interface Embedder {
   /** One unit-length vector per text, in order. Throws AppError on upstream failure. */
   embed(texts: string[], task: EmbeddingTask, signal?: AbortSignal): Promise<number[][]>;
 }
+
+/** The vector scaled to unit length (a zero vector stays as it is): cosine scores then equal dot products. */
+export function normalize(vector: number[]): number[] {
+  let sum = 0;
+  for (const v of vector) sum += v * v;
+  if (sum === 0) return vector;
+  const norm = Math.sqrt(sum);
+  return vector.map((v) => v / norm);
+}

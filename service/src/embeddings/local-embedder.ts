@@ -1,5 +1,5 @@
 import { LOCAL_EMBEDDING_MODEL } from "../config.ts";
-import type { Embedder, EmbeddingTask } from "./embedder.ts";
+import { normalize, type Embedder, type EmbeddingTask } from "./embedder.ts";
 
 /**
  * The embedded default: a deterministic bag of words and word bigrams, feature-hashed into
@@ -104,12 +104,4 @@ function mix(hash: number): number {
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
-}
-
-export function normalize(vector: number[]): number[] {
-  let sum = 0;
-  for (const v of vector) sum += v * v;
-  if (sum === 0) return vector;
-  const norm = Math.sqrt(sum);
-  return vector.map((v) => v / norm);
 }

@@ -1,6 +1,6 @@
 import type { Database } from "../db/database.ts";
 import type { Embedder } from "../embeddings/embedder.ts";
-import type { AnswerGenerator } from "../llm/answer-generator.ts";
+import type { AnswerGenerator } from "../answer/answer-generator.ts";
 import type { VectorStore } from "../retrieval/vector-store.ts";
 import type { GeminiStatus } from "./gemini-status.ts";
 import type { Readiness } from "./readiness.ts";

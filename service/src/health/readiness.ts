@@ -31,10 +31,10 @@ export class Readiness {
 
   assertReady(): void {
     if (this.#phase === "starting") {
-      throw new AppError("service_starting", 503, "The service is starting up. Please try again in a few seconds.", { retryAfter: 5 });
+      throw new AppError("service_starting", "The service is starting up. Please try again in a few seconds.", { retryAfter: 5 });
     }
     if (this.#phase === "shutting_down") {
-      throw new AppError("shutting_down", 503, "The server is restarting. Please try again in a moment.", { retryAfter: 5 });
+      throw new AppError("shutting_down", "The server is restarting. Please try again in a moment.", { retryAfter: 5 });
     }
   }
 }

@@ -5,14 +5,14 @@ import { AppError } from "../errors.ts";
 function fromBodyParser(err: { type?: unknown; status?: unknown }): AppError | undefined {
   switch (err.type) {
     case "entity.too.large":
-      return new AppError("payload_too_large", 413, "The request body is too large.");
+      return new AppError("payload_too_large", "The request body is too large.");
     case "entity.parse.failed":
-      return new AppError("invalid_request", 400, "The request body is not valid JSON.");
+      return new AppError("invalid_request", "The request body is not valid JSON.");
     case "encoding.unsupported":
     case "charset.unsupported":
-      return new AppError("invalid_request", 415, "The request body must be UTF-8 JSON.");
+      return new AppError("unsupported_media_type", "The request body must be UTF-8 JSON.");
     case "request.aborted":
-      return new AppError("invalid_request", 400, "The request was aborted.");
+      return new AppError("invalid_request", "The request was aborted.");
     default:
       return undefined;
   }
@@ -38,12 +38,13 @@ export function errorHandler(): ErrorRequestHandler {
       return;
     }
     req.log.error({ err }, "unexpected error");
-    res.status(500).json(new AppError("internal_error", 500, "Something went wrong on our side.").toJSON());
+    const internal = new AppError("internal_error", "Something went wrong on our side.");
+    res.status(internal.status).json(internal.toJSON());
   };
 }
 
 export function notFoundHandler(): RequestHandler {
   return function routeNotFound(req, _res, next) {
-    next(new AppError("not_found", 404, `No route for ${req.method} ${req.path}.`));
+    next(new AppError("not_found", `No route for ${req.method} ${req.path}.`));
   };
 }

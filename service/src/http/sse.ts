@@ -1,4 +1,5 @@
 import type { Response } from "express";
+import type { ChatEvent } from "../chat/chat-event.ts";
 
 /**
  * All Server-Sent Events framing of the service. Every event is one `data: <JSON>` line
@@ -33,13 +34,13 @@ export class SseStream {
     return this.#ended || this.#res.writableEnded || this.#res.destroyed;
   }
 
-  send(event: Record<string, unknown> & { type: string }): void {
+  send(event: ChatEvent): void {
     if (this.ended) return;
     this.#res.write(`data: ${JSON.stringify(event)}\n\n`);
     this.#armKeepAlive();
   }
 
-  /** The most frequent event, framed without building an object for it first. */
+  /** The most frequent event, a ChatEvent of type token, framed without building an object for it first. */
   sendToken(text: string): void {
     if (this.ended) return;
     this.#res.write(`data: {"type":"token","content":${JSON.stringify(text)}}\n\n`);

@@ -60,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
     const config = loadConfig(process.env);
     scrub = createScrubber(config.secrets);
     // Before opening anything: a mistyped path must not create an empty embedded database.
-    if (!(await stat(docsDir).catch(() => undefined))?.isDirectory()) throw new AppError("invalid_request", 400, `${args[0]} is not a folder.`);
+    if (!(await stat(docsDir).catch(() => undefined))?.isDirectory()) throw new AppError("invalid_request", `${args[0]} is not a folder.`);
     if (config.vectorStore.kind === "pgvector") {
       db = await openDatabase(config);
       if (db.kind === "pglite") process.stderr.write(`Using the embedded database in ${config.dataDir} (stop the server while ingesting into it).\n`);

@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
+import { pageUrl } from "../book/page-url.ts";
 import type { Embedder } from "../embeddings/embedder.ts";
 import { AppError } from "../errors.ts";
 import type { ChunkPoint, VectorStore } from "../retrieval/vector-store.ts";
 import { chunkSections, type ChunkOptions } from "./chunker.ts";
-import { parseDoc, type FrontMatter } from "./markdown.ts";
+import { parseDoc } from "./markdown.ts";
 
 export interface IngestProgress {
   phase: "embed" | "delete";
@@ -55,7 +56,7 @@ export async function ingestDocs(options: IngestOptions): Promise<IngestSummary>
   const root = await docsRoot(options.docsDir);
   const files = await listDocs(root);
   // An empty tree would delete the whole collection: a wrong path must not do that.
-  if (files.length === 0) throw new AppError("invalid_request", 400, `No .md or .mdx files under ${options.docsDir}.`);
+  if (files.length === 0) throw new AppError("invalid_request", `No .md or .mdx files under ${options.docsDir}.`);
 
   const wanted: ChunkPoint[] = [];
   const embedTexts = new Map<string, string>();
@@ -130,7 +131,7 @@ async function chunkFile(
   const filePath = `docs/${relative}`;
   const doc = parseDoc(source, { mdx: relative.endsWith(".mdx"), file: filePath });
   const title = doc.title ?? path.basename(relative).replace(/\.mdx?$/, "");
-  const url = options.docsBaseUrl ? joinUrl(options.docsBaseUrl, docRoute(relative, doc.frontMatter)) : undefined;
+  const url = pageUrl(options.docsBaseUrl, filePath, doc.frontMatter);
 
   return chunkSections(doc.sections, options.chunking).map((chunk, index) => {
     // The page title and headings go into the embedded text: they say what the chunk is about.
@@ -172,7 +173,7 @@ export function pointId(name: string): string {
 async function docsRoot(docsDir: string): Promise<string> {
   const resolved = path.resolve(docsDir);
   const isDir = async (p: string) => (await stat(p).catch(() => undefined))?.isDirectory() ?? false;
-  if (!(await isDir(resolved))) throw new AppError("invalid_request", 400, `${docsDir} is not a folder.`);
+  if (!(await isDir(resolved))) throw new AppError("invalid_request", `${docsDir} is not a folder.`);
   if (path.basename(resolved) !== "docs" && (await isDir(path.join(resolved, "docs")))) return path.join(resolved, "docs");
   return resolved;
 }
@@ -188,30 +189,4 @@ async function listDocs(root: string, relative = ""): Promise<string[]> {
     else if (entry.isFile() && /\.mdx?$/.test(entry.name)) out.push(child);
   }
   return out.sort();
-}
-
-// Docusaurus' default number prefix parser: "01-intro" and "2. setup" lose their numbers.
-const NUMBER_PREFIX = /^\d+\s*[-_.]+\s*(?=[^-_.\s])/;
-
-/**
- * The page's route under the docs base URL, as Docusaurus derives it: the front matter
- * slug (absolute, or relative to the folder), else the folder path and the id or file name
- * without number prefixes; `index`, `README` and a file named after its folder are the
- * folder's page.
- */
-export function docRoute(relativePath: string, frontMatter: Pick<FrontMatter, "slug" | "id">): string {
-  const segments = relativePath.replace(/\.mdx?$/, "").split("/");
-  const fileName = segments.pop()!;
-  const folders = segments.map((s) => s.replace(NUMBER_PREFIX, ""));
-  const trim = (route: string) => route.replace(/^\/+|\/+$/g, "").replace(/\/{2,}/g, "/");
-  if (frontMatter.slug !== undefined) {
-    return frontMatter.slug.startsWith("/") ? trim(frontMatter.slug) : trim([...folders, frontMatter.slug].join("/"));
-  }
-  const name = frontMatter.id ?? fileName.replace(NUMBER_PREFIX, "");
-  const isFolderIndex = frontMatter.id === undefined && (/^(index|readme)$/i.test(name) || name === folders[folders.length - 1]);
-  return trim((isFolderIndex ? folders : [...folders, name]).join("/"));
-}
-
-function joinUrl(base: string, route: string): string {
-  return `${base.replace(/\/+$/, "")}/${route}`;
 }

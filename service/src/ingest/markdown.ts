@@ -60,7 +60,7 @@ export function parseDoc(source: string, options: { mdx: boolean; file?: string 
   } catch (err) {
     const line = (err as { line?: unknown }).line;
     const where = typeof line === "number" ? ` at line ${line}` : "";
-    throw new AppError("invalid_request", 400, `${options.file ?? "document"}: not valid MDX${where} (${(err as Error).message})`, { cause: err });
+    throw new AppError("invalid_request", `${options.file ?? "document"}: not valid MDX${where} (${(err as Error).message})`, { cause: err });
   }
 
   let frontMatter: FrontMatter = {};
@@ -140,7 +140,7 @@ function readFrontMatter(yamlText: string, file: string | undefined): FrontMatte
   try {
     data = parseYaml(yamlText);
   } catch (err) {
-    throw new AppError("invalid_request", 400, `${file ?? "document"}: invalid front matter (${(err as Error).message})`, { cause: err });
+    throw new AppError("invalid_request", `${file ?? "document"}: invalid front matter (${(err as Error).message})`, { cause: err });
   }
   if (data === null || typeof data !== "object") return {};
   const record = data as Record<string, unknown>;

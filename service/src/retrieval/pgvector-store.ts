@@ -171,7 +171,7 @@ export class PgvectorStore implements VectorStore {
     } catch (err) {
       if (err instanceof AppError || isAbortError(err)) throw err;
       if (options && (err as { code?: unknown }).code === UNDEFINED_TABLE) return options.missing;
-      throw new AppError("retrieval_unavailable", 503, "The vector store (pgvector) is not available.", { cause: err });
+      throw new AppError("retrieval_unavailable", "The vector store (pgvector) is not available.", { cause: err });
     }
   }
 }
@@ -218,7 +218,6 @@ function quoteIdent(name: string): string {
 function sizeMismatch(collection: string, stored: number, wanted: number): AppError {
   return new AppError(
     "embedding_mismatch",
-    409,
     `Collection ${collection} holds ${stored}-dimension vectors but the embedder makes ${wanted}: set EMBEDDING_DIMENSIONS=${stored}, or use another collection (QDRANT_COLLECTION) to ingest at ${wanted}.`,
   );
 }

@@ -1,18 +1,13 @@
 import { AppError, isAbortError } from "../errors.ts";
 
-/** What the Qdrant client's fetcher throws for a non-2xx answer (its ApiError is not exported). */
-interface QdrantHttpError extends Error {
-  status: number;
-}
-
-function isHttpError(err: unknown): err is QdrantHttpError {
-  return err instanceof Error && typeof (err as { status?: unknown }).status === "number";
-}
-
-/** The HTTP status Qdrant answered, for the error or the one it wraps; undefined when it never answered. */
-export function qdrantStatus(err: unknown): number | undefined {
-  if (isHttpError(err)) return err instanceof AppError ? qdrantStatus(err.cause) : err.status;
-  return undefined;
+/** A non-2xx answer of Qdrant's REST API: the status, and the start of the body for the logs. */
+export class QdrantError extends Error {
+  readonly status: number;
+  constructor(status: number, body: string) {
+    super(`Qdrant answered ${status}: ${body.slice(0, 300)}`);
+    this.name = "QdrantError";
+    this.status = status;
+  }
 }
 
 /**
@@ -25,16 +20,16 @@ export function fromQdrantError(err: unknown, collection: string): unknown {
     return unavailable("The vector store (Qdrant) did not answer in time.", err);
   }
   if (isAbortError(err)) return err;
-  if (isHttpError(err)) {
+  if (err instanceof QdrantError) {
     if (err.status === 401 || err.status === 403) return unavailable("The vector store (Qdrant) refused the credentials: check QDRANT_API_KEY.", err);
     if (err.status === 404) return unavailable(`The Qdrant collection ${collection} does not exist: check QDRANT_COLLECTION or run the ingest.`, err);
     if (err.status === 429 || err.status >= 500) return unavailable("The vector store (Qdrant) failed. Please try again.", err);
     return unavailable("The vector store (Qdrant) rejected the request.", err);
   }
-  // fetch's TypeError ("fetch failed": connection refused, DNS, TLS) and anything else.
+  // No answer at all: connection refused, DNS, TLS, a dropped socket.
   return unavailable("The vector store (Qdrant) could not be reached.", err);
 }
 
 function unavailable(message: string, cause: unknown): AppError {
-  return new AppError("retrieval_unavailable", 503, message, { cause });
+  return new AppError("retrieval_unavailable", message, { cause });
 }

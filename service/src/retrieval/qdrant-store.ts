@@ -1,8 +1,7 @@
-import { QdrantClient } from "@qdrant/js-client-rest";
 import { z } from "zod";
 import { AppError } from "../errors.ts";
 import { JsonEndpoint } from "../http/json-endpoint.ts";
-import { fromQdrantError, qdrantStatus } from "./qdrant-errors.ts";
+import { fromQdrantError, QdrantError } from "./qdrant-errors.ts";
 import type { ChunkPayload, ChunkPoint, SearchHit, StoreInfo, VectorStore } from "./vector-store.ts";
 
 /** Points written by the previous (Python) ingest carry no embedding_model: the contract says this model made them. */
@@ -36,87 +35,76 @@ interface CollectionInfo {
   payload_schema?: Record<string, unknown>;
 }
 
+interface ScrollResult {
+  points?: Array<{ id: string | number; payload?: Record<string, unknown> | null }>;
+  next_page_offset?: unknown;
+}
+
+interface QueryResult {
+  points?: Array<{ id: string | number; score: number; payload?: unknown }>;
+}
+
+type Method = "GET" | "POST" | "PUT";
+
 /**
  * The book's chunks in Qdrant, in the collection the previous backend filled: one unnamed
- * cosine vector per point, UUID ids, the contract's payload keys. Calls go through the
- * client's typed API with our own AbortSignal: the client's built-in timeout would replace a
- * caller's signal, so it is off and the time limit is part of ours. The search, made once per
- * question, goes to the same REST address through JsonEndpoint instead (a third of the CPU).
+ * cosine vector per point, UUID ids, the contract's payload keys. Every call goes to
+ * Qdrant's REST API through one JsonEndpoint (undici, a keep-alive pool): the search, made
+ * once per question, costs a third of the CPU it did through @qdrant/js-client-rest, and
+ * one transport means one error shape (QdrantError) and one mapping (fromQdrantError).
  */
 export class QdrantStore implements VectorStore {
   readonly kind = "qdrant";
   readonly collection: string;
-  readonly #client: QdrantClient;
-  readonly #searchApi: JsonEndpoint;
+  readonly #api: JsonEndpoint;
+  /** The collection's REST path. */
+  readonly #path: string;
   readonly #timeoutMs: number;
 
   constructor(options: QdrantStoreOptions) {
     this.collection = options.collection;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
-    this.#client = new QdrantClient({
-      url: options.url,
-      ...(options.apiKey ? { apiKey: options.apiKey } : {}),
-      // The client would otherwise call the server at construction time to compare versions.
-      checkCompatibility: false,
-      timeout: Number.POSITIVE_INFINITY,
-    });
-    this.#searchApi = new JsonEndpoint(restAddress(options.url), options.apiKey ? { "api-key": options.apiKey } : {});
+    this.#api = new JsonEndpoint(restAddress(options.url), options.apiKey ? { "api-key": options.apiKey } : {});
+    this.#path = `collections/${encodeURIComponent(options.collection)}`;
   }
 
   async ensureCollection(vectorSize: number): Promise<void> {
     const info = await this.#collectionInfo();
     if (info === null) {
-      try {
-        await this.#call((api, init) =>
-          api.createCollection({ collection_name: this.collection, vectors: { size: vectorSize, distance: "Cosine" } }, init),
-        );
-      } catch (err) {
-        // Another process created it first: fine, as long as the size agrees (checked below).
-        if (qdrantStatus(err) !== 409) throw err;
-      }
+      // 409: another process created it first, which is fine.
+      await this.#call("PUT", this.#path, { vectors: { size: vectorSize, distance: "Cosine" } }, { allow: [409] });
     } else {
       const stored = vectorSizeOf(info);
       if (stored !== null && stored !== vectorSize) {
         throw new AppError(
           "embedding_mismatch",
-          409,
           `Collection ${this.collection} holds ${stored}-dimension vectors but the embedder makes ${vectorSize}: set EMBEDDING_DIMENSIONS=${stored}, or ingest into another collection (QDRANT_COLLECTION).`,
         );
       }
     }
     if (info === null || info.payload_schema?.file_path === undefined) {
-      await this.#call((api, init) =>
-        api.createFieldIndex({ collection_name: this.collection, wait: true, field_name: "file_path", field_schema: "keyword" }, init),
-      );
+      await this.#call("PUT", `${this.#path}/index?wait=true`, { field_name: "file_path", field_schema: "keyword" });
     }
   }
 
   async search(vector: number[], limit: number, signal?: AbortSignal): Promise<SearchHit[]> {
-    let answer;
-    try {
-      const path = `collections/${encodeURIComponent(this.collection)}/points/query`;
-      answer = await this.#searchApi.post(path, { query: vector, limit, with_payload: true, with_vector: false }, this.#signal(signal));
-    } catch (err) {
-      throw fromQdrantError(err, this.collection);
-    }
+    const body = { query: vector, limit, with_payload: true, with_vector: false };
+    const { status, result } = await this.#call<QueryResult>("POST", `${this.#path}/points/query`, body, { signal, allow: [404] });
     // A collection that was never ingested has no passages; health says why.
-    if (answer.status === 404) return [];
-    if (answer.status !== 200) throw fromQdrantError(new QdrantStatusError(answer.status, answer.text), this.collection);
-    const points = (JSON.parse(answer.text) as { result?: { points?: Array<{ id: string | number; score: number; payload?: unknown }> } }).result?.points ?? [];
-    return points.map((point) => ({ id: String(point.id), score: point.score, payload: toPayload(point.payload) }));
+    if (status === 404) return [];
+    return (result?.points ?? []).map((point) => ({ id: String(point.id), score: point.score, payload: toPayload(point.payload) }));
   }
 
   async upsert(points: ChunkPoint[]): Promise<void> {
     for (let i = 0; i < points.length; i += PAGE_SIZE) {
       const batch = points.slice(i, i + PAGE_SIZE).map((p) => ({ id: p.id, vector: p.vector, payload: { ...p.payload } }));
-      await this.#call((api, init) => api.upsertPoints({ collection_name: this.collection, wait: true, points: batch }, init));
+      await this.#call("PUT", `${this.#path}/points?wait=true`, { points: batch });
     }
   }
 
   async deletePoints(ids: string[]): Promise<void> {
     for (let i = 0; i < ids.length; i += 1_000) {
-      const batch = ids.slice(i, i + 1_000);
-      await this.#call((api, init) => api.deletePoints({ collection_name: this.collection, wait: true, points: batch }, init));
+      await this.#call("POST", `${this.#path}/points/delete?wait=true`, { points: ids.slice(i, i + 1_000) });
     }
   }
 
@@ -125,19 +113,12 @@ export class QdrantStore implements VectorStore {
     const out: Array<{ id: string; file_path: string; content_hash: string | null }> = [];
     let offset: string | number | undefined;
     do {
-      const response = await this.#call((api, init) =>
-        api.scrollPoints(
-          {
-            collection_name: this.collection,
-            limit: PAGE_SIZE,
-            with_payload: { include: ["file_path", "content_hash"] },
-            with_vector: false,
-            ...(offset !== undefined ? { offset } : {}),
-          },
-          init,
-        ),
-      );
-      const result = response.data.result;
+      const { result } = await this.#call<ScrollResult>("POST", `${this.#path}/points/scroll`, {
+        limit: PAGE_SIZE,
+        with_payload: { include: ["file_path", "content_hash"] },
+        with_vector: false,
+        ...(offset !== undefined ? { offset } : {}),
+      });
       for (const point of result?.points ?? []) {
         const payload = point.payload ?? {};
         out.push({
@@ -156,10 +137,12 @@ export class QdrantStore implements VectorStore {
     const base = { kind: this.kind, collection: this.collection };
     const info = await this.#collectionInfo();
     if (info === null) return { ...base, exists: false, pointCount: 0, vectorSize: null, embeddingModel: null };
-    const sample = await this.#call((api, init) =>
-      api.scrollPoints({ collection_name: this.collection, limit: 1, with_payload: { include: ["embedding_model"] }, with_vector: false }, init),
-    );
-    const point = sample.data.result?.points[0];
+    const { result } = await this.#call<ScrollResult>("POST", `${this.#path}/points/scroll`, {
+      limit: 1,
+      with_payload: { include: ["embedding_model"] },
+      with_vector: false,
+    });
+    const point = result?.points?.[0];
     let embeddingModel: string | null = null;
     if (point) {
       const model = point.payload?.embedding_model;
@@ -170,19 +153,26 @@ export class QdrantStore implements VectorStore {
 
   /** The collection's description, or null when it does not exist. */
   async #collectionInfo(): Promise<CollectionInfo | null> {
-    try {
-      const response = await this.#call((api, init) => api.getCollection({ collection_name: this.collection }, init));
-      return (response.data.result ?? null) as CollectionInfo | null;
-    } catch (err) {
-      if (qdrantStatus(err) === 404) return null;
-      throw err;
-    }
+    const { status, result } = await this.#call<CollectionInfo>("GET", this.#path, undefined, { allow: [404] });
+    return status === 404 ? null : (result ?? null);
   }
 
-  /** Runs one API request under the time limit and the caller's signal; failures become AppErrors. */
-  async #call<T>(fn: (api: ReturnType<QdrantClient["api"]>, init: RequestInit) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  /**
+   * One REST call under the time limit and the caller's signal. A 2xx gives the answer's
+   * `result`; a status in `allow` is handed back for the caller to handle; any other
+   * outcome becomes an AppError.
+   */
+  async #call<T>(
+    method: Method,
+    path: string,
+    body?: unknown,
+    options: { signal?: AbortSignal | undefined; allow?: readonly number[] } = {},
+  ): Promise<{ status: number; result: T | undefined }> {
     try {
-      return await fn(this.#client.api(), { signal: this.#signal(signal) });
+      const answer = await this.#api.request(method, path, body, this.#signal(options.signal));
+      if (answer.status >= 200 && answer.status < 300) return { status: answer.status, result: (JSON.parse(answer.text) as { result?: T }).result };
+      if (options.allow?.includes(answer.status)) return { status: answer.status, result: undefined };
+      throw new QdrantError(answer.status, answer.text);
     } catch (err) {
       throw fromQdrantError(err, this.collection);
     }
@@ -195,21 +185,11 @@ export class QdrantStore implements VectorStore {
   }
 }
 
-/** The address the client calls for `url`: its scheme and host, and port 6333 when it names none (the client's rule). */
+/** The address @qdrant/js-client-rest would call for `url`: its scheme and host, and port 6333 when it names none. */
 function restAddress(url: string): string {
   const parsed = new URL(url);
   if (!parsed.port) parsed.port = "6333";
   return parsed.origin;
-}
-
-/** A non-2xx answer of the search, shaped as the client's own errors (a status). */
-class QdrantStatusError extends Error {
-  readonly status: number;
-  constructor(status: number, body: string) {
-    super(`Qdrant answered ${status}: ${body.slice(0, 300)}`);
-    this.name = "QdrantStatusError";
-    this.status = status;
-  }
 }
 
 /** Size of the collection's single unnamed vector (or of its first named one). */

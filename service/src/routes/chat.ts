@@ -1,9 +1,11 @@
 import { Router, type Request, type Response } from "express";
+import type { Config } from "../config.ts";
 import type { Logger } from "../logger.ts";
 import { AppError } from "../errors.ts";
 import type { ActiveStreams } from "../chat/active-streams.ts";
 import { chatRequestSchema } from "../chat/chat-request.ts";
 import type { ChatService, PreparedChat } from "../chat/chat-service.ts";
+import { DATABASE_UNAVAILABLE } from "../db/conversation-store.ts";
 import { SseStream } from "../http/sse.ts";
 import { parseBody } from "../http/validate.ts";
 import type { Readiness } from "../health/readiness.ts";
@@ -12,14 +14,12 @@ export interface ChatRouteOptions {
   chat: ChatService;
   streams: ActiveStreams;
   readiness: Readiness;
-  selectionMaxChars: number;
-  keepAliveMs: number;
-  generationTimeoutMs: number;
+  settings: Pick<Config, "selectionMaxChars" | "keepAliveMs" | "generationTimeoutMs">;
 }
 
 /** Why a stream was ended from our side; stored with the incomplete answer. */
 export class StreamStop extends Error {
-  readonly code: string;
+  readonly code: "client_disconnected" | "shutting_down";
   constructor(code: "client_disconnected" | "shutting_down") {
     super(code);
     this.name = "AbortError";
@@ -29,7 +29,7 @@ export class StreamStop extends Error {
 
 /** POST /api/chat: validate, prepare (store, retrieve), then stream the answer as SSE. */
 export function chatRouter(options: ChatRouteOptions): Router {
-  const schema = chatRequestSchema(options.selectionMaxChars);
+  const schema = chatRequestSchema(options.settings.selectionMaxChars);
   const router = Router();
 
   router.post("/api/chat", async function chatHandler(req: Request, res: Response) {
@@ -46,7 +46,7 @@ export function chatRouter(options: ChatRouteOptions): Router {
     // signal and every listener the SDK attached to it alive for the whole timeout.
     const timer = setTimeout(
       () => controller.abort(new DOMException("The answer took too long.", "TimeoutError")),
-      options.generationTimeoutMs,
+      options.settings.generationTimeoutMs,
     );
     try {
       const prepared = await options.chat.prepare(body, controller.signal);
@@ -65,7 +65,7 @@ async function streamAnswer(prepared: PreparedChat, res: Response, signal: Abort
   // still gets a real HTTP status, which is all today's client can show.
   let sse: SseStream | undefined;
   const open = (): SseStream => {
-    const stream = new SseStream(res, { keepAliveMs: options.keepAliveMs });
+    const stream = new SseStream(res, { keepAliveMs: options.settings.keepAliveMs });
     stream.open();
     stream.send({ type: "metadata", conversation_id: prepared.conversationId });
     return stream;
@@ -85,13 +85,13 @@ async function streamAnswer(prepared: PreparedChat, res: Response, signal: Abort
   } catch (err) {
     const failure = describeFailure(err, signal);
     const saved = await options.chat.finish(prepared, answer, { incomplete: true, errorCode: failure.code });
-    if (sse === undefined) throw failure.error.withDetails({ conversation_id: prepared.conversationId });
+    if (sse === undefined) throw failure.withDetails({ conversation_id: prepared.conversationId });
     if (failure.code === "client_disconnected") {
       log.info({ conversation_id: prepared.conversationId, saved }, "client disconnected mid-stream");
     } else {
       log.warn({ err, conversation_id: prepared.conversationId, saved }, "answer stream failed");
     }
-    sse.send({ type: "error", code: failure.code, message: failure.error.message, conversation_id: prepared.conversationId });
+    sse.send({ type: "error", code: failure.code, message: failure.message, conversation_id: prepared.conversationId });
     sse.end();
     return;
   }
@@ -102,8 +102,7 @@ async function streamAnswer(prepared: PreparedChat, res: Response, signal: Abort
   if (!saved) {
     // The reader has the answer, but it is not in the conversation: say so rather than "done".
     log.error({ conversation_id: prepared.conversationId }, "answer streamed but not stored");
-    const message = "The answer could not be saved: the conversation database is unavailable. Please try again shortly.";
-    sse.send({ type: "error", code: "database_unavailable", message, conversation_id: prepared.conversationId });
+    sse.send({ type: "error", code: "database_unavailable", message: `The answer could not be saved. ${DATABASE_UNAVAILABLE}`, conversation_id: prepared.conversationId });
     sse.end();
     return;
   }
@@ -112,15 +111,15 @@ async function streamAnswer(prepared: PreparedChat, res: Response, signal: Abort
 }
 
 /** What to tell the client, and store, about a stream that ended early. */
-function describeFailure(err: unknown, signal: AbortSignal): { code: string; error: AppError } {
+function describeFailure(err: unknown, signal: AbortSignal): AppError {
   const reason: unknown = signal.aborted ? signal.reason : undefined;
   if (reason instanceof StreamStop) {
     const message = reason.code === "shutting_down" ? "The server is restarting. Please ask again in a moment." : "The client disconnected.";
-    return { code: reason.code, error: new AppError(reason.code === "shutting_down" ? "shutting_down" : "upstream_error", 503, message, { cause: err }) };
+    return new AppError(reason.code, message, { cause: err });
   }
   if (reason instanceof DOMException && reason.name === "TimeoutError") {
-    return { code: "upstream_timeout", error: new AppError("upstream_timeout", 504, "The answer took too long and was stopped.", { cause: err }) };
+    return new AppError("upstream_timeout", "The answer took too long and was stopped.", { cause: err });
   }
-  if (err instanceof AppError) return { code: err.code, error: err };
-  return { code: "upstream_error", error: new AppError("upstream_error", 502, "The answer was interrupted by an upstream failure.", { cause: err }) };
+  if (err instanceof AppError) return err;
+  return new AppError("upstream_error", "The answer was interrupted by an upstream failure.", { cause: err });
 }

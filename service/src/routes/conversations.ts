@@ -11,15 +11,10 @@ export function conversationsRouter(conversations: ConversationStore, readiness:
   const router = Router();
   router.get("/api/conversation/:id", async function conversationHandler(req, res) {
     const id = conversationId.safeParse(req.params.id);
-    if (!id.success) throw new AppError("invalid_request", 400, "The conversation id must be a UUID.");
+    if (!id.success) throw new AppError("invalid_request", "The conversation id must be a UUID.");
     readiness.assertReady();
-    let messages;
-    try {
-      messages = await conversations.messages(id.data);
-    } catch (err) {
-      throw new AppError("database_unavailable", 503, "The conversation database is unavailable. Please try again shortly.", { cause: err });
-    }
-    if (messages === null) throw new AppError("not_found", 404, "No conversation has this id.");
+    const messages = await conversations.messages(id.data);
+    if (messages === null) throw new AppError("not_found", "No conversation has this id.");
     res.json({ conversation_id: id.data, messages });
   });
   return router;

@@ -1,6 +1,7 @@
 import express, { Router } from "express";
 // Only the path helper: the package's main module loads the whole browser bundle into Node.
 import getAbsoluteFSPath from "swagger-ui-dist/absolute-path.js";
+import type { Config } from "../config.ts";
 import { openApiDocument } from "../openapi.ts";
 
 // The page and its initializer are ours: the app's CSP (`script-src 'self'`) forbids inline
@@ -34,7 +35,7 @@ const VIEWER_SCRIPT = `window.ui = SwaggerUIBundle({
 `;
 
 /** GET /openapi.json (the API description) and /docs (Swagger UI, served from swagger-ui-dist). */
-export function docsRouter(options: { selectionMaxChars?: number } = {}): Router {
+export function docsRouter(options: Partial<Pick<Config, "selectionMaxChars">> = {}): Router {
   const description = JSON.stringify(openApiDocument(options));
   const router = Router();
 

@@ -1,8 +1,7 @@
-import type { Content } from "@google/genai";
-import { groundedQuestion, SYSTEM_INSTRUCTION } from "../chat/prompt.ts";
-import type { AnswerGenerator, GenerationRequest, TextSink } from "./answer-generator.ts";
-import { fromGeminiError } from "./gemini-errors.ts";
-import { GeminiStreamClient } from "./gemini-stream.ts";
+import type { AnswerGenerator, GenerationRequest, TextSink } from "../answer/answer-generator.ts";
+import { fromGeminiError } from "./gemini-error.ts";
+import { promptContents, SYSTEM_INSTRUCTION } from "./prompt.ts";
+import { GeminiStreamClient } from "./stream-client.ts";
 
 /** Streams answers from Gemini. One client per process: it holds the connection pool. */
 export class GeminiGenerator implements AnswerGenerator {
@@ -15,10 +14,7 @@ export class GeminiGenerator implements AnswerGenerator {
   }
 
   async stream(request: GenerationRequest, signal: AbortSignal, onText: TextSink): Promise<void> {
-    const contents: Content[] = [
-      ...request.history.map((turn) => ({ role: turn.role === "assistant" ? "model" : "user", parts: [{ text: turn.content }] })),
-      { role: "user", parts: [{ text: groundedQuestion(request) }] },
-    ];
+    const contents = promptContents(request);
     try {
       await this.#client.stream(this.model, { contents, systemInstruction: SYSTEM_INSTRUCTION, temperature: 0.2 }, signal, onText);
     } catch (err) {

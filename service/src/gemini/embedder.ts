@@ -1,10 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { normalize, type Embedder, type EmbeddingTask } from "../embeddings/embedder.ts";
 import { AppError } from "../errors.ts";
 import { JsonEndpoint } from "../http/json-endpoint.ts";
-import { fromGeminiError, geminiApiError, isRetryableGeminiError, retryDelaySeconds } from "../llm/gemini-errors.ts";
-import { GEMINI_API_URL } from "../llm/gemini-stream.ts";
-import type { Embedder, EmbeddingTask } from "./embedder.ts";
-import { normalize } from "./local-embedder.ts";
+import { GEMINI_API_URL, GEMINI_API_VERSION, modelResource, type BatchEmbedContentsResponse } from "./api.ts";
+import { fromGeminiError, geminiError, GeminiError } from "./gemini-error.ts";
 
 /** batchEmbedContents accepts at most 100 requests per call. */
 export const MAX_BATCH_SIZE = 100;
@@ -33,7 +32,7 @@ export interface GeminiEmbedderOptions {
  *
  * Calls go to batchEmbedContents as the SDK sends them, but through JsonEndpoint rather than
  * the SDK's fetch: every question makes one, and the SDK's costs three times the CPU.
- * Failures are the SDK's ApiError all the same, so one mapping (fromGeminiError) serves.
+ * Failures are GeminiErrors, as the answer stream's are, so one mapping (fromGeminiError) serves.
  */
 export class GeminiEmbedder implements Embedder {
   readonly model: string;
@@ -53,7 +52,7 @@ export class GeminiEmbedder implements Embedder {
     this.#maxAttempts = Math.max(1, options.maxAttempts ?? 5);
     this.#baseDelayMs = options.baseDelayMs ?? 1_000;
     this.#maxDelayMs = options.maxDelayMs ?? 60_000;
-    this.#api = new JsonEndpoint(`${(options.baseUrl ?? GEMINI_API_URL).replace(/\/+$/, "")}/v1beta`, { "x-goog-api-key": options.apiKey });
+    this.#api = new JsonEndpoint(`${(options.baseUrl ?? GEMINI_API_URL).replace(/\/+$/, "")}/${GEMINI_API_VERSION}`, { "x-goog-api-key": options.apiKey });
   }
 
   async embed(texts: string[], task: EmbeddingTask, signal?: AbortSignal): Promise<number[][]> {
@@ -96,20 +95,19 @@ export class GeminiEmbedder implements Embedder {
   }
 
   async #call(texts: string[], task: EmbeddingTask, signal: AbortSignal | undefined): Promise<number[][]> {
-    const model = `models/${this.model.replace(/^models\//, "")}`;
+    const model = modelResource(this.model);
     const requests = texts.map((text) => ({ model, content: { role: "user", parts: [{ text }] }, taskType: task, outputDimensionality: this.dimensions }));
     const answer = await this.#api.post(`${model}:batchEmbedContents`, { requests }, signal);
-    if (answer.status !== 200) throw geminiApiError(answer.status, answer.text);
-    const embeddings = (JSON.parse(answer.text) as { embeddings?: Array<{ values?: number[] }> }).embeddings ?? [];
+    if (answer.status !== 200) throw geminiError(answer.status, answer.text);
+    const embeddings = (JSON.parse(answer.text) as BatchEmbedContentsResponse).embeddings ?? [];
     if (embeddings.length !== texts.length) {
-      throw new AppError("upstream_error", 502, `The AI service returned ${embeddings.length} embeddings for ${texts.length} texts.`);
+      throw new AppError("upstream_error", `The AI service returned ${embeddings.length} embeddings for ${texts.length} texts.`);
     }
     return embeddings.map((embedding) => {
       const values = embedding.values ?? [];
       if (values.length !== this.dimensions) {
         throw new AppError(
           "embedding_mismatch",
-          502,
           `The embedding model ${this.model} returned ${values.length}-dimension vectors, not the configured ${this.dimensions} (EMBEDDING_DIMENSIONS).`,
         );
       }
@@ -119,8 +117,8 @@ export class GeminiEmbedder implements Embedder {
 
   /** How long to wait before the next try, or undefined to give up. */
   #retryDelayMs(err: unknown, attempt: number): number | undefined {
-    if (!isRetryableGeminiError(err) || attempt >= this.#maxAttempts) return undefined;
-    const serverSeconds = retryDelaySeconds(err);
+    if (!(err instanceof GeminiError) || !err.retryable || attempt >= this.#maxAttempts) return undefined;
+    const serverSeconds = err.retryDelaySeconds;
     if (serverSeconds !== undefined) {
       const serverMs = serverSeconds * 1_000;
       // Waiting minutes for a daily quota helps no one: report it now.

@@ -1,10 +1,8 @@
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
-import { ApiError, type Content, type GenerateContentResponse } from "@google/genai";
 import { createParser } from "eventsource-parser";
-import { geminiApiError } from "./gemini-errors.ts";
-
-export const GEMINI_API_URL = "https://generativelanguage.googleapis.com";
+import { GEMINI_API_URL, GEMINI_API_VERSION, modelResource, type Content, type GenerateContentResponse } from "./api.ts";
+import { geminiError, GeminiError } from "./gemini-error.ts";
 
 export interface StreamGenerateRequest {
   contents: Content[];
@@ -16,12 +14,11 @@ export interface StreamGenerateRequest {
  * Gemini's streamGenerateContent (`?alt=sse`), read straight off a keep-alive socket, with
  * eventsource-parser for the SSE framing.
  *
- * Why not the SDK's generateContentStream, which the rest of the service uses: for every
- * event it parses the JSON three times (once as a thrown SyntaxError on the raw chunk),
- * builds a WHATWG Response and runs its converters. That is about 110 µs of CPU per event
- * on the CI machine, against about 20 here; at 500 streams of 30 tokens a second it was
- * the service's whole core. Failures are the SDK's own ApiError, with the message built as
- * the SDK builds it, so one mapping (fromGeminiError) serves both.
+ * Why not the SDK's generateContentStream: for every event it parses the JSON three times
+ * (once as a thrown SyntaxError on the raw chunk), builds a WHATWG Response and runs its
+ * converters. That is about 110 µs of CPU per event on the CI machine, against about 20
+ * here; at 500 streams of 30 tokens a second it was the service's whole core. Failures are
+ * GeminiErrors, as the embedder's are, so one mapping (fromGeminiError) serves both.
  */
 export class GeminiStreamClient {
   readonly #base: URL;
@@ -31,7 +28,7 @@ export class GeminiStreamClient {
 
   constructor(options: { apiKey: string; baseUrl?: string | undefined; apiVersion?: string }) {
     const base = options.baseUrl ?? GEMINI_API_URL;
-    this.#base = new URL(`${options.apiVersion ?? "v1beta"}/`, base.endsWith("/") ? base : `${base}/`);
+    this.#base = new URL(`${options.apiVersion ?? GEMINI_API_VERSION}/`, base.endsWith("/") ? base : `${base}/`);
     this.#apiKey = options.apiKey;
     this.#transport = this.#base.protocol === "https:" ? https : http;
     // One pool per process: a stream's socket serves the next one instead of a new TLS handshake.
@@ -46,7 +43,7 @@ export class GeminiStreamClient {
    * hundreds of streams every promise per piece is CPU the relay does not have.
    */
   async stream(model: string, request: StreamGenerateRequest, signal: AbortSignal, onText: (text: string) => void): Promise<void> {
-    const url = new URL(`models/${model.replace(/^models\//, "")}:streamGenerateContent?alt=sse`, this.#base);
+    const url = new URL(`${modelResource(model)}:streamGenerateContent?alt=sse`, this.#base);
     const body = JSON.stringify({
       contents: request.contents,
       systemInstruction: { parts: [{ text: request.systemInstruction }] },
@@ -108,14 +105,14 @@ function readEvents(res: IncomingMessage, signal: AbortSignal, onText: (text: st
       onEvent(event) {
         if (settled) return;
         if (signal.aborted) return fail(signal.reason);
-        let chunk: GenerateContentResponse & { error?: unknown };
+        let chunk: GenerateContentResponse;
         try {
           chunk = JSON.parse(event.data) as typeof chunk;
         } catch (err) {
           return fail(new Error(`Gemini sent an event that is not JSON: ${event.data.slice(0, 200)}`, { cause: err }));
         }
         // An error after the 200, sent as an event of its own.
-        if (chunk.error) return fail(new ApiError({ message: event.data, status: errorCode(chunk.error) }));
+        if (chunk.error) return fail(geminiError(undefined, event.data));
         const text = textOf(chunk);
         if (!text) return;
         try {
@@ -147,15 +144,10 @@ function textOf(chunk: GenerateContentResponse): string {
   return text;
 }
 
-function errorCode(error: unknown): number {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === "number" && code >= 400 && code < 600 ? code : 500;
-}
-
-/** A non-200 answer, read to its end, as the SDK reports it. */
-async function statusError(res: IncomingMessage): Promise<ApiError> {
+/** A non-200 answer, read to its end. */
+async function statusError(res: IncomingMessage): Promise<GeminiError> {
   res.setEncoding("utf8");
   let text = "";
   for await (const piece of res as AsyncIterable<string>) text += piece;
-  return geminiApiError(res.statusCode ?? 500, text, res.statusMessage);
+  return geminiError(res.statusCode ?? 500, text, res.statusMessage);
 }

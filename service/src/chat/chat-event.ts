@@ -1,0 +1,13 @@
+import type { Source } from "../db/conversation-store.ts";
+import type { ErrorCode } from "../errors.ts";
+
+/**
+ * One event of a chat's answer stream, as `data: <JSON>`: one metadata, zero or more tokens,
+ * then done, or error when the answer fails after it began. The frontend switches on `type`.
+ */
+export type ChatEvent =
+  | { type: "metadata"; conversation_id: string }
+  | { type: "token"; content: string }
+  // An answer that streamed but could not be stored ends with an error instead: saved is always true.
+  | { type: "done"; sources: Source[]; conversation_id: string; saved: true }
+  | { type: "error"; code: ErrorCode; message: string; conversation_id: string };
