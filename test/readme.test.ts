@@ -3,7 +3,7 @@
 // a command nobody runs fails this test.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -20,6 +20,7 @@ const RUN_ELSEWHERE: Array<[RegExp, string]> = [
   [/^pulumi /, "the deploy rehearsal (test/deploy/rehearsal.test.ts) runs the deploy block"],
   [/^npm run emulators -- --hub --vercel --hub-plan free$/, "emulators/test/cli.test.ts"],
   [/^curl .*\$\(pulumi stack output /, "the deploy rehearsal runs the verify block against the deployed Space"],
+  [/^cp -r docusaurus-kit\/src\/\. path\/to\/book\/src\/$/, "test/browser/docusaurus-kit.test.ts copies the kit into its book with this line"],
 ];
 /** Commands this file runs. */
 const RUN_HERE = [/^npm start$/, /^curl -N http:\/\/localhost:7860\/api\/chat /, /^npm run ingest -- path\/to\/book\/docs$/];
@@ -60,6 +61,32 @@ describe("the quickstart, as written", { timeout: 180_000 }, () => {
     const ingest = await run(line.replace("path/to/book/docs", "service/sample-docs"), { DATA_DIR: join(scratch, "ingest-data") }).done;
     assert.equal(ingest.code, 0, ingest.output);
     assert.match(ingest.output, /Ingested \d+ files into .*: \d+ chunks/, "one summary line counts files and chunks");
+  });
+});
+
+describe("Connect your book: ingest, then start, as written", { timeout: 180_000 }, () => {
+  test("the started backend serves the ingested book, not the sample book", async () => {
+    const block = readmeBlocks().find((lines) => lines.includes("npm start") && lines.some((line) => line.startsWith("npm run ingest -- ")));
+    assert.deepEqual(block, ["npm run ingest -- path/to/book/docs", "npm start"], "the README shows ingest, then start, in one block");
+    const book = join(scratch, "my-book");
+    mkdirSync(join(book, "docs"), { recursive: true });
+    writeFileSync(join(book, "docs", "lighthouse.md"), "# The lighthouse\n\n## Keeping the lamp\n\nThe keeper trims the lamp's wick at dusk and winds the clockwork that turns the lens.\n");
+    const env = { DATA_DIR: join(scratch, "connect-data") };
+
+    const ingest = await run(block![0]!.replace("path/to/book", book), env).done;
+    assert.equal(ingest.code, 0, ingest.output);
+    const port = await freePort();
+    const server = run(block![1]!, { ...env, PORT: String(port) });
+    try {
+      await until(async () => /\n {2}book {8}.*\n/.test(server.output()), 90_000, () => `npm start never said which book it serves:\n${server.output()}`);
+      assert.match(server.output(), /book {8}1 files, \d+ chunks, embedded with local-hash-v1, as ingested before this start/);
+      const response = await fetch(`http://127.0.0.1:${port}/api/chat`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ message: "Who trims the lamp?" }) });
+      const done = (await response.text()).split("\n").filter((line) => line.startsWith("data: ")).map((line) => JSON.parse(line.slice(6)) as { type: string; sources?: Array<{ file: string }> }).at(-1);
+      assert.deepEqual(done?.sources?.map((source) => source.file), ["docs/lighthouse.md"]);
+    } finally {
+      server.stop();
+      await server.done;
+    }
   });
 });
 

@@ -227,7 +227,9 @@ async function streamAnswer(response, answer, signal) {
           if (typeof event.conversation_id === "string") setConversation(event.conversation_id);
           break;
         case "token":
-          if (typeof event.content === "string") answer.append(event.content);
+          // A notice token says the answer was cut, for older clients; the error event that
+          // follows says it here.
+          if (typeof event.content === "string" && event.notice !== true) answer.append(event.content);
           break;
         case "done":
           answer.done(event.sources);

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { normalizeRouteBasePath } from "./book/page-url.ts";
 
 /**
  * Every setting the service reads, from the environment, once, at start-up. Anything not
@@ -58,6 +59,11 @@ const envSchema = z.object({
 
   ALLOWED_ORIGINS: z.string().default("http://localhost:3000,http://127.0.0.1:3000"),
   DOCS_BASE_URL: z.string().refine(isHttpUrl, "must be an http(s) URL").optional(),
+  DOCS_ROUTE_BASE_PATH: z
+    .string()
+    .default("/docs")
+    .refine((v) => /^\/?[\w\-./~%]*$/.test(v.trim()), "must be a path such as /docs or /")
+    .transform(normalizeRouteBasePath),
   SAMPLE_DOCS_DIR: z.string().optional(),
 
   RETRIEVAL_TOP_K: intFrom(5, 1, 50),
@@ -94,8 +100,11 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   allowedOrigins: string[];
+  /** The book site's URL; sources' `url` are then absolute. */
   docsBaseUrl: string | undefined;
-  /** Docs folder ingested on first start when running fully embedded; undefined to skip. */
+  /** Where the book serves its docs: "/docs" by default, "/" with routeBasePath '/'. */
+  docsRouteBasePath: string;
+  /** Docs folder ingested at start into an empty embedded store; undefined (SAMPLE_DOCS_DIR=off) to skip. */
   sampleDocsDir: string | undefined;
   retrievalTopK: number;
   historyTokenBudget: number;
@@ -144,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { sam
   const e = parsed.data;
 
   const provider = e.GEMINI_API_KEY ? "gemini" : "local";
+  const sampleDocs = e.SAMPLE_DOCS_DIR ?? defaults.sampleDocsDir;
   return {
     production,
     port: e.PORT,
@@ -165,7 +175,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { sam
     dataDir: path.resolve(e.DATA_DIR),
     allowedOrigins: e.ALLOWED_ORIGINS.split(",").map((o) => o.trim()).filter(Boolean),
     docsBaseUrl: e.DOCS_BASE_URL,
-    sampleDocsDir: e.SAMPLE_DOCS_DIR ?? defaults.sampleDocsDir,
+    docsRouteBasePath: e.DOCS_ROUTE_BASE_PATH,
+    sampleDocsDir: sampleDocs === undefined || sampleDocs.toLowerCase() === "off" ? undefined : sampleDocs,
     retrievalTopK: e.RETRIEVAL_TOP_K,
     historyTokenBudget: e.HISTORY_TOKEN_BUDGET,
     selectionMaxChars: e.SELECTION_MAX_CHARS,

@@ -30,7 +30,7 @@ export interface Dependencies extends AppDependencies {
 export type DependencyOverrides = Partial<Pick<Dependencies, "db" | "embedder" | "store" | "generator">>;
 
 export async function buildDependencies(config: Config, logger: Logger, overrides: DependencyOverrides = {}): Promise<Dependencies> {
-  const db = overrides.db ?? (await openDatabase(config, logger));
+  const db = overrides.db ?? (await openDatabase(config, { logger, role: "the server (npm start)" }));
   const embedder = overrides.embedder ?? createEmbedder(config);
   const store = overrides.store ?? createVectorStore(config, db);
   const generator =

@@ -121,7 +121,7 @@ export function openApiDocument(options: { selectionMaxChars?: number } = {}): O
           summary: "Ask a question; the answer streams back as Server-Sent Events",
           description: [
             "Every event is one line `data: <JSON>` followed by a blank line; lines starting with `:` are keep-alive comments.",
-            "Order: one `metadata` event, zero or more `token` events, then `done` or, when the answer fails after it began, `error`; then the stream ends.",
+            "Order: one `metadata` event, zero or more `token` events, then `done` or, when the answer fails after it began, a `token` with `notice: true` saying so and `error`; then the stream ends.",
             "A failure before the first token is answered with an HTTP error status and the error JSON instead of a stream.",
             `In \`selection\` mode the answer comes from \`context\` alone (at most ${selectionMaxChars} characters), with no retrieval.`,
           ].join("\n\n"),
@@ -249,7 +249,11 @@ export function openApiDocument(options: { selectionMaxChars?: number } = {}): O
             file: { type: "string", description: "Path from the book's folder, e.g. `docs/module-01/chapter-01.md`." },
             heading: { type: "string", description: "The heading path joined with ` > `; empty above the first heading." },
             similarity: { type: "number", minimum: -1, maximum: 1, description: "The vector store's cosine score." },
-            url: { type: "string", format: "uri", description: "The book page, when the service knows the book's address." },
+            url: {
+              type: "string",
+              format: "uri-reference",
+              description: "The book page: a path on the book's site under DOCS_ROUTE_BASE_PATH (`/docs/guide/setup`), or an absolute URL when DOCS_BASE_URL is set. Absent in answers stored before it was sent.",
+            },
           },
         },
         MetadataEvent: {
@@ -260,7 +264,14 @@ export function openApiDocument(options: { selectionMaxChars?: number } = {}): O
         TokenEvent: {
           type: "object",
           required: ["type", "content"],
-          properties: { type: { const: "token" }, content: { type: "string" } },
+          properties: {
+            type: { const: "token" },
+            content: { type: "string" },
+            notice: {
+              const: true,
+              description: "Set on the one token the service adds just before an `error` event: a short sentence saying the answer was cut, for clients that ignore `error`. It is not part of the stored answer.",
+            },
+          },
         },
         DoneEvent: {
           type: "object",

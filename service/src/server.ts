@@ -6,7 +6,7 @@ import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { buildDependencies, isEmbedded, type Dependencies } from "./dependencies.ts";
 import { createLogger } from "./logger.ts";
 import { StreamStop } from "./routes/chat.ts";
-import { startUp } from "./startup.ts";
+import { startUp, type BookSummary } from "./startup.ts";
 
 const SERVICE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -38,7 +38,9 @@ async function main(): Promise<void> {
   if (!config.production) printBanner(port, config, deps);
 
   const startup = new AbortController();
-  void startUp(deps, startup.signal);
+  void startUp(deps, startup.signal).then((book) => {
+    if (book !== undefined && !config.production) process.stdout.write(`  ${"book".padEnd(12)}${describeBook(book)}\n\n`);
+  });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -73,6 +75,16 @@ function describeParts(config: Config, deps: Dependencies): Record<string, strin
     embeddings: config.embedding.provider === "gemini" ? `gemini ${deps.embedder.model}` : `embedded ${deps.embedder.model} (no GEMINI_API_KEY)`,
     answers: deps.generator.model === "extractive" ? "embedded extractive answerer (no GEMINI_API_KEY)" : `gemini ${deps.generator.model}`,
   };
+}
+
+/** The banner's last line, printed once start-up knows what the store holds. */
+function describeBook(book: BookSummary | null): string {
+  if (book === null) return "unknown: the vector store did not answer";
+  if (book.chunks === 0) return "empty: npm run ingest -- path/to/book/docs fills it";
+  const what = `${book.files} files, ${book.chunks} chunks, embedded with ${book.model ?? "an unknown model"}`;
+  return book.seededFrom
+    ? `${what}: the sample book in ${path.relative(process.cwd(), book.seededFrom) || "."}, ingested into the empty store`
+    : `${what}, as ingested before this start`;
 }
 
 function printBanner(port: number, config: Config, deps: Dependencies): void {

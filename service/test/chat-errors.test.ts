@@ -100,16 +100,20 @@ describe("POST /api/chat errors", () => {
     assert.doesNotMatch(json.error.message, /INTERNAL|\{/);
   });
 
-  it("ends a stream cut mid-way with an error event and stores what was streamed as incomplete", async () => {
+  it("ends a stream cut mid-way with a notice token and an error event, and stores only what the model wrote, as incomplete", async () => {
     stack.gemini.setFault({ kind: "cut", afterTokens: 3, route: "generate", times: 1 });
     const { response, events } = await chat(stack.app.url, { message: "A question whose answer is cut" });
     assert.equal(response.status, 200);
     assert.equal(events[0]!.type, "metadata");
-    assert.equal(events.filter((e) => e.type === "token").length, 3);
+    assert.equal(events.filter((e) => e.type === "token" && e.notice === undefined).length, 3);
     const last = events.at(-1)!;
     assert.equal(last.type, "error");
     assert.equal(last.code, "upstream_error");
     assert.equal(events.filter((e) => e.type === "done").length, 0);
+    // A client that ignores error events (the deployed widget) shows every token's text, and
+    // so the last one tells its reader the answer was cut.
+    assert.deepEqual(events.at(-2), { type: "token", content: `\n\n[The answer was cut off here. ${last.message as string}]`, notice: true });
+    assert.match(events.filter((e) => e.type === "token").map((e) => e.content as string).join(""), /\n\n\[The answer was cut off here\. The AI service could not be reached during generation\.\]$/);
     const { rows } = await stack.app.deps.db.query<{ content: string; incomplete: boolean; error_code: string }>(
       `select content, incomplete, error_code from messages where conversation_id = $1 and role = 'assistant'`,
       [events[0]!.conversation_id],

@@ -72,6 +72,21 @@ describe("configuration", () => {
     ]);
   });
 
+  it("seeds the sample book from the default folder, another one, or not at all with SAMPLE_DOCS_DIR=off", () => {
+    const defaults = { sampleDocsDir: "/srv/sample-docs" };
+    assert.equal(loadConfig({}, defaults).sampleDocsDir, "/srv/sample-docs");
+    assert.equal(loadConfig({ SAMPLE_DOCS_DIR: "my-book/docs" }, defaults).sampleDocsDir, "my-book/docs");
+    assert.equal(loadConfig({ SAMPLE_DOCS_DIR: "off" }, defaults).sampleDocsDir, undefined);
+    assert.equal(loadConfig({ SAMPLE_DOCS_DIR: "OFF" }, defaults).sampleDocsDir, undefined);
+  });
+
+  it("reads where the book serves its docs: /docs by default, any path, never a URL", () => {
+    assert.equal(loadConfig({}).docsRouteBasePath, "/docs");
+    assert.equal(loadConfig({ DOCS_ROUTE_BASE_PATH: "/" }).docsRouteBasePath, "/");
+    assert.equal(loadConfig({ DOCS_ROUTE_BASE_PATH: "handbook/" }).docsRouteBasePath, "/handbook");
+    assert.deepEqual(problemsOf({ DOCS_ROUTE_BASE_PATH: "https://book.example.com/docs" }), ["DOCS_ROUTE_BASE_PATH must be a path such as /docs or /"]);
+  });
+
   it("collects secret values, the database password included, for log scrubbing", () => {
     const config = loadConfig({ GEMINI_API_KEY: "AIza-canary-gemini", DATABASE_URL: SECRET_URL });
     assert.ok(config.secrets.includes("AIza-canary-gemini"));

@@ -222,6 +222,7 @@ describe("API description and viewer", () => {
     const events: Json[] = [
       { type: "metadata", conversation_id: CONVERSATION },
       { type: "token", content: "Hello" },
+      { type: "token", content: "\n\n[The answer was cut off here.]", notice: true },
       { type: "done", sources: [source, { ...source, url: "https://book.example.com/module-01/chapter-01" }] },
       { type: "done", sources: [], conversation_id: CONVERSATION, saved: true },
       { type: "error", code: "upstream_error", message: "The answer was interrupted.", conversation_id: CONVERSATION },

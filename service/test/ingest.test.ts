@@ -83,7 +83,10 @@ interface StoreFixture {
   close(): Promise<void>;
 }
 
-/** The ingest's life cycle against one store: first run, repeat, edit, delete, model change. */
+// A book served at the site's root, on its own domain.
+const BOOK = { docsBaseUrl: "https://book.example.com/", docsRouteBasePath: "/" };
+
+/** The ingest's life cycle against one store: first run, repeat, edit, delete, model change, route base change. */
 function describeIngest(name: string, openStore: (collection: string) => Promise<StoreFixture>): void {
   describe(`ingestDocs into ${name}`, () => {
     let workDir: string;
@@ -93,7 +96,7 @@ function describeIngest(name: string, openStore: (collection: string) => Promise
     let embedder: CountingEmbedder;
     const local = new LocalEmbedder({ dimensions: 768 });
     const run = (options: { embedder?: Embedder; batchSize?: number } = {}) =>
-      ingestDocs({ docsDir, embedder: options.embedder ?? embedder, store, docsBaseUrl: "https://book.example.com/", batchSize: options.batchSize ?? 16 });
+      ingestDocs({ docsDir, embedder: options.embedder ?? embedder, store, book: BOOK, batchSize: options.batchSize ?? 16 });
     const byFile = async () => {
       const points = await store.listPoints();
       const map = new Map<string, string[]>();
@@ -243,7 +246,7 @@ function describeIngest(name: string, openStore: (collection: string) => Promise
     it("ids are deterministic: a fresh store gets the same ids", async () => {
       const other = await openStore(`book-${randomUUID().slice(0, 8)}`);
       try {
-        await ingestDocs({ docsDir, embedder: local, store: other.store, batchSize: 100 });
+        await ingestDocs({ docsDir, embedder: local, store: other.store, book: BOOK, batchSize: 100 });
         const ids = (await other.store.listPoints()).map((p) => p.id).sort();
         assert.deepEqual(ids, (await store.listPoints()).map((p) => p.id).sort());
       } finally {
@@ -260,6 +263,16 @@ function describeIngest(name: string, openStore: (collection: string) => Promise
       assert.equal(summary.deleted, before.length);
       assert.equal((await store.info()).embeddingModel, "local-hash-v1-renamed");
       assert.equal(new Set([...before, ...(await store.listPoints()).map((p) => p.id)]).size, before.length + summary.chunks);
+    });
+
+    it("a new route base rewrites every point with its page's new url", async () => {
+      const before = await store.listPoints();
+      reset();
+      const summary = await ingestDocs({ docsDir, embedder, store, book: { docsRouteBasePath: "/docs" }, batchSize: 16 });
+      assert.equal(summary.upserted, summary.chunks);
+      assert.equal(summary.deleted, before.length);
+      const urls = new Set(store.upserted.map((p) => p.payload.url));
+      assert.ok(urls.has("/docs/configuration/vector-stores") && urls.has("/docs/"), [...urls].join(", "));
     });
 
     it("refuses a folder without pages, leaving the store alone", async () => {

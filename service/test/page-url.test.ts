@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { docRoute, pageUrl, stripNumberPrefix } from "../src/book/page-url.ts";
+import { docRoute, normalizeRouteBasePath, pageUrl, stripNumberPrefix } from "../src/book/page-url.ts";
 
 describe("the Docusaurus page rule", () => {
   it("strips number prefixes as Docusaurus' default parser does, and keeps dates and versions", () => {
@@ -43,10 +43,23 @@ describe("the Docusaurus page rule", () => {
     assert.equal(docRoute("guide/setup.md", { slug: "/" }), "");
   });
 
-  it("makes the page URL of a stored chunk's file_path, and none without a base URL", () => {
-    assert.equal(pageUrl("https://book.example.com/", "docs/01-getting-started/02-quickstart.md"), "https://book.example.com/getting-started/quickstart");
-    assert.equal(pageUrl("https://book.example.com/docs", "docs/02-guide/3. setup.mdx"), "https://book.example.com/docs/guide/setup");
-    assert.equal(pageUrl("https://book.example.com", "docs/intro.md", { slug: "/" }), "https://book.example.com/");
-    assert.equal(pageUrl(undefined, "docs/intro.md"), undefined);
+  it("makes the page URL of a stored chunk's file_path under the book's route base, on its site when one is set", () => {
+    const atRoot = { docsRouteBasePath: "/" };
+    const underDocs = { docsRouteBasePath: "/docs" };
+    assert.equal(pageUrl(atRoot, "docs/01-getting-started/02-quickstart.md"), "/getting-started/quickstart");
+    assert.equal(pageUrl(underDocs, "docs/01-getting-started/02-quickstart.md"), "/docs/getting-started/quickstart");
+    assert.equal(pageUrl(atRoot, "docs/intro.md", { slug: "/" }), "/");
+    assert.equal(pageUrl(underDocs, "docs/intro.md", { slug: "/" }), "/docs/");
+    assert.equal(pageUrl(underDocs, "docs/guide/index.md"), "/docs/guide");
+    assert.equal(pageUrl(underDocs, "docs/guide/README.md"), "/docs/guide");
+    assert.equal(pageUrl({ ...underDocs, docsBaseUrl: "https://book.example.com/" }, "docs/02-guide/3. setup.mdx"), "https://book.example.com/docs/guide/setup");
+    assert.equal(pageUrl({ docsRouteBasePath: "/", docsBaseUrl: "https://book.example.com" }, "docs/a/b.md", { slug: "custom" }), "https://book.example.com/a/custom");
+    assert.equal(pageUrl({ docsRouteBasePath: "/my-book/docs/" }, "docs/a.md"), "/my-book/docs/a");
+  });
+
+  it("normalises a route base path written with or without its slashes", () => {
+    for (const [written, normal] of [["/docs", "/docs"], ["docs/", "/docs"], ["/docs/", "/docs"], ["/", "/"], ["", "/"], ["/a/b/", "/a/b"]] as const) {
+      assert.equal(normalizeRouteBasePath(written), normal, written);
+    }
   });
 });

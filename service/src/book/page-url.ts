@@ -1,6 +1,7 @@
 /**
  * Where Docusaurus serves a page of the book: the one rule, used by ingest (which knows the
  * page's front matter) and by chat (for points the previous ingest stored without a `url`).
+ * The book's docs live under its route base path (DOCS_ROUTE_BASE_PATH).
  * It follows @docusaurus/plugin-content-docs 3: numberPrefix.ts and slug.ts.
  */
 
@@ -42,11 +43,27 @@ function isFolderIndex(fileName: string, folder: string | undefined): boolean {
   return name === "index" || name === "readme" || name === folder?.toLowerCase();
 }
 
+/** Where the book is served: the site's URL (optional) and the docs plugin's routeBasePath. */
+export interface BookLocation {
+  /** The site's URL with its baseUrl, e.g. https://my-book.vercel.app; unset: URLs are paths. */
+  docsBaseUrl?: string | undefined;
+  /** The docs' route base path: "/docs" (Docusaurus' default) or "/" (routeBasePath: '/'). */
+  docsRouteBasePath: string;
+}
+
 /**
- * The page's URL for a chunk's `file_path` (`docs/...`, as the payload stores it), or
- * undefined when the book's base URL is not configured.
+ * The page's URL for a chunk's `file_path` (`docs/...`, as the payload stores it): a path
+ * such as `/docs/guide/setup`, on the site's URL when one is configured.
  */
-export function pageUrl(docsBaseUrl: string | undefined, filePath: string, frontMatter: PageFrontMatter = {}): string | undefined {
-  if (!docsBaseUrl) return undefined;
-  return `${docsBaseUrl.replace(/\/+$/, "")}/${docRoute(filePath.replace(/^\/?docs\//, ""), frontMatter)}`;
+export function pageUrl(book: BookLocation, filePath: string, frontMatter: PageFrontMatter = {}): string {
+  const site = (book.docsBaseUrl ?? "").replace(/\/+$/, "");
+  const base = normalizeRouteBasePath(book.docsRouteBasePath);
+  const route = docRoute(filePath.replace(/^\/?docs\//, ""), frontMatter);
+  return `${site}${base === "/" ? "" : base}/${route}`;
+}
+
+/** "/docs", "docs/", "/docs/" -> "/docs"; "", "/" -> "/". */
+export function normalizeRouteBasePath(value: string): string {
+  const trimmed = value.trim().replace(/^\/+|\/+$/g, "");
+  return trimmed === "" ? "/" : `/${trimmed}`;
 }

@@ -8,6 +8,9 @@ import type { ErrorCode } from "../errors.ts";
 export type ChatEvent =
   | { type: "metadata"; conversation_id: string }
   | { type: "token"; content: string }
+  // The service's own words, not the model's: says that the answer was cut, for clients that
+  // ignore error events (the widgets already deployed). Sent once, just before the error.
+  | { type: "token"; content: string; notice: true }
   // An answer that streamed but could not be stored ends with an error instead: saved is always true.
   | { type: "done"; sources: Source[]; conversation_id: string; saved: true }
   | { type: "error"; code: ErrorCode; message: string; conversation_id: string };

@@ -15,7 +15,7 @@ export interface ChatServiceOptions {
   store: VectorStore;
   generator: AnswerGenerator;
   geminiStatus: GeminiStatus;
-  settings: Pick<Config, "retrievalTopK" | "historyTokenBudget" | "docsBaseUrl">;
+  settings: Pick<Config, "retrievalTopK" | "historyTokenBudget" | "docsBaseUrl" | "docsRouteBasePath">;
 }
 
 /** A chat ready to stream: the question is stored and the passages are chosen. */
@@ -119,7 +119,7 @@ export class ChatService {
   }
 
   #toSource(hit: SearchHit): Source {
-    const url = hit.payload.url ?? pageUrl(this.#o.settings.docsBaseUrl, hit.payload.file_path);
+    const url = hit.payload.url ?? pageUrl(this.#o.settings, hit.payload.file_path);
     return {
       file: hit.payload.file_path,
       heading: hit.payload.heading_path.join(" > "),

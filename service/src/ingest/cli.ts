@@ -62,12 +62,16 @@ async function main(argv: string[]): Promise<number> {
     // Before opening anything: a mistyped path must not create an empty embedded database.
     if (!(await stat(docsDir).catch(() => undefined))?.isDirectory()) throw new AppError("invalid_request", `${args[0]} is not a folder.`);
     if (config.vectorStore.kind === "pgvector") {
-      db = await openDatabase(config);
-      if (db.kind === "pglite") process.stderr.write(`Using the embedded database in ${config.dataDir} (stop the server while ingesting into it).\n`);
+      // The server holds the embedded folder while it runs: an ingest beside it would be lost.
+      db = await openDatabase(config, {
+        role: "npm run ingest",
+        busyHint: "Stop the server (Ctrl+C), run the ingest, then start the server again: it serves the ingested book.",
+      });
+      if (db.kind === "pglite") process.stderr.write(`Using the embedded database in ${config.dataDir}.\n`);
     }
     const embedder = createEmbedder(config, "ingest");
     const store = createVectorStore(config, db);
-    const summary = await ingestDocs({ docsDir, embedder, store, docsBaseUrl: config.docsBaseUrl, onProgress, signal: abort.signal });
+    const summary = await ingestDocs({ docsDir, embedder, store, book: config, onProgress, signal: abort.signal });
     if (barStarted) bar?.stop();
     process.stdout.write(
       `Ingested ${summary.files} files into ${store.kind} collection ${store.collection} with ${embedder.model}: ` +

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { pageUrl } from "../book/page-url.ts";
+import { pageUrl, type BookLocation } from "../book/page-url.ts";
 import type { Embedder } from "../embeddings/embedder.ts";
 import { AppError } from "../errors.ts";
 import type { ChunkPoint, VectorStore } from "../retrieval/vector-store.ts";
@@ -19,8 +19,8 @@ export interface IngestOptions {
   docsDir: string;
   embedder: Embedder;
   store: VectorStore;
-  /** The book's URL: payloads then carry each page's `url`. */
-  docsBaseUrl?: string | undefined;
+  /** Where the book serves its pages: each payload carries its page's `url`. */
+  book?: BookLocation;
   /** Chunks per embed call. */
   batchSize?: number;
   /** Embed-and-upsert batches in flight at once. */
@@ -121,23 +121,27 @@ export async function ingestDocs(options: IngestOptions): Promise<IngestSummary>
   };
 }
 
+// Docusaurus' default routeBasePath.
+const DEFAULT_BOOK: BookLocation = { docsRouteBasePath: "/docs" };
+
 async function chunkFile(
   root: string,
   relative: string,
   embedder: Embedder,
-  options: Pick<IngestOptions, "docsBaseUrl" | "chunking">,
+  options: Pick<IngestOptions, "book" | "chunking">,
 ): Promise<Array<{ point: ChunkPoint; embedText: string }>> {
   const source = await readFile(path.join(root, relative), "utf8");
   const filePath = `docs/${relative}`;
   const doc = parseDoc(source, { mdx: relative.endsWith(".mdx"), file: filePath });
   const title = doc.title ?? path.basename(relative).replace(/\.mdx?$/, "");
-  const url = pageUrl(options.docsBaseUrl, filePath, doc.frontMatter);
+  const url = pageUrl(options.book ?? DEFAULT_BOOK, filePath, doc.frontMatter);
 
   return chunkSections(doc.sections, options.chunking).map((chunk, index) => {
     // The page title and headings go into the embedded text: they say what the chunk is about.
     const embedText = `${[title, ...chunk.headingPath].join(" > ")}\n\n${chunk.content}`;
     const contentHash = createHash("sha256").update(embedText).digest("hex");
-    const id = pointId(`${filePath}\n${index}\n${contentHash}\n${embedder.model}@${embedder.dimensions}`);
+    // The url is part of what a point holds: a new route base or slug rewrites the page's points.
+    const id = pointId(`${filePath}\n${index}\n${contentHash}\n${embedder.model}@${embedder.dimensions}\n${url}`);
     const point: ChunkPoint = {
       id,
       vector: [],
@@ -150,7 +154,7 @@ async function chunkFile(
         embedding_model: embedder.model,
         content_hash: contentHash,
         chunk_index: index,
-        ...(url ? { url } : {}),
+        url,
       },
     };
     return { point, embedText };

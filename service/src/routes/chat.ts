@@ -91,6 +91,9 @@ async function streamAnswer(prepared: PreparedChat, res: Response, signal: Abort
     } else {
       log.warn({ err, conversation_id: prepared.conversationId, saved }, "answer stream failed");
     }
+    // The reader of a widget that ignores error events still learns the answer stopped; the
+    // stored answer keeps only what the model wrote.
+    sse.send({ type: "token", content: `\n\n[The answer was cut off here. ${failure.message}]`, notice: true });
     sse.send({ type: "error", code: failure.code, message: failure.message, conversation_id: prepared.conversationId });
     sse.end();
     return;

@@ -94,8 +94,9 @@ export async function chat(url: string, body: unknown): Promise<{ response: Resp
   return { response, events };
 }
 
+/** What the model wrote: the tokens' text, without the service's notice of a cut answer. */
 export function answerOf(events: ChatEvent[]): string {
-  return events.filter((e) => e.type === "token").map((e) => e.content as string).join("");
+  return events.filter((e) => e.type === "token" && e.notice !== true).map((e) => e.content as string).join("");
 }
 
 export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = "condition"): Promise<void> {
