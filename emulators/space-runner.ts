@@ -34,8 +34,12 @@ export type StartSpaceOptions = {
   repoDir: string;
   /** Secrets and variables, as the Space passes them to the container. */
   env: Record<string, string>;
-  /** Where the app is reached on this machine (its $PORT, see appPort). */
-  port: number;
+  /**
+   * Where the app is reached on this machine (its $PORT, see appPort); or a function that
+   * picks it once the build is done, as a port chosen before a minutes-long build may well
+   * be taken by then.
+   */
+  port: number | (() => Promise<number>);
   /**
    * The port the platform forwards to (the README's app_port). The runner has no network
    * namespace, so ports are translated through $PORT: the app is expected to listen on
@@ -303,7 +307,6 @@ export async function startSpace(options: StartSpaceOptions): Promise<RunningSpa
     options.onLog?.(kind, line);
   };
   const ids: Ids = options.uid === undefined ? undefined : { uid: options.uid, gid: options.gid ?? options.uid };
-  const url = `http://127.0.0.1:${options.port}`;
   const workDir = await mkdtemp(join(tmpdir(), "space-"));
   await chmod(workDir, 0o755); // the unprivileged user has to reach its folders inside
   const nodeBin = await nodeFolderFor(ids);
@@ -321,7 +324,7 @@ export async function startSpace(options: StartSpaceOptions): Promise<RunningSpa
       get stage() {
         return stage;
       },
-      url,
+      url: typeof options.port === "number" ? `http://127.0.0.1:${options.port}` : "",
       logs,
       workDir,
       appDir: workDir,
@@ -334,6 +337,8 @@ export async function startSpace(options: StartSpaceOptions): Promise<RunningSpa
     };
   }
 
+  const port = typeof options.port === "number" ? options.port : await options.port();
+  const url = `http://127.0.0.1:${port}`;
   const appDir = mapPath(final, final.workdir);
   const imageEnv = { ...final.env, ...options.env };
   const containerEnv = {
@@ -341,7 +346,7 @@ export async function startSpace(options: StartSpaceOptions): Promise<RunningSpa
     HOME: appDir,
     HOSTNAME: "space",
     ...imageEnv,
-    ...(await publishedEnv(imageEnv, options)),
+    ...(await publishedEnv(imageEnv, port, options.appPort)),
   };
   const argv = commandLine(final);
   const spawnIds = final.user === "root" || final.user === "0" ? undefined : ids;
@@ -403,11 +408,10 @@ export async function startSpace(options: StartSpaceOptions): Promise<RunningSpa
 }
 
 /** The app's PORT (and HOST) translated as StartSpaceOptions.appPort says. */
-async function publishedEnv(env: Record<string, string>, options: StartSpaceOptions): Promise<Record<string, string>> {
-  if (options.appPort === undefined) return { PORT: String(options.port) };
+async function publishedEnv(env: Record<string, string>, port: number, appPort: number | undefined): Promise<Record<string, string>> {
+  if (appPort === undefined) return { PORT: String(port) };
   const published: Record<string, string> = {};
-  const port = env.PORT;
-  published.PORT = port === undefined || port === String(options.appPort) ? String(options.port) : String(await freePort());
+  published.PORT = env.PORT === undefined || env.PORT === String(appPort) ? String(port) : String(await freePort());
   if (env.HOST === "127.0.0.1" || env.HOST === "localhost") published.HOST = "127.0.0.2";
   return published;
 }

@@ -50,8 +50,12 @@ export type VercelEmulatorOptions = {
   port?: number;
   host?: string;
   token?: string;
-  /** Projects that exist from the start; default one project "book" with one production deployment. */
-  projects?: Array<{ id?: string; name: string; teamId?: string; withDeployment?: boolean }>;
+  /**
+   * Projects that exist from the start; default one project "book" with one production
+   * deployment. `envs` are variables it already has (e.g. one on all three targets, as the
+   * dashboard creates them).
+   */
+  projects?: Array<{ id?: string; name: string; teamId?: string; withDeployment?: boolean; envs?: Array<{ key: string; value: string; type?: string; target: string[] }> }>;
 };
 
 export type VercelEmulator = {
@@ -79,6 +83,10 @@ export async function startVercelEmulator(options: VercelEmulatorOptions = {}): 
     const records = new EnvRecords(() => id("env"));
     const project: VercelProject = { id: spec.id ?? id("prj"), name: spec.name, ...(spec.teamId ? { teamId: spec.teamId } : {}), envs: records.records, deployments: [] };
     envsOf.set(project.id, records);
+    for (const env of spec.envs ?? []) {
+      const written = records.write(env, false);
+      if (!("id" in written)) throw new Error(`vercel emulator: cannot seed ${env.key}: ${JSON.stringify(written)}`);
+    }
     if (spec.withDeployment ?? true) {
       project.deployments.push({
         uid: id("dpl"),

@@ -19,6 +19,7 @@ const RUN_ELSEWHERE: Array<[RegExp, string]> = [
   [/^npm run bench -- --quick$/, ".ci/run, after the tests"],
   [/^npm run eval -- service\/sample-docs\/questions\.yaml$/, ".ci/run, with floors (service/test/eval.test.ts runs it too)"],
   [/^pulumi /, "the deploy rehearsal (test/deploy/rehearsal.test.ts) runs the deploy block"],
+  [/^npm run emulators -- --hub --vercel --hub-plan free$/, "emulators/test/cli.test.ts"],
   [/^curl .*\$\(pulumi stack output /, "the deploy rehearsal runs the verify block against the deployed Space"],
   [/^cp -r docusaurus-kit\/src\/\. path\/to\/book\/src\/$/, "test/browser/docusaurus-kit.test.ts copies the kit into its book with this line"],
 ];

@@ -12,24 +12,16 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { freePort } from "../core/http.ts";
+import type { SpaceLogKind, StartSpaceOptions } from "../space-runner.ts";
 import { answers, SpaceHost } from "./space-host.ts";
 import { appPortOf, type EmulatedSpace } from "./space.ts";
 
-export type LogKind = "build" | "run";
+export type LogKind = SpaceLogKind;
 
-/** What the emulator needs from a runner; space-runner.ts's startSpace fits it. */
-export type SpaceRunner = (options: {
-  repoDir: string;
-  env: Record<string, string>;
-  /** Where the app is reached on this machine when it listens on `appPort`. */
-  port: number;
-  /** The port the platform forwards to: the README's app_port. */
-  appPort?: number;
-  uid?: number;
-  gid?: number;
-  onStage?: (stage: "BUILDING" | "RUNNING" | "BUILD_ERROR" | "RUNTIME_ERROR" | "STOPPED") => void;
-  onLog?: (kind: LogKind, line: string) => void;
-}) => Promise<{ stop(): Promise<unknown> }>;
+/** What the emulator needs from a runner; space-runner.ts's startSpace is one. */
+export type SpaceRunner = (
+  options: Pick<StartSpaceOptions, "repoDir" | "env" | "port" | "appPort" | "uid" | "gid" | "onStage" | "onLog">,
+) => Promise<{ stop(): Promise<unknown> }>;
 
 export type SpaceBuildsOptions = {
   /** `false` never builds (the stage stays BUILDING). */
@@ -168,7 +160,8 @@ export class SpaceBuilds {
       await writeFile(target, content);
     }
     const current = () => space.builds === buildNumber && this.options.isCurrent(space);
-    const port = await freePort();
+    let port = 0;
+    const pickPort = async () => (port = await freePort());
     let spawned = false;
     let app: App | undefined;
     const fail = (stage: "BUILD_ERROR" | "RUNTIME_ERROR", message: string) => {
@@ -180,7 +173,7 @@ export class SpaceBuilds {
     const instance = await runner({
       repoDir,
       env: spaceEnv(space),
-      port,
+      port: pickPort,
       appPort,
       ...(uid === undefined ? {} : { uid, gid: gid ?? uid }),
       onStage: (stage) => {

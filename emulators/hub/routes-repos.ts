@@ -1,5 +1,6 @@
 // Hub routes about accounts and repos: whoami, create, delete, settings, repo info, file download.
 // Test code, never shipped.
+import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { route } from "../core/router.ts";
 import { canWrite, CONFLICTING_OPERATION, isAnswer, missingScope, spaceFor, unauthorized, type HubRoute } from "./context.ts";
@@ -89,6 +90,17 @@ export const repoRoutes: HubRoute[] = [
     const found = spaceFor(ctx, owner!, name!, false);
     return isAnswer(found) ? found : { status: 200, body: infoOf(found) };
   }),
+  // listFiles of @huggingface/hub: the files (and folders) under a path, one level or all.
+  route("GET", /^\/api\/spaces\/([^/]+)\/([^/]+)\/tree\/([^/]+)(?:\/(.*))?$/, (ctx, owner, name, _rev, path) => {
+    const found = spaceFor(ctx, owner!, name!, false);
+    if (isAnswer(found)) return found;
+    const base = (path ?? "").replace(/\/+$/, "");
+    const prefix = base ? `${base}/` : "";
+    if (base && !found.files.has(base) && ![...found.files.keys()].some((file) => file.startsWith(prefix))) {
+      return { status: 404, body: { error: `Entry not found: ${base}` }, headers: { "X-Error-Code": "EntryNotFound" } };
+    }
+    return { status: 200, body: treeOf(found.files, prefix, ctx.query.get("recursive") === "true") };
+  }),
   route("GET", /^\/spaces\/([^/]+)\/([^/]+)\/resolve\/([^/]+)\/(.+)$/, (ctx, owner, name, _rev, path) => {
     const found = spaceFor(ctx, owner!, name!, false);
     if (isAnswer(found)) return found;
@@ -99,3 +111,21 @@ export const repoRoutes: HubRoute[] = [
     return "streamed";
   }),
 ];
+
+/** The tree entries under `prefix`: files with their git blob id and size, and the folders between. */
+function treeOf(files: Map<string, Buffer>, prefix: string, recursive: boolean) {
+  const entries = new Map<string, { type: "file" | "directory"; oid: string; size: number; path: string }>();
+  for (const [path, content] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
+    if (!path.startsWith(prefix)) continue;
+    const parts = path.slice(prefix.length).split("/");
+    for (let depth = 1; depth < parts.length && (recursive || depth === 1); depth++) {
+      const folder = prefix + parts.slice(0, depth).join("/");
+      if (!entries.has(folder)) entries.set(folder, { type: "directory", oid: shaOf(`tree ${folder}`), size: 0, path: folder });
+    }
+    if (recursive || parts.length === 1) {
+      const oid = createHash("sha1").update(`blob ${content.length}\0`).update(content).digest("hex");
+      entries.set(path, { type: "file", oid, size: content.length, path });
+    }
+  }
+  return [...entries.values()];
+}

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
-import { commit, createRepo, HubApiError, uploadFiles } from "@huggingface/hub";
+import { commit, createRepo, HubApiError, listFiles, uploadFiles } from "@huggingface/hub";
 import { CONFLICTING_OPERATION, startHubEmulator, type HubEmulator } from "../hub.ts";
 import { fixture, until } from "./support.ts";
 
@@ -107,6 +107,15 @@ describe("hub emulator, as the real Hub behaves", () => {
     );
     assert.equal(hub.space(repoId)!.sha, before, "nothing was committed");
     assert.ok(!hub.space(repoId)!.files.has("new.txt"));
+
+    // What a program reads to delete only what is there: listFiles, recursive.
+    await uploadFiles({ ...sdk(), repo: { type: "space", name: repoId }, files: [{ path: "src/app/main.js", content: new Blob(["x"]) }] });
+    const listed = [];
+    for await (const entry of listFiles({ ...sdk(), repo: { type: "space", name: repoId }, recursive: true })) listed.push(`${entry.type} ${entry.path}`);
+    assert.deepEqual(listed, ["file .gitattributes", "file README.md", "directory src", "directory src/app", "file src/app/main.js"]);
+    const top = [];
+    for await (const entry of listFiles({ ...sdk(), repo: { type: "space", name: repoId } })) top.push(entry.path);
+    assert.deepEqual(top, [".gitattributes", "README.md", "src"]);
   });
 
   test("401 for a repo the token cannot see, 403 for a token without write scope", async () => {

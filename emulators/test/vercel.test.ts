@@ -129,6 +129,18 @@ describe("vercel emulator, through @vercel/sdk", () => {
     for (const env of [...vercel.project("book")!.envs]) await client.projects.removeProjectEnv({ idOrName: "book", id: env.id });
   });
 
+  test("a project can start with variables, as the dashboard leaves them", async () => {
+    const seeded = await startVercelEmulator({ projects: [{ name: "site", envs: [{ key: "CHAT_API_URL", value: "https://old", type: "encrypted", target: ["production", "preview", "development"] }] }] });
+    try {
+      const sdk = new Vercel({ bearerToken: seeded.token, serverURL: seeded.url, retryConfig: { strategy: "none" } });
+      const listed = await sdk.projects.filterProjectEnvs({ idOrName: "site" });
+      assert.ok("envs" in listed);
+      assert.deepEqual(listed.envs.map((env) => [env.key, env.type, env.target]), [["CHAT_API_URL", "encrypted", ["production", "preview", "development"]]]);
+    } finally {
+      await seeded.close();
+    }
+  });
+
   test("team projects need their teamId; unknown ones are 404", async () => {
     await client.projects.getProject({ idOrName: "team-book", teamId: "team_1" });
     await assert.rejects(client.projects.getProject({ idOrName: "team-book" }), (error: VercelError) => error.statusCode === 404);
