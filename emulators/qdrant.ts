@@ -20,6 +20,7 @@ import {
   higherIsBetter,
   idKey,
   normalizeId,
+  printedVector,
   QdrantError,
   score,
   toStoredVector,
@@ -290,7 +291,7 @@ export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): 
     return {
       id: point.id,
       payload: selectPayload(point.payload, withPayload),
-      vector: withVector === true || Array.isArray(withVector) ? Array.from(point.vector, f32) : null,
+      vector: withVector === true || Array.isArray(withVector) ? printedVector(point.vector) : null,
     };
   }
 
@@ -434,7 +435,7 @@ export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): 
       if (!target) return [];
       return [...target.points.values()]
         .sort((a, b) => compareIds(a.id, b.id))
-        .map((p) => ({ id: p.id, vector: Array.from(p.vector, f32), payload: structuredClone(p.payload) }));
+        .map((p) => ({ id: p.id, vector: printedVector(p.vector), payload: structuredClone(p.payload) }));
     },
     collections: () => [...collections.keys()],
     setFault: stateFaultSwitch(faults, server),
