@@ -8,6 +8,8 @@ import type { Upstreams } from "./upstreams.ts";
 export interface Server {
   url: string;
   pid: number | undefined;
+  /** The service's Postgres database, to read its server processes' CPU when they run here. */
+  databaseUrl?: string | undefined;
 }
 
 export interface ChatScenarioResult {
@@ -41,7 +43,7 @@ export async function overhead(server: Server, upstreams: Upstreams, s: Settings
   log(`overhead: ${warmup} warm-up chats, then ${chats} sequential chats`);
   await warmUp(server, upstreams, warmup, s);
   await upstreams.setStreamProfile(profile);
-  const level = await measureLevel({ baseUrl: server.url, pid: server.pid, upstreamsPid: upstreams.pid, concurrency: 1, chats, timeoutMs: s.timeoutMs });
+  const level = await measureLevel({ baseUrl: server.url, pid: server.pid, upstreamsPid: upstreams.pid, databaseUrl: server.databaseUrl, concurrency: 1, chats, timeoutMs: s.timeoutMs });
   return {
     name: "overhead",
     profile,
@@ -69,7 +71,7 @@ export async function capacity(server: Server, upstreams: Upstreams, s: Settings
   await warmUp(server, upstreams, WARM_UP_CHATS, s);
   await upstreams.setStreamProfile(profile);
   const measure = (n: number, chats: number, ramp: number) =>
-    measureLevel({ baseUrl: server.url, pid: server.pid, upstreamsPid: upstreams.pid, concurrency: n, chats, rampMs: ramp, timeoutMs: s.timeoutMs });
+    measureLevel({ baseUrl: server.url, pid: server.pid, upstreamsPid: upstreams.pid, databaseUrl: server.databaseUrl, concurrency: n, chats, rampMs: ramp, timeoutMs: s.timeoutMs });
 
   const results: LevelResult[] = [];
   for (const n of levels) {
@@ -129,7 +131,7 @@ export async function throughput(server: Server, upstreams: Upstreams, s: Settin
   log(`throughput: ${THROUGHPUT_WARM_UP_CHATS} warm-up chats, then ${concurrency} clients for ${seconds} s`);
   await warmUp(server, upstreams, THROUGHPUT_WARM_UP_CHATS, s);
   await upstreams.setStreamProfile(profile);
-  const level = await measureLevel({ baseUrl: server.url, pid: server.pid, upstreamsPid: upstreams.pid, concurrency, durationMs: seconds * 1000, timeoutMs: s.timeoutMs });
+  const level = await measureLevel({ baseUrl: server.url, pid: server.pid, upstreamsPid: upstreams.pid, databaseUrl: server.databaseUrl, concurrency, durationMs: seconds * 1000, timeoutMs: s.timeoutMs });
   return {
     name: "throughput",
     profile,

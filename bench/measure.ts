@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { runLoad, type ChatOutcome, type LoadOptions } from "./load.ts";
+import { watchDatabase } from "./postgres.ts";
 import { watchMachine, watchProcess } from "./process-stats.ts";
 import { distribution, round, type Distribution } from "./stats.ts";
 
@@ -31,6 +32,8 @@ export interface LevelResult {
   bench: { cpuSeconds: number; cpuShare: number; eventLoopDelayP99Ms: number | null };
   /** The emulators' process: the same check for the upstreams, and their CPU per completed chat. */
   upstreams?: { cpuSeconds: number; cpuShare: number; cpuSecondsPerChat: number | null };
+  /** The Postgres server processes of the service's database, when they run on this machine. */
+  database?: { cpuSeconds: number; cpuShare: number; cpuSecondsPerChat: number | null; backends: number };
   /** The whole machine, from /proc/stat: every process's CPU (in cores), the hypervisor's steal, each CPU's busy share. */
   machine?: { busyCores: number; stealCores: number; perCpuBusy: Record<string, number> };
   /** When the level ran, on the monotonic clock V8's CPU profiles use (µs): to cut a profile to it. */
@@ -58,8 +61,11 @@ export function question(index: number): string {
 }
 
 /** Runs one load level and measures the server (when its pid is known) and the bench. */
-export async function measureLevel(options: Omit<LoadOptions, "question"> & { pid: number | undefined; upstreamsPid: number | undefined }): Promise<LevelResult> {
-  const { pid, upstreamsPid, ...load } = options;
+export async function measureLevel(
+  options: Omit<LoadOptions, "question"> & { pid: number | undefined; upstreamsPid: number | undefined; databaseUrl?: string | undefined },
+): Promise<LevelResult> {
+  const { pid, upstreamsPid, databaseUrl, ...load } = options;
+  const database = databaseUrl === undefined ? undefined : await watchDatabase(databaseUrl);
   const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   loop.enable();
   const benchCpu = process.cpuUsage();
@@ -73,6 +79,7 @@ export async function measureLevel(options: Omit<LoadOptions, "question"> & { pi
   const machineWindow = machine.stop();
   const endUs = monotonicUs();
   const cpu = process.cpuUsage(benchCpu);
+  const databaseWindow = await database?.stop();
   loop.disable();
 
   const { outcomes } = result;
@@ -119,6 +126,16 @@ export async function measureLevel(options: Omit<LoadOptions, "question"> & { pi
             cpuSeconds: round(emulatorsWindow.cpuSeconds, 2)!,
             cpuShare: round(emulatorsWindow.cpuSeconds / wallSeconds, 2)!,
             cpuSecondsPerChat: completed.length > 0 ? round(emulatorsWindow.cpuSeconds / completed.length, 5) : null,
+          },
+        }
+      : {}),
+    ...(databaseWindow
+      ? {
+          database: {
+            cpuSeconds: round(databaseWindow.cpuSeconds, 2)!,
+            cpuShare: round(databaseWindow.cpuSeconds / wallSeconds, 2)!,
+            cpuSecondsPerChat: completed.length > 0 ? round(databaseWindow.cpuSeconds / completed.length, 5) : null,
+            backends: databaseWindow.backends,
           },
         }
       : {}),

@@ -108,13 +108,15 @@ export function renderReport(results: Results): string {
     out.push("", `${scenario.name}: CPU time, per completed chat and in share of one core${results.machine.cpus > 0 ? ` (the machine has ${results.machine.cpus})` : ""}`);
     out.push(
       table(
-        ["N", "service ms/chat", "service", "emulators ms/chat", "emulators", "load generator", "machine busy", "steal"],
+        ["N", "service ms/chat", "service", "emulators ms/chat", "emulators", "Postgres ms/chat", "Postgres", "load generator", "machine busy", "steal"],
         scenario.levels.map((l) => [
           level(l),
           perChatMs(l.service?.cpuSecondsPerChat),
           share(l.service?.cpuShare),
           perChatMs(l.upstreams?.cpuSecondsPerChat),
           share(l.upstreams?.cpuShare),
+          perChatMs(l.database?.cpuSecondsPerChat),
+          share(l.database?.cpuShare),
           share(l.bench.cpuShare),
           share(l.machine?.busyCores),
           share(l.machine?.stealCores),

@@ -98,7 +98,7 @@ async function main(argv: string[]): Promise<number> {
         service = await startService({ ...stack.serviceEnv(), ...nodeOptions(settings, name) }, { timeoutMs: 120_000, cpus: pinning.affinity?.service });
         log(`service: pid ${service.pid} at ${service.url}, healthy after ${Math.round(service.readyMs)} ms`);
         try {
-          results.chats.push(await run[name]({ url: service.url, pid: service.pid }, stack.upstreams, settings, log));
+          results.chats.push(await run[name]({ url: service.url, pid: service.pid, databaseUrl: stack.runDatabase.env.DATABASE_URL }, stack.upstreams, settings, log));
         } finally {
           await service.stop();
           service = undefined;
