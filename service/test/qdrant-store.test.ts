@@ -90,6 +90,23 @@ describe("QdrantStore against the Qdrant emulator", () => {
     assert.deepEqual((await ask()).map((h) => h.id), [near, far]);
   });
 
+  it("reads a payload as written when every field is well formed, and an odd field of an old point leniently", async () => {
+    const [good, odd] = [randomUUID(), randomUUID()];
+    const written = { ...legacyPayload("docs/good.md"), embedding_model: "gemini-embedding-001", content_hash: "h", url: "/docs/good", chunk_index: 3 };
+    qdrant.seed("docusaurus-book", {
+      size: 4,
+      points: [
+        { id: good, vector: basis(4, 0), payload: written },
+        // A float depth, headings as one string, a count as text, a url that is a number, an unknown key.
+        { id: odd, vector: basis(4, 0, 0.5), payload: { file_path: "docs/odd.md", heading_path: "Intro", section_depth: 1.5, content: "odd", token_count: "7", url: 7, extra: true } },
+      ],
+    });
+    const hits = await store().search(basis(4, 0), 2);
+    assert.deepEqual(hits.map((h) => h.id), [good, odd]);
+    assert.deepEqual(hits[0]!.payload, written);
+    assert.deepEqual(hits[1]!.payload, { file_path: "docs/odd.md", heading_path: [], section_depth: 0, content: "odd", token_count: 0 });
+  });
+
   it("reports the collection, and text-embedding-004 for points without an embedding model", async () => {
     qdrant.seed("docusaurus-book", { size: 768, points: [{ id: randomUUID(), vector: basis(768, 1), payload: legacyPayload("docs/a.md") }] });
     assert.deepEqual(await store().info(), {

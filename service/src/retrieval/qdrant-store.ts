@@ -258,8 +258,34 @@ function vectorSizeOf(info: CollectionInfo): number | null {
   return null;
 }
 
+const isText = (v: unknown): v is string => typeof v === "string";
+const isWhole = (v: unknown): v is number => Number.isSafeInteger(v);
+
+/**
+ * True when the schema would take every field as it is, as it does every point our ingest
+ * writes: such a payload is read as it came. zod's generic parse, run for every hit of every
+ * chat, cost more than all the rest of reading them; an old point's odd field still goes
+ * through it.
+ */
+function isWellFormed(raw: unknown): raw is z.infer<typeof payloadSchema> {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return false;
+  const p = raw as Record<string, unknown>;
+  return (
+    isText(p.file_path) &&
+    Array.isArray(p.heading_path) &&
+    p.heading_path.every(isText) &&
+    (p.section_depth === undefined || isWhole(p.section_depth)) &&
+    isText(p.content) &&
+    isWhole(p.token_count) &&
+    (p.embedding_model === undefined || isText(p.embedding_model)) &&
+    (p.content_hash === undefined || isText(p.content_hash)) &&
+    (p.url === undefined || isText(p.url)) &&
+    (p.chunk_index === undefined || isWhole(p.chunk_index))
+  );
+}
+
 function toPayload(raw: unknown): ChunkPayload {
-  const parsed = payloadSchema.parse(raw ?? {});
+  const parsed = isWellFormed(raw) ? raw : payloadSchema.parse(raw ?? {});
   const payload: ChunkPayload = {
     file_path: parsed.file_path,
     heading_path: parsed.heading_path,
