@@ -64,5 +64,5 @@ export function pinProcess(pid: number, cpus: string): void {
 export function describeAffinity(plan: AffinityPlan): string {
   if (!plan.affinity) return plan.reason;
   const { service, others } = plan.affinity;
-  return `service on CPU ${service}, emulators and load generator on CPU ${others} (taskset)`;
+  return `the load scenarios' service on CPU ${service}, the emulators and the load generator on CPU ${others} (taskset)`;
 }

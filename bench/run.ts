@@ -52,12 +52,10 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const stack = await startStack(settings);
-  // The service on a CPU of its own, the bench's own processes (this one, the emulators) on the others.
+  // The load scenarios' service on a CPU of its own, the emulators and (from the load
+  // scenarios on) this process, the load generator, on the others.
   const pinning: AffinityPlan = settings.target ? { affinity: undefined, reason: "not pinned: the target is not started by the bench" } : planAffinity(settings.pin);
-  if (pinning.affinity) {
-    pinProcess(process.pid, pinning.affinity.others);
-    pinProcess(stack.upstreams.pid, pinning.affinity.others);
-  }
+  if (pinning.affinity) pinProcess(stack.upstreams.pid, pinning.affinity.others);
   log(`CPU affinity: ${describeAffinity(pinning)}`);
   let service: ServiceProcess | undefined;
   let interrupted = false;
@@ -87,6 +85,8 @@ async function main(argv: string[]): Promise<number> {
     if (settings.scenarios.includes("ingest")) results.ingest = await ingestBench(stack, settings.corpus, log);
     if (settings.scenarios.includes("first-token")) results.firstToken = await firstToken(stack, settings, log);
 
+    // Pinned only now: the processes it started so far (ingests, cold starts) inherited all CPUs.
+    if (pinning.affinity && (chatScenarios.length > 0 || settings.scenarios.includes("slow-readers"))) pinProcess(process.pid, pinning.affinity.others);
     const run = { overhead, capacity, throughput } as const;
     if (settings.target && chatScenarios.length > 0) {
       await waitForTarget(settings, stack);
