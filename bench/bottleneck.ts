@@ -28,7 +28,12 @@ export function limitOf(level: LevelResult, affinity: Affinity | undefined, cpus
   if (affinity) {
     const busy = (list: number[]) => list.reduce((sum, cpu) => sum + (machine.perCpuBusy[String(cpu)] ?? 0), 0) / list.length;
     const theirs = busy(affinity.otherCpus);
-    if (theirs >= SATURATED) return `emulators: their CPU ${affinity.others} ${pct(theirs)} busy, with the load generator and other work (${sides})`;
+    if (theirs >= SATURATED) {
+      // Saturated mostly by what the bench runs there, or mostly by other work on the machine.
+      const ours = Math.min(theirs, (emulators + level.bench.cpuShare) / affinity.otherCpus.length);
+      if (ours >= theirs / 2) return `emulators: their CPU ${affinity.others} ${pct(theirs)} busy, with the load generator and other work (${sides})`;
+      return `machine: the emulators' CPU ${affinity.others} ${pct(theirs)} busy, ${pct(theirs - ours)} of it other work (${sides})`;
+    }
     const mine = busy(affinity.serviceCpus);
     if (mine >= SATURATED && mine - service >= NOTABLE) return `machine: the service's CPU ${affinity.service} ${pct(mine)} busy, ${pct(mine - service)} of it other work (${sides})`;
     return undefined;

@@ -78,7 +78,7 @@ export async function measureLevel(
   const emulatorsWindow = emulators?.stop();
   const machineWindow = machine.stop();
   const endUs = monotonicUs();
-  const cpu = process.cpuUsage(benchCpu);
+  const benchUsage = process.cpuUsage(benchCpu);
   const databaseWindow = await database?.stop();
   loop.disable();
 
@@ -89,7 +89,13 @@ export async function measureLevel(
   const wallSeconds = result.wallMs / 1000;
   const tokens = outcomes.reduce((sum, o) => sum + o.tokens, 0);
   const streamRates = completed.filter((o) => o.streamMs && o.tokens > 1).map((o) => ((o.tokens - 1) * 1000) / o.streamMs!);
-  const benchCpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const benchCpuSeconds = (benchUsage.user + benchUsage.system) / 1e6;
+  // A process's CPU over the level: in all, in share of one core, and per completed chat.
+  const cpu = (seconds: number) => ({
+    cpuSeconds: round(seconds, 2)!,
+    cpuShare: round(seconds / wallSeconds, 2)!,
+    cpuSecondsPerChat: completed.length > 0 ? round(seconds / completed.length, 5) : null,
+  });
 
   return {
     concurrency: options.concurrency,
@@ -109,9 +115,7 @@ export async function measureLevel(
           service: {
             maxRssMb: round(window.maxRssBytes / MB, 0)!,
             peakRssMb: round(window.peakRssBytes / MB, 0)!,
-            cpuSeconds: round(window.cpuSeconds, 2)!,
-            cpuShare: round(window.cpuSeconds / wallSeconds, 2)!,
-            cpuSecondsPerChat: completed.length > 0 ? round(window.cpuSeconds / completed.length, 5) : null,
+            ...cpu(window.cpuSeconds),
           },
         }
       : {}),
@@ -122,21 +126,12 @@ export async function measureLevel(
     },
     ...(emulatorsWindow
       ? {
-          upstreams: {
-            cpuSeconds: round(emulatorsWindow.cpuSeconds, 2)!,
-            cpuShare: round(emulatorsWindow.cpuSeconds / wallSeconds, 2)!,
-            cpuSecondsPerChat: completed.length > 0 ? round(emulatorsWindow.cpuSeconds / completed.length, 5) : null,
-          },
+          upstreams: cpu(emulatorsWindow.cpuSeconds),
         }
       : {}),
     ...(databaseWindow
       ? {
-          database: {
-            cpuSeconds: round(databaseWindow.cpuSeconds, 2)!,
-            cpuShare: round(databaseWindow.cpuSeconds / wallSeconds, 2)!,
-            cpuSecondsPerChat: completed.length > 0 ? round(databaseWindow.cpuSeconds / completed.length, 5) : null,
-            backends: databaseWindow.backends,
-          },
+          database: { ...cpu(databaseWindow.cpuSeconds), backends: databaseWindow.backends },
         }
       : {}),
     ...(machineWindow

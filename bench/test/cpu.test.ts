@@ -59,6 +59,8 @@ describe("what limited a level", () => {
   test("pinned: the emulators when their CPU is saturated, the machine when other work takes the service's", () => {
     assert.match(limitOf(level({ service: 0.6, emulators: 0.6, machine: 1.6, perCpu: { "0": 0.97, "1": 0.6 } }), pinned, 2) ?? "", /^emulators: their CPU 0 97% busy/);
     assert.match(limitOf(level({ service: 0.5, emulators: 0.3, machine: 1.5, perCpu: { "0": 0.5, "1": 0.98 } }), pinned, 2) ?? "", /^machine: the service's CPU 1 98% busy, 48% of it other work/);
+    // The emulators' CPU saturated by other work, the emulators and the load generator taking little of it.
+    assert.match(limitOf(level({ service: 0.25, emulators: 0.2, bench: 0.1, machine: 1.9, perCpu: { "0": 0.98, "1": 0.9 } }), pinned, 2) ?? "", /^machine: the emulators' CPU 0 98% busy, 68% of it other work/);
   });
 });
 
