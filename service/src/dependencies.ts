@@ -3,7 +3,7 @@ import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
 import { ActiveStreams } from "./chat/active-streams.ts";
 import { ChatService } from "./chat/chat-service.ts";
-import { RuleRewriter, type QueryRewriter } from "./chat/search-query.ts";
+import { SearchQueryRewriter, type QueryRewriter } from "./chat/search-query.ts";
 import { ConversationStore } from "./db/conversation-store.ts";
 import type { Database } from "./db/database.ts";
 import { openDatabase } from "./db/open-database.ts";
@@ -16,7 +16,7 @@ import type { AnswerGenerator } from "./answer/answer-generator.ts";
 import { ExtractiveGenerator } from "./answer/extractive-generator.ts";
 import { GeminiEmbedder } from "./gemini/embedder.ts";
 import { GeminiGenerator } from "./gemini/generator.ts";
-import { GeminiQueryRewriter } from "./gemini/query-rewriter.ts";
+import { GeminiQueryModel } from "./gemini/query-model.ts";
 import { GeminiStreamClient } from "./gemini/stream-client.ts";
 import { createVectorStore } from "./retrieval/create-vector-store.ts";
 import type { VectorStore } from "./retrieval/vector-store.ts";
@@ -45,9 +45,11 @@ export async function buildDependencies(config: Config, logger: Logger, override
     overrides.generator ?? (gemini ? new GeminiGenerator({ client: gemini, model: config.gemini.model, thinking: config.gemini.thinking }) : new ExtractiveGenerator());
   const rewriter =
     overrides.rewriter ??
-    (gemini && config.gemini.rewriteTimeoutMs > 0
-      ? new GeminiQueryRewriter({ client: gemini, model: config.gemini.model, thinking: config.gemini.thinking, timeoutMs: config.gemini.rewriteTimeoutMs, log: logger })
-      : new RuleRewriter());
+    new SearchQueryRewriter({
+      model: gemini && new GeminiQueryModel({ client: gemini, model: config.gemini.model, thinking: config.gemini.thinking }),
+      timeoutMs: config.gemini.rewriteTimeoutMs,
+      log: logger,
+    });
 
   const conversations = new ConversationStore(db);
   const geminiStatus = new GeminiStatus();

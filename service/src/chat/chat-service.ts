@@ -120,9 +120,8 @@ export class ChatService {
     }
   }
 
-  /** A follow-up is searched with a standalone query; the first question as asked. */
   async #retrieve(question: string, history: GenerationRequest["history"], signal: AbortSignal): Promise<{ searchQuery: string; passages: SearchHit[] }> {
-    const searchQuery = history.length === 0 ? question : await this.#o.rewriter.rewrite(question, history, signal);
+    const searchQuery = await this.#o.rewriter.rewrite(question, history, signal);
     let vector: number[];
     try {
       [vector] = (await this.#o.embedder.embed([searchQuery], "RETRIEVAL_QUERY", signal)) as [number[]];

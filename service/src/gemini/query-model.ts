@@ -1,6 +1,5 @@
 import type { HistoryTurn } from "../answer/answer-generator.ts";
-import { leansOnHistory, ruleQuery, type QueryRewriter } from "../chat/search-query.ts";
-import { isAbortError } from "../errors.ts";
+import type { QueryModel } from "../chat/search-query.ts";
 import type { GeminiStreamClient } from "./stream-client.ts";
 import { thinkingConfig, type ThinkingConfig, type ThinkingSetting } from "./thinking.ts";
 
@@ -13,47 +12,32 @@ const INSTRUCTION = [
 
 // A search query is a line, not an answer: a few dozen tokens suffice.
 const MAX_OUTPUT_TOKENS = 64;
-const MAX_QUERY_CHARS = 300;
 // The turns a follow-up can lean on, each cut to this length.
 const TURNS = 4;
 const TURN_CHARS = 600;
 
-export interface RewriteLog {
-  warn(fields: Record<string, unknown>, message: string): void;
-}
-
 /**
- * One short Gemini call makes a follow-up standalone ("How do I switch to it?" after a
- * question on pgvector becomes "How do I switch to pgvector?"), with no thinking and a small
- * output. A question that stands on its own costs no call. When the call fails or outlasts
- * `timeoutMs`, the rule stands in: the search goes on, a little less precise.
+ * One short Gemini call that makes a follow-up standalone, with no thinking and a small
+ * output. When to call it, and what stands in when it fails, is chat/search-query.ts's.
  */
-export class GeminiQueryRewriter implements QueryRewriter {
-  readonly kind: string;
+export class GeminiQueryModel implements QueryModel {
+  readonly model: string;
   readonly #client: GeminiStreamClient;
-  readonly #model: string;
   readonly #thinking: ThinkingConfig | undefined;
-  readonly #timeoutMs: number;
-  readonly #log: RewriteLog | undefined;
 
-  constructor(options: { client: GeminiStreamClient; model: string; thinking: ThinkingSetting; timeoutMs: number; log?: RewriteLog }) {
-    this.kind = options.model;
+  constructor(options: { client: GeminiStreamClient; model: string; thinking: ThinkingSetting }) {
+    this.model = options.model;
     this.#client = options.client;
-    this.#model = options.model;
     this.#thinking = thinkingConfig(options.model, options.thinking);
-    this.#timeoutMs = options.timeoutMs;
-    this.#log = options.log;
   }
 
-  async rewrite(question: string, history: readonly HistoryTurn[], signal: AbortSignal): Promise<string> {
-    if (!leansOnHistory(question) || history.length === 0) return question;
-    const timeout = AbortSignal.timeout(this.#timeoutMs);
+  async standaloneQuery(question: string, history: readonly HistoryTurn[], signal: AbortSignal): Promise<string> {
     // The query is the first line: once it has ended, the rest is not waited for.
     const lineEnded = new AbortController();
     let text = "";
     try {
       await this.#client.stream(
-        this.#model,
+        this.model,
         {
           contents: [{ role: "user", parts: [{ text: transcript(question, history) }] }],
           systemInstruction: INSTRUCTION,
@@ -61,7 +45,7 @@ export class GeminiQueryRewriter implements QueryRewriter {
           maxOutputTokens: MAX_OUTPUT_TOKENS,
           thinkingConfig: this.#thinking,
         },
-        AbortSignal.any([signal, timeout, lineEnded.signal]),
+        AbortSignal.any([signal, lineEnded.signal]),
         (piece) => {
           text += piece;
           // Not from inside the socket's data handler: the abort destroys that very socket.
@@ -69,20 +53,15 @@ export class GeminiQueryRewriter implements QueryRewriter {
         },
       );
     } catch (err) {
-      if (signal.aborted) throw signal.reason;
-      if (lineEnded.signal.aborted) return queryOf(text, question, history);
-      const reason = timeout.aborted ? "timeout" : isAbortError(err) ? "aborted" : "error";
-      this.#log?.warn({ reason, timeoutMs: this.#timeoutMs }, "query rewrite failed; the rule stands in");
-      return ruleQuery(question, history);
+      if (signal.aborted || !lineEnded.signal.aborted) throw err;
     }
-    return queryOf(text, question, history);
+    return firstLine(text);
   }
 }
 
-/** The model's first line without quotes; the rule's query when that is empty or too long to be one. */
-function queryOf(text: string, question: string, history: readonly HistoryTurn[]): string {
-  const query = text.trim().split("\n")[0]!.replace(/^["'`]+|["'`]+$/g, "").trim();
-  return query.length > 0 && query.length <= MAX_QUERY_CHARS ? query : ruleQuery(question, history);
+/** The model's first line, without quotes. */
+function firstLine(text: string): string {
+  return text.trim().split("\n")[0]!.replace(/^["'`]+|["'`]+$/g, "").trim();
 }
 
 /** The conversation's last turns and the follow-up, as one message. */
