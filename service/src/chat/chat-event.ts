@@ -14,3 +14,8 @@ export type ChatEvent =
   // An answer that streamed but could not be stored ends with an error instead: saved is always true.
   | { type: "done"; sources: Source[]; conversation_id: string; saved: true }
   | { type: "error"; code: ErrorCode; message: string; conversation_id: string };
+
+/** A token event as JSON, written without building the object: it is sent once per piece of every answer. */
+export function tokenJson(text: string): string {
+  return `{"type":"token","content":${JSON.stringify(text)}}`;
+}

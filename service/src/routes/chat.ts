@@ -3,8 +3,10 @@ import type { Config } from "../config.ts";
 import type { Logger } from "../logger.ts";
 import { AppError } from "../errors.ts";
 import type { ActiveStreams } from "../chat/active-streams.ts";
+import { tokenJson, type ChatEvent } from "../chat/chat-event.ts";
 import { chatRequestSchema } from "../chat/chat-request.ts";
 import type { ChatService, PreparedChat } from "../chat/chat-service.ts";
+import { StreamStop } from "../chat/stream-stop.ts";
 import { DATABASE_UNAVAILABLE } from "../db/conversation-store.ts";
 import { MAX_BUFFERED_BYTES, SseStream } from "../http/sse.ts";
 import { parseBody } from "../http/validate.ts";
@@ -15,24 +17,6 @@ export interface ChatRouteOptions {
   streams: ActiveStreams;
   readiness: Readiness;
   settings: Pick<Config, "selectionMaxChars" | "keepAliveMs" | "generationTimeoutMs" | "sseWriteTimeoutMs">;
-}
-
-type StopCode = "client_disconnected" | "reader_stalled" | "shutting_down";
-
-const STOP_MESSAGES: Record<StopCode, string> = {
-  client_disconnected: "The client disconnected.",
-  reader_stalled: "The client stopped reading the answer.",
-  shutting_down: "The server is restarting. Please ask again in a moment.",
-};
-
-/** Why a stream was ended from our side; stored with the incomplete answer. */
-export class StreamStop extends Error {
-  readonly code: StopCode;
-  constructor(code: StopCode) {
-    super(code);
-    this.name = "AbortError";
-    this.code = code;
-  }
 }
 
 /** POST /api/chat: validate, prepare (store, retrieve), then stream the answer as SSE. */
@@ -72,9 +56,9 @@ async function streamAnswer(prepared: PreparedChat, res: Response, controller: A
   const { signal } = controller;
   // Headers wait for the first piece: a failure up to then (quota, a bad key, a timeout)
   // still gets a real HTTP status, which is all today's client can show.
-  let sse: SseStream | undefined;
-  const open = (): SseStream => {
-    const stream = new SseStream(res, {
+  let sse: SseStream<ChatEvent> | undefined;
+  const open = (): SseStream<ChatEvent> => {
+    const stream = new SseStream<ChatEvent>(res, {
       keepAliveMs: options.settings.keepAliveMs,
       writeTimeoutMs: options.settings.sseWriteTimeoutMs,
       maxBufferedBytes: MAX_BUFFERED_BYTES,
@@ -87,9 +71,9 @@ async function streamAnswer(prepared: PreparedChat, res: Response, controller: A
   let answer = "";
   const onText = (text: string) => {
     answer += text;
-    if (sse !== undefined) return sse.sendToken(text);
+    if (sse !== undefined) return sse.sendJson(tokenJson(text));
     sse = open();
-    sse.sendToken(text);
+    sse.sendJson(tokenJson(text));
     // The first token is the one the reader waits for: it goes out now.
     sse.flush();
   };
@@ -138,7 +122,7 @@ async function streamAnswer(prepared: PreparedChat, res: Response, controller: A
 function describeFailure(err: unknown, signal: AbortSignal): AppError {
   const reason: unknown = signal.aborted ? signal.reason : undefined;
   if (reason instanceof StreamStop) {
-    return new AppError(reason.code, STOP_MESSAGES[reason.code], { cause: err });
+    return new AppError(reason.code, reason.readerMessage, { cause: err });
   }
   if (reason instanceof DOMException && reason.name === "TimeoutError") {
     return new AppError("upstream_timeout", "The answer took too long and was stopped.", { cause: err });
