@@ -75,13 +75,14 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
         signal.throwIfAborted();
         const started = performance.now();
         const prepared = await deps.chat.prepare({ message: turn.ask, mode: "general", context: undefined, conversation_id: conversationId }, signal);
+        if (!prepared.ok) throw prepared.error;
         const retrievalMs = performance.now() - started;
         conversationId = prepared.conversationId;
         // Only a turn with a follow-up needs its answer: the follow-up reads it as history.
         if (index + 1 < question.turns.length) {
-          let answer = "";
-          await deps.chat.generate(prepared, signal, (text) => (answer += text));
-          await deps.chat.finish(prepared, answer, { incomplete: false });
+          const outcome = await deps.chat.answer(prepared, signal, { text: () => {}, delivered: async () => true });
+          signal.throwIfAborted();
+          if (outcome.kind === "failed" || outcome.kind === "client_gone" || outcome.kind === "shutting_down") throw outcome.error;
         }
         const retrieved = [...new Set(prepared.sources.map((s) => s.file))];
         turns.push({
