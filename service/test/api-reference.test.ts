@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import express from "express";
 import { chatRequestSchema, MESSAGE_MAX_CHARS } from "../src/chat/chat-request.ts";
 import { loadConfig } from "../src/config.ts";
-import { docsRouter } from "../src/routes/docs.ts";
+import { apiReferenceRouter } from "../src/routes/api-reference.ts";
 import { resolvePointer, validate, type Json, type JsonObject } from "./support/json-schema.ts";
 
 const CONVERSATION = "6f1c2d3e-4b5a-4c6d-8e7f-901234567890";
@@ -24,7 +24,7 @@ describe("API description and viewer", () => {
 
   before(async () => {
     const app = express();
-    app.use(docsRouter());
+    app.use(apiReferenceRouter());
     server = app.listen(0, "127.0.0.1");
     await new Promise<void>((resolve) => server.once("listening", resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -140,7 +140,7 @@ describe("API description and viewer", () => {
   });
 
   it("follows the service's selection limit", async () => {
-    const app = express().use(docsRouter({ selectionMaxChars: 500 }));
+    const app = express().use(apiReferenceRouter({ selectionMaxChars: 500 }));
     const small = app.listen(0, "127.0.0.1");
     await new Promise<void>((resolve) => small.once("listening", resolve));
     try {
