@@ -12,32 +12,32 @@ import type { ErrorCode } from "./errors.ts";
 
 /** JSON Schema 2020-12, as OpenAPI 3.1 embeds it: too open to type closely. */
 export type Schema = { readonly [keyword: string]: unknown };
-export interface Reference {
+interface Reference {
   $ref: string;
 }
-export interface MediaType {
+interface MediaType {
   schema: Schema | Reference;
   example?: unknown;
   [extension: `x-${string}`]: unknown;
 }
-export interface Header {
+interface Header {
   description: string;
   required?: boolean;
   schema: Schema;
 }
-export interface ResponseObject {
+interface ResponseObject {
   description: string;
   headers?: Record<string, Header | Reference>;
   content?: Record<string, MediaType>;
 }
-export interface Parameter {
+interface Parameter {
   name: string;
   in: "path" | "query" | "header";
   required: boolean;
   description: string;
   schema: Schema | Reference;
 }
-export interface Operation {
+interface Operation {
   operationId: string;
   summary: string;
   description?: string;

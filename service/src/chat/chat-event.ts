@@ -11,7 +11,7 @@ export const eventSchemas = z.registry<{ id: string }>();
 
 const conversationId = z.uuid();
 
-export const sourceSchema = z
+const sourceSchema = z
   .object({
     file: z.string().meta({ description: "Path from the book's folder, e.g. `docs/module-01/chapter-01.md`." }),
     heading: z.string().meta({ description: "The heading path joined with ` > `; empty above the first heading." }),
