@@ -1,7 +1,6 @@
 import type { HistoryTurn } from "../answer/answer-generator.ts";
 import type { QueryModel } from "../chat/search-query.ts";
-import type { GeminiStreamClient } from "./stream-client.ts";
-import { thinkingConfig, type ThinkingConfig, type ThinkingSetting } from "./thinking.ts";
+import { GeminiModel, type GeminiModelOptions } from "./model.ts";
 
 const INSTRUCTION = [
   "You turn a reader's follow-up question about a technical book into one standalone search query.",
@@ -22,13 +21,11 @@ const TURN_CHARS = 600;
  */
 export class GeminiQueryModel implements QueryModel {
   readonly model: string;
-  readonly #client: GeminiStreamClient;
-  readonly #thinking: ThinkingConfig | undefined;
+  readonly #gemini: GeminiModel;
 
-  constructor(options: { client: GeminiStreamClient; model: string; thinking: ThinkingSetting }) {
-    this.model = options.model;
-    this.#client = options.client;
-    this.#thinking = thinkingConfig(options.model, options.thinking);
+  constructor(options: GeminiModelOptions) {
+    this.#gemini = new GeminiModel(options);
+    this.model = this.#gemini.name;
   }
 
   async standaloneQuery(question: string, history: readonly HistoryTurn[], signal: AbortSignal): Promise<string> {
@@ -36,14 +33,12 @@ export class GeminiQueryModel implements QueryModel {
     const lineEnded = new AbortController();
     let text = "";
     try {
-      await this.#client.stream(
-        this.model,
+      await this.#gemini.stream(
         {
           contents: [{ role: "user", parts: [{ text: transcript(question, history) }] }],
           systemInstruction: INSTRUCTION,
           temperature: 0,
           maxOutputTokens: MAX_OUTPUT_TOKENS,
-          thinkingConfig: this.#thinking,
         },
         AbortSignal.any([signal, lineEnded.signal]),
         (piece) => {
