@@ -48,7 +48,7 @@ export function ruleQuery(question: string, history: readonly HistoryTurn[]): st
 /** A model asked to make a follow-up standalone. It only asks: when to ask, and what stands in, is decided here. */
 export interface QueryModel {
   /** The model's name, reported as the rewriter's kind. */
-  readonly model: string;
+  readonly name: string;
   /** The model's query for the follow-up, possibly empty; throws when the call fails or `signal` aborts. */
   standaloneQuery(question: string, history: readonly HistoryTurn[], signal: AbortSignal): Promise<string>;
 }
@@ -76,7 +76,7 @@ export class SearchQueryRewriter implements QueryRewriter {
   constructor(options: { model?: QueryModel | undefined; timeoutMs?: number; log?: RewriteLog } = {}) {
     const timeoutMs = options.timeoutMs ?? 0;
     this.#model = timeoutMs > 0 ? options.model : undefined;
-    this.kind = this.#model?.model ?? "rule";
+    this.kind = this.#model?.name ?? "rule";
     this.#timeoutMs = timeoutMs;
     this.#log = options.log;
   }

@@ -1,6 +1,6 @@
 import type { HistoryTurn } from "../answer/answer-generator.ts";
 import type { QueryModel } from "../chat/search-query.ts";
-import { GeminiModel, type GeminiModelOptions } from "./model.ts";
+import { GeminiModel } from "./model.ts";
 
 const INSTRUCTION = [
   "You turn a reader's follow-up question about a technical book into one standalone search query.",
@@ -19,21 +19,13 @@ const TURN_CHARS = 600;
  * One short Gemini call that makes a follow-up standalone, with no thinking and a small
  * output. When to call it, and what stands in when it fails, is chat/search-query.ts's.
  */
-export class GeminiQueryModel implements QueryModel {
-  readonly model: string;
-  readonly #gemini: GeminiModel;
-
-  constructor(options: GeminiModelOptions) {
-    this.#gemini = new GeminiModel(options);
-    this.model = this.#gemini.name;
-  }
-
+export class GeminiQueryModel extends GeminiModel implements QueryModel {
   async standaloneQuery(question: string, history: readonly HistoryTurn[], signal: AbortSignal): Promise<string> {
     // The query is the first line: once it has ended, the rest is not waited for.
     const lineEnded = new AbortController();
     let text = "";
     try {
-      await this.#gemini.stream(
+      await this.stream(
         {
           contents: [{ role: "user", parts: [{ text: transcript(question, history) }] }],
           systemInstruction: INSTRUCTION,
