@@ -3,19 +3,20 @@ import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
 import { ActiveStreams } from "./chat/active-streams.ts";
 import { ChatService } from "./chat/chat-service.ts";
-import { RuleRewriter, type QueryRewriter } from "./chat/search-query.ts";
+import { SearchQueryRewriter, type QueryRewriter } from "./chat/search-query.ts";
 import { ConversationStore } from "./db/conversation-store.ts";
 import type { Database } from "./db/database.ts";
 import { openDatabase } from "./db/open-database.ts";
-import { createEmbedder } from "./embeddings/create-embedder.ts";
 import type { Embedder } from "./embeddings/embedder.ts";
+import { LocalEmbedder } from "./embeddings/local-embedder.ts";
 import { GeminiStatus } from "./health/gemini-status.ts";
 import { HealthService } from "./health/health-service.ts";
 import { Readiness } from "./health/readiness.ts";
 import type { AnswerGenerator } from "./answer/answer-generator.ts";
 import { ExtractiveGenerator } from "./answer/extractive-generator.ts";
+import { GeminiEmbedder } from "./gemini/embedder.ts";
 import { GeminiGenerator } from "./gemini/generator.ts";
-import { GeminiQueryRewriter } from "./gemini/query-rewriter.ts";
+import { GeminiQueryModel } from "./gemini/query-model.ts";
 import { GeminiStreamClient } from "./gemini/stream-client.ts";
 import { createVectorStore } from "./retrieval/create-vector-store.ts";
 import type { VectorStore } from "./retrieval/vector-store.ts";
@@ -44,9 +45,11 @@ export async function buildDependencies(config: Config, logger: Logger, override
     overrides.generator ?? (gemini ? new GeminiGenerator({ client: gemini, model: config.gemini.model, thinking: config.gemini.thinking }) : new ExtractiveGenerator());
   const rewriter =
     overrides.rewriter ??
-    (gemini && config.gemini.rewriteTimeoutMs > 0
-      ? new GeminiQueryRewriter({ client: gemini, model: config.gemini.model, thinking: config.gemini.thinking, timeoutMs: config.gemini.rewriteTimeoutMs, log: logger })
-      : new RuleRewriter());
+    new SearchQueryRewriter({
+      model: gemini && new GeminiQueryModel({ client: gemini, model: config.gemini.model, thinking: config.gemini.thinking }),
+      timeoutMs: config.gemini.rewriteTimeoutMs,
+      log: logger,
+    });
 
   const conversations = new ConversationStore(db);
   const geminiStatus = new GeminiStatus();
@@ -77,6 +80,20 @@ export async function buildDependencies(config: Config, logger: Logger, override
     streams: new ActiveStreams(),
     settings: config,
   };
+}
+
+/**
+ * Gemini when a key is configured, else the deterministic local embedder. A reader waiting
+ * on a question is not kept for long retries: past a couple of seconds the quota error is
+ * reported with its Retry-After. Ingest runs unattended and waits as long as the server asks.
+ */
+export function createEmbedder(config: Pick<Config, "embedding" | "gemini">, purpose: "query" | "ingest" = "query"): Embedder {
+  const { provider, model, dimensions } = config.embedding;
+  if (provider === "gemini" && config.gemini.apiKey) {
+    const patience = purpose === "query" ? { maxAttempts: 3, maxDelayMs: 2_000 } : {};
+    return new GeminiEmbedder({ apiKey: config.gemini.apiKey, baseUrl: config.gemini.baseUrl, model, dimensions, ...patience });
+  }
+  return new LocalEmbedder({ dimensions });
 }
 
 /** True when tables and vectors live in the embedded PGlite database (no cloud account). */

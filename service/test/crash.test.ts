@@ -7,7 +7,7 @@ import { startService } from "../../bench/service-process.ts";
 import { startGeminiEmulator } from "../../emulators/gemini.ts";
 import { startQdrantEmulator } from "../../emulators/qdrant.ts";
 import { loadConfig } from "../src/config.ts";
-import { createEmbedder } from "../src/embeddings/create-embedder.ts";
+import { createEmbedder } from "../src/dependencies.ts";
 import { ingestDocs } from "../src/ingest/ingest.ts";
 import { createVectorStore } from "../src/retrieval/create-vector-store.ts";
 import { freshPostgres, skipWithoutPostgres } from "./support/databases.ts";

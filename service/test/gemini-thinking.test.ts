@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { startGeminiEmulator, type GeminiEmulator } from "../../emulators/gemini.ts";
+import { SearchQueryRewriter } from "../src/chat/search-query.ts";
 import { ConfigError, loadConfig } from "../src/config.ts";
 import { GeminiGenerator } from "../src/gemini/generator.ts";
-import { GeminiQueryRewriter } from "../src/gemini/query-rewriter.ts";
+import { GeminiQueryModel } from "../src/gemini/query-model.ts";
 import { GeminiStreamClient } from "../src/gemini/stream-client.ts";
 import { parseThinking, thinkingConfig, type ThinkingSetting } from "../src/gemini/thinking.ts";
 
@@ -65,7 +66,7 @@ describe("Gemini request bodies against the emulator", () => {
 
   it("a follow-up is rewritten by one short call without thinking; a standalone question costs no call", async () => {
     gemini.setAnswer('"How do I switch to pgvector?"\n');
-    const rewriter = new GeminiQueryRewriter({ client: client(), model: "gemini-2.5-flash", thinking: OFF, timeoutMs: 5_000 });
+    const rewriter = new SearchQueryRewriter({ model: new GeminiQueryModel({ client: client(), model: "gemini-2.5-flash", thinking: OFF }), timeoutMs: 5_000 });
     assert.equal(await rewriter.rewrite("How do I switch to it?", history, new AbortController().signal), "How do I switch to pgvector?");
     assert.deepEqual(sent(), [{ temperature: 0, maxOutputTokens: 64, thinkingConfig: { thinkingBudget: 0 } }]);
     const prompt = JSON.stringify(gemini.requests[0]!.body);
@@ -79,7 +80,7 @@ describe("Gemini request bodies against the emulator", () => {
   it("takes the first line and stops reading: a model that goes on to answer is not waited for", async () => {
     gemini.setStreamProfile({ tokens: 40, tokenDelayMs: 50 });
     gemini.setAnswer(`pgvector switch setup\n${"and then a long answer nobody asked for ".repeat(10)}`);
-    const rewriter = new GeminiQueryRewriter({ client: client(), model: "gemini-2.5-flash", thinking: OFF, timeoutMs: 5_000 });
+    const rewriter = new SearchQueryRewriter({ model: new GeminiQueryModel({ client: client(), model: "gemini-2.5-flash", thinking: OFF }), timeoutMs: 5_000 });
     const started = performance.now();
     assert.equal(await rewriter.rewrite("How do I switch to it?", history, new AbortController().signal), "pgvector switch setup");
     assert.ok(performance.now() - started < 1_000, "40 pieces at 50 ms were not all waited for");
@@ -87,7 +88,11 @@ describe("Gemini request bodies against the emulator", () => {
 
   it("falls back to the rule when the call is slow or fails, and stops when the reader leaves", async () => {
     const warnings: string[] = [];
-    const rewriter = new GeminiQueryRewriter({ client: client(), model: "gemini-2.5-flash", thinking: OFF, timeoutMs: 200, log: { warn: (fields) => warnings.push(String(fields.reason)) } });
+    const rewriter = new SearchQueryRewriter({
+      model: new GeminiQueryModel({ client: client(), model: "gemini-2.5-flash", thinking: OFF }),
+      timeoutMs: 200,
+      log: { warn: (fields) => warnings.push(String(fields.reason)) },
+    });
     gemini.setFault({ kind: "slow", delayMs: 2_000, route: "generate" });
     const started = performance.now();
     assert.equal(await rewriter.rewrite("How do I switch to it?", history, new AbortController().signal), "What is pgvector?\nHow do I switch to it?");

@@ -20,8 +20,8 @@ export interface StreamGenerateRequest {
  *
  * Why not the SDK's generateContentStream: for every event it parses the JSON three times
  * (once as a thrown SyntaxError on the raw chunk), builds a WHATWG Response and runs its
- * converters. That is about 110 µs of CPU per event on the CI machine, against about 20
- * here; at 500 streams of 30 tokens a second it was the service's whole core. Failures are
+ * converters: several times the CPU per event of this reader, the service's whole core under
+ * load (figures in the docs). Failures are
  * GeminiErrors, as the embedder's are, so one mapping (fromGeminiError) serves both.
  */
 export class GeminiStreamClient {

@@ -5,7 +5,7 @@
  * carrying both is refused (400), so the field is chosen here, once, from the model's name.
  */
 
-export const THINKING_LEVELS = ["minimal", "low", "medium", "high"] as const;
+const THINKING_LEVELS = ["minimal", "low", "medium", "high"] as const;
 export type ThinkingLevel = (typeof THINKING_LEVELS)[number];
 
 /** GEMINI_THINKING: `off` (the least the model allows), `dynamic` (its own default), a budget in tokens (2.5) or a level (3). */

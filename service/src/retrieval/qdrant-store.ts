@@ -61,8 +61,8 @@ type Method = "GET" | "POST" | "PUT";
  * The book's chunks in Qdrant, in the collection the previous backend filled: one unnamed
  * cosine vector per point, UUID ids, the contract's payload keys. Every call goes to
  * Qdrant's REST API through one JsonEndpoint (undici, a keep-alive pool): the search, made
- * once per question, costs a third of the CPU it did through @qdrant/js-client-rest, and
- * one transport means one error shape (QdrantError) and one mapping (fromQdrantError).
+ * once per question, costs less CPU than through @qdrant/js-client-rest, and one transport
+ * means one error shape (QdrantError) and one mapping (fromQdrantError).
  */
 export class QdrantStore implements VectorStore {
   readonly kind = "qdrant";
@@ -115,7 +115,8 @@ export class QdrantStore implements VectorStore {
   /**
    * One Query API call: the nearest points, and the points sharing most words with the
    * question (a formula counting the words each holds in its text or headings, over the
-   * nearest of those holding any), fused by Qdrant's reciprocal rank fusion. Word matches use
+   * nearest of those holding any), fused by Qdrant's reciprocal rank fusion at its default
+   * k (2, ranks from 0): setting k (`rrf: {k}`) needs Qdrant 1.16. Word matches use
    * the full-text indexes the ingest creates; without them Qdrant matches substrings. A
    * fused score is a rank score, so each hit's similarity is computed here from its vector.
    * A server too old for formulas (before 1.14) answers 400: the search is then by vector alone.

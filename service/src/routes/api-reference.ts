@@ -35,7 +35,7 @@ const VIEWER_SCRIPT = `window.ui = SwaggerUIBundle({
 `;
 
 /** GET /openapi.json (the API description) and /docs (Swagger UI, served from swagger-ui-dist). */
-export function docsRouter(options: Partial<Pick<Config, "selectionMaxChars">> = {}): Router {
+export function apiReferenceRouter(options: Partial<Pick<Config, "selectionMaxChars">> = {}): Router {
   const description = JSON.stringify(openApiDocument(options));
   const router = Router();
 
