@@ -11,6 +11,9 @@ import { parseThinking, thinkingConfig, type ThinkingSetting } from "./gemini/th
  * as the Space runs it) the cloud services are required instead.
  */
 
+/** The generation model when GEMINI_MODEL is unset. */
+export const DEFAULT_GEMINI_MODEL = "gemini-3.5-flash-lite";
+
 const LOG_LEVELS = { trace: "trace", debug: "debug", info: "info", warn: "warn", warning: "warn", error: "error", fatal: "fatal", silent: "silent" } as const;
 
 const intFrom = (fallback: number, min: number, max: number) =>
@@ -47,7 +50,9 @@ const envSchema = z.object({
 
   GEMINI_API_KEY: z.string().trim().min(1, "must not be empty").optional(),
   GEMINI_BASE_URL: z.string().refine(isHttpUrl, "must be an http(s) URL").optional(),
-  GEMINI_MODEL: z.string().trim().min(1).default("gemini-2.5-flash"),
+  // docs/platform-facts.md: gemini-3.5-flash-lite is GA with no shutdown date; it thinks least
+  // (minimal, its default) and costs least of the current Flash line.
+  GEMINI_MODEL: z.string().trim().min(1).default(DEFAULT_GEMINI_MODEL),
   GEMINI_THINKING: z.string().optional(),
   QUERY_REWRITE_TIMEOUT_MS: intFrom(1_500, 0, 60_000),
   EMBEDDING_MODEL: z.string().trim().min(1).optional(),
@@ -181,7 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { sam
   if ("error" in thinking) problems.push(`GEMINI_THINKING ${thinking.error}`);
   else {
     try {
-      thinkingConfig(cleaned.GEMINI_MODEL ?? "gemini-2.5-flash", thinking);
+      thinkingConfig(cleaned.GEMINI_MODEL ?? DEFAULT_GEMINI_MODEL, thinking);
     } catch (err) {
       problems.push(`GEMINI_THINKING does not suit GEMINI_MODEL: ${(err as Error).message}`);
     }

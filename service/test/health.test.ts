@@ -40,7 +40,7 @@ describe("GET /api/health", () => {
     assert.equal(vs.vector_size, 768);
     assert.equal(vs.embedding_model, "gemini-embedding-001");
     assert.ok((vs.points as number) > 0);
-    assert.equal(body.services.gemini!.model, "gemini-2.5-flash");
+    assert.equal(body.services.gemini!.model, "gemini-3.5-flash-lite");
   });
 
   it("caches results so a flood of probes reaches Qdrant once per period, and never calls Gemini", async () => {

@@ -8,10 +8,11 @@ import type { ThinkingConfig } from "./thinking.ts";
 export interface StreamGenerateRequest {
   contents: Content[];
   systemInstruction: string;
-  temperature: number;
+  /** Sent only when set: the 3.x models no longer take it (see thinking.ts). */
+  temperature?: number | undefined;
   /** Sent only when set: undefined leaves the model's own thinking (or a model without it). */
   thinkingConfig?: ThinkingConfig | undefined;
-  maxOutputTokens?: number;
+  maxOutputTokens?: number | undefined;
 }
 
 /**
@@ -52,7 +53,7 @@ export class GeminiStreamClient {
       contents: request.contents,
       systemInstruction: { parts: [{ text: request.systemInstruction }] },
       generationConfig: {
-        temperature: request.temperature,
+        ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
         ...(request.maxOutputTokens !== undefined ? { maxOutputTokens: request.maxOutputTokens } : {}),
         ...(request.thinkingConfig !== undefined ? { thinkingConfig: request.thinkingConfig } : {}),
       },
