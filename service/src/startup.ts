@@ -11,6 +11,9 @@ import { ingestDocs } from "./ingest/ingest.ts";
  */
 export async function startUp(deps: Dependencies, signal: AbortSignal): Promise<BookSummary | null | undefined> {
   const { logger, readiness } = deps;
+  // Beside the migrations, and awaited before ready, so health never says healthy for a
+  // model Google no longer serves; a 429 or a network error does not hold start-up.
+  const modelsChecked = deps.modelCheck?.run(signal).catch((err: unknown) => logger.warn({ err }, "Gemini model check failed"));
   for (let attempt = 1; ; attempt++) {
     try {
       await migrate(deps.db, { log: logger });
@@ -32,6 +35,7 @@ export async function startUp(deps: Dependencies, signal: AbortSignal): Promise<
   }
 
   const stored = await seedAndCheck(deps, signal);
+  await modelsChecked;
   if (signal.aborted) return undefined;
   readiness.markReady();
   // Counting the files lists every point: after ready, so a large collection delays nothing.

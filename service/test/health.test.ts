@@ -129,6 +129,62 @@ describe("health reports an embedding mismatch", () => {
   });
 });
 
+describe("health reports the Gemini models start-up found", () => {
+  let gemini: GeminiEmulator;
+  before(async () => {
+    gemini = await startGeminiEmulator({ routedModels: { "gemini-3.7-flash": "gemini-3.8-flash" } });
+  });
+  after(() => gemini.close());
+  const env = (model: string) => ({ GEMINI_API_KEY: gemini.apiKey, GEMINI_BASE_URL: gemini.url, GEMINI_MODEL: model });
+
+  it("a model Google shut down makes health 503 unhealthy, naming the model and the variable", async () => {
+    const app = await startTestApp({ env: env("gemini-2.5-flash") });
+    try {
+      const { code, body } = await health(app.url);
+      assert.equal(code, 503);
+      assert.equal(body.status, "unhealthy");
+      const g = body.services.gemini!;
+      assert.equal(g.status, "unhealthy");
+      assert.match(g.message!, /does not serve the model gemini-2\.5-flash \(GEMINI_MODEL\)/);
+      assert.match(g.message!, /no longer available/, "Gemini's own words are quoted");
+      assert.ok(gemini.requests.some((r) => r.kind === "models" && r.path === "/v1beta/models/gemini-2.5-flash"), "asked with models.get");
+      assert.ok(app.logs.some((l) => l.includes("Gemini does not serve the configured model")));
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("a 429 at start is not fatal: degraded, naming the model, until the check is answered", async () => {
+    await gemini.setFault({ kind: "status", status: 429, route: "models" });
+    const app = await startTestApp({ env: env("gemini-3.5-flash-lite") });
+    try {
+      const { code, body } = await health(app.url);
+      assert.equal(code, 503);
+      assert.equal(body.status, "degraded");
+      assert.match(body.services.gemini!.message!, /Could not yet check that Gemini serves gemini-3\.5-flash-lite/);
+      assert.equal(app.deps.readiness.phase, "ready", "start-up did not wait for Gemini");
+    } finally {
+      await gemini.setFault(null);
+      await app.close();
+    }
+  });
+
+  it("a name Google routes to another model: a warning logged once, and health names the model that answers", async () => {
+    const app = await startTestApp({ env: env("gemini-3.7-flash") });
+    try {
+      await chat(app.url, { message: "What is this book about?" });
+      await chat(app.url, { message: "And the second chapter?" });
+      const { body } = await health(app.url);
+      assert.equal(body.services.gemini!.status, "healthy", "the model answers: healthy, and said");
+      assert.equal(body.services.gemini!.served_model, "gemini-3.8-flash");
+      assert.match(body.services.gemini!.message!, /answers gemini-3\.7-flash with gemini-3\.8-flash/);
+      assert.equal(app.logs.filter((l) => l.includes("Google routes this name")).length, 1);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe("Postgres down at start and mid-way", { skip: skipWithoutPostgres }, () => {
   let database: TestDatabase;
   let proxy: TcpProxy;

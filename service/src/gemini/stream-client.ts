@@ -30,11 +30,14 @@ export class GeminiStreamClient {
   readonly #apiKey: string;
   readonly #agent: http.Agent;
   readonly #transport: typeof http | typeof https;
+  readonly #onModelVersion: ((model: string, served: string) => void) | undefined;
 
-  constructor(options: { apiKey: string; baseUrl?: string | undefined; apiVersion?: string }) {
+  /** `onModelVersion` hears, once per stream, which model answered (its `modelVersion`). */
+  constructor(options: { apiKey: string; baseUrl?: string | undefined; apiVersion?: string; onModelVersion?: (model: string, served: string) => void }) {
     const base = options.baseUrl ?? GEMINI_API_URL;
     this.#base = new URL(`${options.apiVersion ?? GEMINI_API_VERSION}/`, base.endsWith("/") ? base : `${base}/`);
     this.#apiKey = options.apiKey;
+    this.#onModelVersion = options.onModelVersion;
     this.#transport = this.#base.protocol === "https:" ? https : http;
     // One pool per process: a stream's socket serves the next one instead of a new TLS handshake.
     this.#agent = new this.#transport.Agent({ keepAlive: true });
@@ -62,7 +65,8 @@ export class GeminiStreamClient {
       throw signal.aborted ? signal.reason : err;
     });
     if (res.statusCode !== 200) throw await statusError(res);
-    return readEvents(res, signal, onText);
+    const onModelVersion = this.#onModelVersion;
+    return readEvents(res, signal, onText, onModelVersion && ((served) => onModelVersion(model, served)));
   }
 
   #post(url: URL, body: string, signal: AbortSignal, retried = false): Promise<IncomingMessage> {
@@ -100,9 +104,10 @@ export class GeminiStreamClient {
 }
 
 /** Reads the SSE body to its end, handing each chunk's text to `onText`. */
-function readEvents(res: IncomingMessage, signal: AbortSignal, onText: (text: string) => void): Promise<void> {
+function readEvents(res: IncomingMessage, signal: AbortSignal, onText: (text: string) => void, onModelVersion?: (served: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     let settled = false;
+    let versionSeen = onModelVersion === undefined;
     const fail = (err: unknown) => {
       if (settled) return;
       settled = true;
@@ -122,6 +127,10 @@ function readEvents(res: IncomingMessage, signal: AbortSignal, onText: (text: st
         }
         // An error after the 200, sent as an event of its own.
         if (chunk.error) return fail(geminiError(undefined, event.data));
+        if (!versionSeen && typeof chunk.modelVersion === "string") {
+          versionSeen = true;
+          onModelVersion!(chunk.modelVersion);
+        }
         const text = textOf(chunk);
         if (!text) return;
         try {

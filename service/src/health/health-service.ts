@@ -143,9 +143,33 @@ export class HealthService {
     if (generator.model === "extractive") {
       return { status: "healthy", mode: "embedded", ...details, message: "GEMINI_API_KEY is not set: answers quote passages." };
     }
+    const routed = geminiStatus.routed;
+    const served = routed ? { served_model: routed.served } : {};
+    const models = geminiStatus.models;
+    const missing = models.find((m) => m.answer.kind === "not_served");
+    if (missing?.answer.kind === "not_served") {
+      const instead = missing.answer.replacement ? `; the API names ${missing.answer.replacement} instead` : "";
+      return {
+        status: "unhealthy",
+        mode: "gemini",
+        ...details,
+        message: `Gemini does not serve the model ${missing.model} (${missing.variable})${instead}: set ${missing.variable} to a model Google serves today. Gemini said: ${missing.answer.message}`,
+      };
+    }
+    const refused = models.find((m) => m.answer.kind === "refused");
+    if (refused?.answer.kind === "refused") {
+      return { status: "unhealthy", mode: "gemini", ...details, message: `Gemini refused GEMINI_API_KEY when asked for ${refused.model}: ${refused.answer.message}` };
+    }
+    const unverified = models.find((m) => m.answer.kind === "unverified");
+    if (unverified?.answer.kind === "unverified") {
+      return { status: "degraded", mode: "gemini", ...details, ...served, message: `Could not yet check that Gemini serves ${unverified.model} (${unverified.variable}): ${unverified.answer.reason}. Asking again.` };
+    }
     const since = geminiStatus.quotaExceededAt;
     if (since) {
-      return { status: "degraded", mode: "gemini", ...details, message: "Gemini answered 429 (quota exhausted) since " + since.toISOString() };
+      return { status: "degraded", mode: "gemini", ...details, ...served, message: "Gemini answered 429 (quota exhausted) since " + since.toISOString() };
+    }
+    if (routed) {
+      return { status: "healthy", mode: "gemini", ...details, ...served, message: `Gemini answers ${routed.configured} with ${routed.served}: Google routes this name to another model; set GEMINI_MODEL to the model you mean.` };
     }
     return { status: "healthy", mode: "gemini", ...details };
   }
