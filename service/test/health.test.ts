@@ -129,6 +129,63 @@ describe("health reports an embedding mismatch", () => {
   });
 });
 
+describe("hybrid search on a collection the previous backend filled, under Qdrant Cloud's strict mode", () => {
+  let gemini: GeminiEmulator;
+  let qdrant: QdrantEmulator;
+  before(async () => {
+    gemini = await startGeminiEmulator();
+    qdrant = await startQdrantEmulator({ apiKey: "write-key", readOnlyApiKey: "read-key" });
+  });
+  after(async () => {
+    await gemini.close();
+    await qdrant.close();
+  });
+  const seed = () =>
+    qdrant.seed("docusaurus-book", {
+      size: 768,
+      points: [
+        {
+          id: "3f2a6c1e-7b8d-4e9f-a0b1-c2d3e4f5a6b7",
+          vector: Array.from({ length: 768 }, (_, i) => (i === 0 ? 1 : 0)),
+          payload: { file_path: "docs/a.md", heading_path: ["Intro"], section_depth: 1, content: "Run pulumi up.", token_count: 3, embedding_model: "gemini-embedding-001" },
+        },
+      ],
+    });
+  const env = (key: string) => ({ GEMINI_API_KEY: gemini.apiKey, GEMINI_BASE_URL: gemini.url, QDRANT_URL: qdrant.url, QDRANT_API_KEY: key });
+
+  it("the text indexes are created at start, and health says the search is hybrid", async () => {
+    seed();
+    const app = await startTestApp({ env: env("write-key") });
+    try {
+      await waitFor(() => app.deps.store.searchMode?.() !== undefined, 10_000, "the search mode");
+      assert.deepEqual(qdrant.payloadIndexes("docusaurus-book"), { content: "text", heading_path: "text" });
+      const { code, body } = await health(app.url);
+      assert.equal(code, 200);
+      assert.equal(body.services.vector_store!.search, "hybrid");
+      assert.equal(app.logs.filter((l) => l.includes("search mode: hybrid")).length, 1, "the mode is logged once");
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("when they cannot be created, health is degraded and says the search is by vector alone", async () => {
+    qdrant.reset();
+    seed();
+    const app = await startTestApp({ env: env("read-key") });
+    try {
+      await waitFor(() => app.deps.store.searchMode?.() !== undefined, 10_000, "the search mode");
+      const { code, body } = await health(app.url);
+      assert.equal(code, 503);
+      assert.equal(body.status, "degraded");
+      assert.equal(body.services.vector_store!.search, "vector");
+      assert.match(body.services.vector_store!.message!, /search is by vector alone/);
+      assert.ok(app.logs.some((l) => l.includes("search mode: vectors alone")));
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe("health reports the Gemini models start-up found", () => {
   let gemini: GeminiEmulator;
   before(async () => {

@@ -134,7 +134,11 @@ export class HealthService {
         message: `The collection was embedded with ${info.embeddingModel} but questions are embedded with ${embedder.model}: vectors of different models do not match, so re-ingest the book (npm run ingest).`,
       };
     }
-    return { status: "healthy", ...details };
+    const mode = store.searchMode?.();
+    if (mode?.hybrid === false) {
+      return { status: "degraded", ...details, search: "vector", message: mode.reason ?? "Hybrid search is unavailable: search is by vector alone." };
+    }
+    return { status: "healthy", ...details, ...(mode ? { search: "hybrid" } : {}) };
   }
 
   #gemini(): ServiceHealth {
