@@ -64,6 +64,7 @@ const envSchema = z.object({
   QDRANT_COLLECTION: z.string().trim().min(1).default("docusaurus-book"),
 
   DATABASE_URL: z.string().refine(isPostgresUrl, "must be a postgres:// or postgresql:// URL").optional(),
+  DATABASE_TRANSPORT: z.enum(["auto", "tcp", "websocket"], "must be auto, tcp or websocket").default("auto"),
   DATA_DIR: z.string().default(".data"),
 
   ALLOWED_ORIGINS: z.string().default("http://localhost:3000,http://127.0.0.1:3000"),
@@ -117,6 +118,8 @@ export interface Config {
   };
   /** Postgres URL, or undefined for the embedded PGlite database in `dataDir`. */
   databaseUrl: string | undefined;
+  /** How Postgres is reached: its TCP port, or a WebSocket on 443 (Neon's serverless driver). */
+  databaseTransport: "tcp" | "websocket";
   dataDir: string;
   allowedOrigins: string[];
   /** The book site's URL; sources' `url` are then absolute. */
@@ -152,6 +155,18 @@ export const LOCAL_EMBEDDING_MODEL = "local-hash-v1";
  */
 export function defaultRelevanceThreshold(embeddingModel: string): number {
   return embeddingModel === LOCAL_EMBEDDING_MODEL ? 0.15 : 0.45;
+}
+
+/**
+ * `auto` takes the WebSocket for a Neon host when running on a Space (which sets SPACE_ID):
+ * a Space reaches only ports 80, 443 and 8080, never Postgres' 5432, and Neon answers
+ * WebSockets on 443. Elsewhere, and for any other host, Postgres' own TCP.
+ * docs/platform-facts.md: Space networking; Neon and Postgres.
+ */
+function databaseTransport(setting: "auto" | "tcp" | "websocket", databaseUrl: string | undefined, onSpace: boolean): "tcp" | "websocket" {
+  if (setting !== "auto") return setting;
+  const host = databaseUrl ? new URL(databaseUrl).hostname : "";
+  return onSpace && /(^|\.)neon\.tech$/.test(host) ? "websocket" : "tcp";
 }
 
 export class ConfigError extends Error {
@@ -215,6 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { sam
       collection: e.QDRANT_COLLECTION,
     },
     databaseUrl: e.DATABASE_URL,
+    databaseTransport: databaseTransport(e.DATABASE_TRANSPORT, e.DATABASE_URL, cleaned.SPACE_ID !== undefined),
     dataDir: path.resolve(e.DATA_DIR),
     allowedOrigins: e.ALLOWED_ORIGINS.split(",").map((o) => o.trim()).filter(Boolean),
     docsBaseUrl: e.DOCS_BASE_URL,
