@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, open, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import net from "node:net";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startGeminiEmulator, type GeminiEmulator } from "../../emulators/gemini.ts";
@@ -182,6 +183,26 @@ describe("hybrid search on a collection the previous backend filled, under Qdran
       assert.ok(app.logs.some((l) => l.includes("search mode: vectors alone")));
     } finally {
       await app.close();
+    }
+  });
+});
+
+describe("an upstream whose connection never answers", () => {
+  it("health names its host and port, and the Space's outbound port rule", async () => {
+    // Accepts and never answers: what a port a Space blocks looks like from inside it (a timeout).
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    const app = await startTestApp({ env: { QDRANT_URL: `http://127.0.0.1:${port}`, SAMPLE_DOCS_DIR: "off" }, ready: false });
+    try {
+      const { code, body } = await health(app.url);
+      assert.equal(code, 503);
+      const message = body.services.vector_store!.message!;
+      assert.match(message, new RegExp(`Qdrant at 127\\.0\\.0\\.1:${port} did not answer in time`));
+      assert.match(message, /outbound ports 80, 443 and 8080 only/);
+    } finally {
+      await app.close();
+      silent.close();
     }
   });
 });

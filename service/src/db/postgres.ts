@@ -90,8 +90,11 @@ export function createPostgresDatabase(options: PostgresOptions): Database {
     }
   }
 
+  const url = new URL(options.connectionString);
   return {
     kind: "postgres",
+    // Over WebSockets the connection goes to the host's 443, whatever port the URL names.
+    endpoint: { host: url.hostname, port: options.transport === "websocket" ? 443 : Number(url.port || 5432) },
     query: wrap(pool).query,
     withConnection,
     transaction: (fn) =>

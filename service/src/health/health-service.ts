@@ -4,6 +4,7 @@ import type { AnswerGenerator } from "../answer/answer-generator.ts";
 import type { VectorStore } from "../retrieval/vector-store.ts";
 import type { GeminiStatus } from "./gemini-status.ts";
 import type { Readiness } from "./readiness.ts";
+import { isTimeout, timeoutMessage } from "../http/unreachable.ts";
 
 export type Status = "starting" | "healthy" | "degraded" | "unhealthy";
 
@@ -95,8 +96,10 @@ export class HealthService {
     try {
       await this.#withTimeout(this.#o.db.query(TABLES_READ));
       return { status: "healthy", kind: this.#o.db.kind, latency_ms: Math.round(performance.now() - started) };
-    } catch {
-      return { status: "unhealthy", kind: this.#o.db.kind, message: "The database does not answer, or cannot read its tables." };
+    } catch (err) {
+      const { endpoint } = this.#o.db;
+      const message = endpoint && isTimeout(err) ? `The database does not answer: ${timeoutMessage("Postgres", endpoint)}` : "The database does not answer, or cannot read its tables.";
+      return { status: "unhealthy", kind: this.#o.db.kind, message };
     }
   }
 
@@ -106,8 +109,9 @@ export class HealthService {
     let info;
     try {
       info = await this.#withTimeout(store.info());
-    } catch {
-      return { status: "unhealthy", ...base, message: "The vector store does not answer." };
+    } catch (err) {
+      const message = store.endpoint && isTimeout(err) ? `The vector store does not answer: ${timeoutMessage("Qdrant", store.endpoint)}` : "The vector store does not answer.";
+      return { status: "unhealthy", ...base, message };
     }
     const details = {
       ...base,
