@@ -1,7 +1,8 @@
 // The models the Gemini emulator knows, with the metadata models.get returns (fields as in the
-// real API's Model resource). Current Flash generation models and the two embedding models
-// the project meets: gemini-embedding-001 (3072-d, Matryoshka) and the deprecated
-// text-embedding-004 (768-d) that made the previous backend's vectors.
+// real API's Model resource): the Flash generation models Google serves today, the 2.5 models
+// still served for anyone pinned to them, and the two embedding models the project meets:
+// gemini-embedding-001 (3072-d, Matryoshka) and text-embedding-004 (768-d), which made the
+// previous backend's vectors. Models Google has shut down answer 404 (gemini-shutdown.ts).
 // Test code, never shipped.
 
 export type ModelInfo = {
@@ -20,13 +21,23 @@ export type ModelInfo = {
   thinking?: boolean;
 };
 
-export type KnownModel = { info: ModelInfo; kind: "generation" | "embedding"; embeddingSize?: number };
+/** How a generation model is told to think: a budget (2.5), or one of its levels (3.x). */
+export type ThinkingSpec = { kind: "budget"; least: number } | { kind: "level"; levels: readonly string[]; default: string };
+
+export type KnownModel = { info: ModelInfo; kind: "generation" | "embedding"; embeddingSize?: number; thinking?: ThinkingSpec; sampling?: boolean };
 
 const GENERATION_METHODS = ["generateContent", "countTokens", "createCachedContent", "batchGenerateContent"];
 
-function generation(id: string, displayName: string, description: string, version = "001"): KnownModel {
+const MINIMAL_TO_HIGH = ["minimal", "low", "medium", "high"];
+const LOW_TO_HIGH = ["low", "medium", "high"];
+
+// docs/platform-facts.md: thinking levels per model (the 3.x models no longer take sampling parameters).
+function generation(id: string, displayName: string, description: string, thinking: ThinkingSpec, version = "001"): KnownModel {
+  const gemini3 = thinking.kind === "level";
   return {
     kind: "generation",
+    thinking,
+    sampling: !gemini3,
     info: {
       name: `models/${id}`,
       baseModelId: id,
@@ -36,10 +47,7 @@ function generation(id: string, displayName: string, description: string, versio
       inputTokenLimit: 1_048_576,
       outputTokenLimit: 65_536,
       supportedGenerationMethods: GENERATION_METHODS,
-      temperature: 1,
-      topP: 0.95,
-      topK: 64,
-      maxTemperature: 2,
+      ...(gemini3 ? {} : { temperature: 1, topP: 0.95, topK: 64, maxTemperature: 2 }),
       thinking: true,
     },
   };
@@ -63,10 +71,23 @@ function embedding(id: string, displayName: string, version: string, size: numbe
 }
 
 export const KNOWN_MODELS: ReadonlyMap<string, KnownModel> = new Map([
-  ["gemini-2.5-flash", generation("gemini-2.5-flash", "Gemini 2.5 Flash", "Stable version of Gemini 2.5 Flash, our mid-size multimodal model that supports up to 1 million tokens.")],
-  ["gemini-2.5-flash-lite", generation("gemini-2.5-flash-lite", "Gemini 2.5 Flash-Lite", "Stable version of Gemini 2.5 Flash-Lite.")],
-  ["gemini-2.5-pro", generation("gemini-2.5-pro", "Gemini 2.5 Pro", "Stable release of Gemini 2.5 Pro.")],
-  ["gemini-3-flash-preview", generation("gemini-3-flash-preview", "Gemini 3 Flash Preview", "Preview version of Gemini 3 Flash.", "3-flash-preview")],
+  ["gemini-3.8-flash", generation("gemini-3.8-flash", "Gemini 3.8 Flash", "Gemini 3.8 Flash.", { kind: "level", levels: LOW_TO_HIGH, default: "medium" }, "3.8")],
+  ["gemini-3.7-flash", generation("gemini-3.7-flash", "Gemini 3.7 Flash", "Gemini 3.7 Flash.", { kind: "level", levels: LOW_TO_HIGH, default: "medium" }, "3.7")],
+  ["gemini-3.6-flash", generation("gemini-3.6-flash", "Gemini 3.6 Flash", "Gemini 3.6 Flash.", { kind: "level", levels: MINIMAL_TO_HIGH, default: "medium" }, "3.6")],
+  ["gemini-3.5-flash", generation("gemini-3.5-flash", "Gemini 3.5 Flash", "Gemini 3.5 Flash.", { kind: "level", levels: MINIMAL_TO_HIGH, default: "medium" }, "3.5")],
+  [
+    "gemini-3.5-flash-lite",
+    generation("gemini-3.5-flash-lite", "Gemini 3.5 Flash-Lite", "Gemini 3.5 Flash-Lite.", { kind: "level", levels: MINIMAL_TO_HIGH, default: "minimal" }, "3.5"),
+  ],
+  [
+    "gemini-3.1-flash-lite",
+    generation("gemini-3.1-flash-lite", "Gemini 3.1 Flash-Lite", "Gemini 3.1 Flash-Lite.", { kind: "level", levels: MINIMAL_TO_HIGH, default: "minimal" }, "3.1"),
+  ],
+  [
+    "gemini-3-flash-preview",
+    generation("gemini-3-flash-preview", "Gemini 3 Flash Preview", "Preview version of Gemini 3 Flash.", { kind: "level", levels: MINIMAL_TO_HIGH, default: "high" }, "3-flash-preview"),
+  ],
+  ["gemini-2.5-flash-lite", generation("gemini-2.5-flash-lite", "Gemini 2.5 Flash-Lite", "Stable version of Gemini 2.5 Flash-Lite.", { kind: "budget", least: 0 })],
   ["gemini-embedding-001", embedding("gemini-embedding-001", "Gemini Embedding 001", "001", 3072, ["embedContent", "countTextTokens", "countTokens"])],
   ["text-embedding-004", embedding("text-embedding-004", "Text Embedding 004", "004", 768, ["embedContent"])],
 ]);

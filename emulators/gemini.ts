@@ -10,7 +10,8 @@ import { defaultAnswer, estimateTokens, randomId, splitIntoPieces } from "./gemi
 import { embed } from "./gemini-embeddings.ts";
 import { errorBody, invalidKeyBody, missingKeyBody, modelNotFoundBody, quotaBody, type GeminiErrorBody } from "./gemini-errors.ts";
 import { KNOWN_MODELS, modelId, type KnownModel } from "./gemini-models.ts";
-import { openAiThinkingShare, thinkingOf } from "./gemini-thinking.ts";
+import { SHUT_DOWN_MODELS, shutDownBody } from "./gemini-shutdown.ts";
+import { fitToOutputCap, openAiThinkingShare, thinkingOf } from "./gemini-thinking.ts";
 import { FaultList, stateFaultSwitch, type Fault, type StatusFault } from "./core/faults.ts";
 import { pause } from "./core/http.ts";
 import { answerFault, openExchange, type Exchange, type LoggedRequest } from "./core/request-log.ts";
@@ -48,6 +49,10 @@ export type GeminiEmulatorOptions = {
   /** Further keys accepted besides `apiKey`, e.g. the old and new key of a rotation. */
   extraApiKeys?: string[];
   streamProfile?: Partial<StreamProfile>;
+  /** Models that answer 404 as Google's shut-down ones do (default: the real list, gemini-shutdown.ts). */
+  shutDownModels?: readonly string[];
+  /** Models Google routes to another: each answers with the other's modelVersion. */
+  routedModels?: Record<string, string>;
 };
 
 export type GeminiEmulator = {
@@ -137,6 +142,8 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
   const apiKey = options.apiKey ?? "test-gemini-key";
   const acceptedKeys = new Set([apiKey, ...(options.extraApiKeys ?? [])]);
   const requests: GeminiLoggedRequest[] = [];
+  const shutDown = new Set(options.shutDownModels ?? SHUT_DOWN_MODELS);
+  const routed = new Map(Object.entries(options.routedModels ?? {}));
   let profile: StreamProfile = { ...DEFAULT_PROFILE, ...options.streamProfile };
   const faults = new FaultList<GeminiFaultRoute>(Number.POSITIVE_INFINITY);
   let answer: AnswerSource | null = null;
@@ -193,6 +200,7 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
     if (!acceptedKeys.has(key)) return fail(400, invalidKeyBody());
     if (route === null) return fail(404, errorBody(404, `Method not found: ${method} ${url.pathname}`));
     if (!ex.json.ok) return fail(400, errorBody(400, `Invalid JSON payload received. ${ex.json.error}`));
+    if (requestModel !== null && shutDown.has(requestModel)) return fail(404, shutDownBody(requestModel));
 
     const hit = faults.take({ method, path: url.pathname, covers: (group) => faultCovers(group, route.kind) });
     const streamCut = hit?.kind === "cut" && isStream ? hit : null;
@@ -236,7 +244,7 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
   }
 
   function models(ctx: Ctx, route: Route) {
-    if (route.model === null) return ok(ctx, { models: [...KNOWN_MODELS.values()].map((m) => m.info) });
+    if (route.model === null) return ok(ctx, { models: [...KNOWN_MODELS.entries()].filter(([id]) => !shutDown.has(id)).map(([, m]) => m.info) });
     const found = KNOWN_MODELS.get(route.model);
     if (!found) return ctx.fail(404, modelNotFoundBody(route.model, "get", route.version));
     return ok(ctx, found.info);
@@ -276,25 +284,30 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
 
   async function generate(ctx: Ctx, route: Route, body: unknown, sse: boolean) {
     const model = route.model!;
-    if (!known(model, "generation")) return ctx.fail(404, modelNotFoundBody(model, "generateContent", route.version));
+    const found = known(model, "generation");
+    if (!found) return ctx.fail(404, modelNotFoundBody(model, "generateContent", route.version));
     const request = (body ?? {}) as { contents?: unknown; systemInstruction?: unknown };
     if (!Array.isArray(request.contents) || request.contents.length === 0) {
       return ctx.fail(400, errorBody(400, "* GenerateContentRequest.contents: contents is not specified\n"));
     }
-    const thinking = thinkingOf(model, body);
+    const thinking = thinkingOf(found, body);
     if (!thinking.ok) return ctx.fail(400, thinking.error);
     const thinkingMs = Math.round(ctx.profile.thinkingMs * thinking.share);
-    const thoughtsTokenCount = thinking.share > 0 ? Math.max(1, Math.round(thinking.share * 1_000)) : 0;
     const { text, pad } = await answerText(body, { model, kind: route.kind });
-    const pieces = splitIntoPieces(text, ctx.profile.tokens, pad);
+    // Thinking tokens count against maxOutputTokens: what they leave is all the text gets.
+    const fitted = fitToOutputCap(splitIntoPieces(text, ctx.profile.tokens, pad), thinking.tokens, body, estimateTokens);
+    const { pieces, thoughtsTokenCount } = fitted;
+    const modelVersion = routed.get(model) ?? model;
     const promptTokens = estimateTokens(JSON.stringify(request.contents) + JSON.stringify(request.systemInstruction ?? ""));
     const responseId = randomId();
     const promptDetails = [{ modality: "TEXT", tokenCount: promptTokens }];
     let produced = 0;
     const chunk = (piece: string, last: boolean) => {
-      produced += estimateTokens(piece);
+      produced += piece === "" ? 0 : estimateTokens(piece);
       return {
-        candidates: [{ content: { parts: [{ text: piece }], role: "model" }, ...(last ? { finishReason: "STOP" } : {}), index: 0 }],
+        candidates: [
+          { content: { parts: piece === "" ? [] : [{ text: piece }], role: "model" }, ...(last ? { finishReason: fitted.finishReason } : {}), index: 0 },
+        ],
         usageMetadata: last
           ? {
               promptTokenCount: promptTokens,
@@ -304,7 +317,7 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
               ...(thoughtsTokenCount ? { thoughtsTokenCount } : {}),
             }
           : { promptTokenCount: promptTokens, totalTokenCount: promptTokens, promptTokensDetails: promptDetails },
-        modelVersion: model,
+        modelVersion,
         responseId,
       };
     };

@@ -2,6 +2,7 @@
 // vector, point ids (unsigned integers or UUIDs, normalised as Qdrant does), distances, and
 // the error type whose message becomes the body's status.error.
 // Test code, never shipped.
+import type { StrictMode } from "./qdrant-strict.ts";
 
 export type PointId = string | number;
 export type Distance = "Cosine" | "Euclid" | "Dot" | "Manhattan";
@@ -20,6 +21,8 @@ export type Collection = {
   /** Last operation id: every write bumps it, and a point's version is the write that set it. */
   operationId: number;
   onDiskPayload: boolean;
+  /** Qdrant Cloud's strict mode (qdrant-strict.ts): on for the collections the emulator creates. */
+  strictMode: StrictMode;
 };
 
 /** An error Qdrant reports with this status and `{"status":{"error": message}}`. */

@@ -13,6 +13,7 @@ import { answerFault, openExchange, type LoggedRequest } from "./core/request-lo
 import { startServer } from "./core/server.ts";
 import { matchesFilter, selectPayload } from "./qdrant-filter.ts";
 import { runQuery } from "./qdrant-query.ts";
+import { checkQuery, checkReadFilter, checkUpdateFilter, CLOUD_STRICT_MODE, NO_STRICT_MODE, strictModeOf, type StrictMode } from "./qdrant-strict.ts";
 import {
   compareIds,
   DISTANCES,
@@ -54,8 +55,10 @@ export type QdrantEmulator = {
   /** The key the server requires (the empty string when none is). */
   apiKey: string;
   requests: QdrantLoggedRequest[];
-  /** Creates (or replaces) a collection with these points. */
-  seed(collection: string, data: { size: number; distance?: Distance; points: SeedPoint[] }): void;
+  /** Creates (or replaces) a collection with these points, strict mode as the emulator's option says unless `strictMode` is given. */
+  seed(collection: string, data: { size: number; distance?: Distance; points: SeedPoint[]; strictMode?: boolean }): void;
+  /** The payload indexes of a collection by field, as its info lists them ({} when it does not exist). */
+  payloadIndexes(collection: string): Record<string, string>;
   /** The points of a collection as stored (Cosine vectors normalised), ordered by id; [] when it does not exist. */
   points(collection: string): Array<{ id: PointId; vector: number[]; payload: Payload }>;
   collections(): string[];
@@ -65,7 +68,16 @@ export type QdrantEmulator = {
   close(): Promise<void>;
 };
 
-export type QdrantEmulatorOptions = { port?: number; host?: string; apiKey?: string; readOnlyApiKey?: string };
+export type QdrantEmulatorOptions = {
+  port?: number;
+  host?: string;
+  apiKey?: string;
+  readOnlyApiKey?: string;
+  /** Qdrant Cloud's strict mode on the collections the emulator creates (default true, as on Cloud; false: a self-hosted server). */
+  strictMode?: boolean;
+  /** The version GET / reports (default QDRANT_VERSION); below 1.14 the Query API refuses formulas. */
+  version?: string;
+};
 
 type Route = { kind: QdrantRouteKind; collection: string | null; rest: string[] };
 
@@ -116,6 +128,10 @@ function positiveInt(value: unknown, field: string, fallback?: number): number {
 
 export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): Promise<QdrantEmulator> {
   const apiKey = options.apiKey ?? "";
+  // docs/platform-facts.md: strict mode is on by default for new collections on Qdrant Cloud.
+  const defaultStrict: StrictMode = options.strictMode === false ? NO_STRICT_MODE : CLOUD_STRICT_MODE;
+  const version = options.version ?? QDRANT_VERSION;
+  const formulas = !olderThan(version, 1, 14);
   const collections = new Map<string, Collection>();
   const requests: QdrantLoggedRequest[] = [];
   const faults = new FaultList<QdrantFaultRoute>(Number.POSITIVE_INFINITY);
@@ -133,8 +149,8 @@ export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): 
     return found;
   }
 
-  function createCollection(name: string, size: number, distance: Distance, onDiskPayload = true): Collection {
-    const created: Collection = { name, size, distance, points: new Map(), payloadIndexes: new Map(), operationId: 0, onDiskPayload };
+  function createCollection(name: string, size: number, distance: Distance, onDiskPayload = true, strictMode: StrictMode = defaultStrict): Collection {
+    const created: Collection = { name, size, distance, points: new Map(), payloadIndexes: new Map(), operationId: 0, onDiskPayload, strictMode: { ...strictMode } };
     collections.set(name, created);
     return created;
   }
@@ -191,7 +207,7 @@ export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): 
     const b = isPlainObject(body) ? body : {};
     const { kind, collection: name, rest } = route;
     if (kind === "root" && method === "GET") {
-      return { title: "qdrant - vector search engine", version: QDRANT_VERSION, commit: "0000000000000000000000000000000000000000" };
+      return { title: "qdrant - vector search engine", version, commit: "0000000000000000000000000000000000000000" };
     }
     if (kind === "health" && method === "GET") return url.pathname === "/healthz" ? "healthz check passed" : "all shards are ready";
     if (kind === "collections" && name === null && method === "GET") {
@@ -229,12 +245,22 @@ export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): 
     }
     if (kind === "search" && name !== null && method === "POST") {
       const target = collection(name);
-      if (rest[1] === "search") return search(target, b, b.vector, positiveInt(b.limit, "limit"));
+      if (rest[1] === "search") {
+        checkReadFilter(target.strictMode, b.filter, target.payloadIndexes);
+        return search(target, b, b.vector, positiveInt(b.limit, "limit"));
+      }
+      if (!formulas && usesFormula(b)) throw formatError("data did not match any variant of untagged enum QueryInterface");
+      checkQuery(target.strictMode, b, target.payloadIndexes);
       return { points: query(target, b) };
     }
-    if (kind === "scroll" && name !== null && method === "POST") return scroll(collection(name), b);
+    if (kind === "scroll" && name !== null && method === "POST") {
+      const target = collection(name);
+      checkReadFilter(target.strictMode, b.filter, target.payloadIndexes);
+      return scroll(target, b);
+    }
     if (kind === "count" && name !== null && method === "POST") {
       const target = collection(name);
+      checkReadFilter(target.strictMode, b.filter, target.payloadIndexes);
       let count = 0;
       for (const point of target.points.values()) if (matchesFilter(b.filter, point, target)) count++;
       return { count };
@@ -255,7 +281,7 @@ export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): 
     if (typeof distance !== "string" || !DISTANCES.includes(distance as Distance)) {
       throw formatError(`unknown variant \`${String(distance)}\`, expected one of ${DISTANCES.map((d) => `\`${d}\``).join(", ")}`);
     }
-    createCollection(name, size, distance as Distance, b.on_disk_payload !== false);
+    createCollection(name, size, distance as Distance, b.on_disk_payload !== false, strictModeOf(b.strict_mode_config, defaultStrict));
     return true;
   }
 
@@ -371,6 +397,7 @@ export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): 
       return result;
     }
     if (isPlainObject(b.filter)) {
+      checkUpdateFilter(target.strictMode, b.filter, target.payloadIndexes);
       const doomed = [...target.points.entries()].filter(([, p]) => matchesFilter(b.filter, p, target)).map(([key]) => key);
       const result = updated(target, wait);
       for (const key of doomed) target.points.delete(key);
@@ -415,7 +442,7 @@ export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): 
         },
         wal_config: { wal_capacity_mb: 32, wal_segments_ahead: 0, wal_retain_closed: 1 },
         quantization_config: null,
-        strict_mode_config: { enabled: false },
+        strict_mode_config: { ...target.strictMode },
       },
       payload_schema: payloadSchema,
     };
@@ -426,7 +453,8 @@ export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): 
     apiKey,
     requests,
     seed(name, data) {
-      const target = createCollection(name, data.size, data.distance ?? "Cosine");
+      const strict = data.strictMode === undefined ? defaultStrict : data.strictMode ? CLOUD_STRICT_MODE : NO_STRICT_MODE;
+      const target = createCollection(name, data.size, data.distance ?? "Cosine", true, strict);
       upsert(target, { points: data.points }, true);
     },
     points(name) {
@@ -437,6 +465,10 @@ export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): 
         .map((p) => ({ id: p.id, vector: Array.from(p.vector, f32), payload: structuredClone(p.payload) }));
     },
     collections: () => [...collections.keys()],
+    payloadIndexes(name) {
+      const target = collections.get(name);
+      return target ? Object.fromEntries([...target.payloadIndexes].map(([field, index]) => [field, index.data_type])) : {};
+    },
     setFault: stateFaultSwitch(faults, server),
     reset() {
       collections.clear();
@@ -445,6 +477,20 @@ export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): 
     },
     close: () => server.close(),
   };
+}
+
+/** True when `version` ("1.13.4") is before major.minor. */
+function olderThan(version: string, major: number, minor: number): boolean {
+  const [a = 0, b = 0] = version.split(".").map(Number);
+  return a < major || (a === major && b < minor);
+}
+
+/** Whether a Query API request uses a formula at any level. */
+function usesFormula(request: unknown): boolean {
+  if (!isPlainObject(request)) return false;
+  if (isPlainObject(request.query) && "formula" in request.query) return true;
+  const prefetches = Array.isArray(request.prefetch) ? request.prefetch : [request.prefetch];
+  return prefetches.some(usesFormula);
 }
 
 function keyOf(req: IncomingMessage): string | null {

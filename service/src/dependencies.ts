@@ -16,6 +16,7 @@ import type { AnswerGenerator } from "./answer/answer-generator.ts";
 import { ExtractiveGenerator } from "./answer/extractive-generator.ts";
 import { GeminiEmbedder } from "./gemini/embedder.ts";
 import { GeminiGenerator } from "./gemini/generator.ts";
+import { GeminiModelCheck } from "./gemini/model-check.ts";
 import { GeminiQueryModel } from "./gemini/query-model.ts";
 import { GeminiStreamClient } from "./gemini/stream-client.ts";
 import { createVectorStore } from "./retrieval/create-vector-store.ts";
@@ -30,6 +31,8 @@ export interface Dependencies extends AppDependencies {
   store: VectorStore;
   generator: AnswerGenerator;
   rewriter: QueryRewriter;
+  /** Start-up's check that Gemini serves the configured models; undefined without a key. */
+  modelCheck: GeminiModelCheck | undefined;
 }
 
 /** Parts a test may supply itself (an in-memory database, an emulator-backed store). */
@@ -39,8 +42,12 @@ export async function buildDependencies(config: Config, logger: Logger, override
   const db = overrides.db ?? (await openDatabase(config, { logger, role: "the server (npm start)" }));
   const embedder = overrides.embedder ?? createEmbedder(config);
   const store = overrides.store ?? createVectorStore(config, db);
+  const geminiStatus = new GeminiStatus();
   // One Gemini client (one connection pool) serves answers and rewrites.
-  const gemini = config.gemini.apiKey ? new GeminiStreamClient({ apiKey: config.gemini.apiKey, baseUrl: config.gemini.baseUrl }) : undefined;
+  const onModelVersion = (model: string, served: string) => {
+    if (geminiStatus.recordServedModel(model, served)) logger.warn({ model, served }, "Gemini answers the configured model with another: Google routes this name to a newer model");
+  };
+  const gemini = config.gemini.apiKey ? new GeminiStreamClient({ apiKey: config.gemini.apiKey, baseUrl: config.gemini.baseUrl, onModelVersion }) : undefined;
   const generator =
     overrides.generator ?? (gemini ? new GeminiGenerator({ client: gemini, model: config.gemini.model, thinking: config.gemini.thinking }) : new ExtractiveGenerator());
   const rewriter =
@@ -52,7 +59,14 @@ export async function buildDependencies(config: Config, logger: Logger, override
     });
 
   const conversations = new ConversationStore(db);
-  const geminiStatus = new GeminiStatus();
+  const checked = [
+    ...(overrides.generator ? [] : [{ model: config.gemini.model, variable: "GEMINI_MODEL" }]),
+    ...(!overrides.embedder && config.embedding.provider === "gemini" ? [{ model: config.embedding.model, variable: "EMBEDDING_MODEL" }] : []),
+  ];
+  const modelCheck =
+    config.gemini.apiKey && checked.length > 0
+      ? new GeminiModelCheck({ apiKey: config.gemini.apiKey, baseUrl: config.gemini.baseUrl, models: checked, status: geminiStatus, log: logger })
+      : undefined;
   const readiness = new Readiness();
   const chat = new ChatService({
     conversations,
@@ -73,6 +87,7 @@ export async function buildDependencies(config: Config, logger: Logger, override
     store,
     generator,
     rewriter,
+    modelCheck,
     chat,
     conversations,
     health,

@@ -361,6 +361,19 @@ describe("deploy rehearsal: pulumi up against the Hub and Vercel emulators", { s
     assert.equal(hub.space(REPO_ID), undefined, "the Space is deleted");
     assert.deepEqual(vercelValue()?.map((env) => [...env.target].sort()), [["development", "preview", "production"]], "the hand-made record stays (it also covers development)");
   });
+
+  test("9. a model Google no longer serves (geminiModel gemini-2.5-flash) fails the rollout, naming the model", async () => {
+    const refused = await measured("9. `pulumi up` with GEMINI_MODEL=gemini-2.5-flash", async () => {
+      await pulumi.ok(["config", "set", "geminiModel", "gemini-2.5-flash"]);
+      await pulumi.ok(["config", "set", "rolloutHealthTimeoutSeconds", "30"]);
+      return pulumi.run(["up", "--yes", "--skip-preview"]);
+    });
+    assert.notEqual(refused.code, 0);
+    const output = refused.stdout + refused.stderr;
+    assert.match(output, /HTTP 503/, "health answered 503");
+    assert.match(output, /Gemini does not serve the (configured )?model/);
+    assert.match(output, /gemini-2\.5-flash/);
+  });
 });
 
 /** Settings a real deploy leaves at their defaults, pointed at the emulators, and quick polling. */
