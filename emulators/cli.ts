@@ -4,10 +4,10 @@
 //
 // Test code, never shipped. Usage: node emulators/cli.ts [options] (see USAGE).
 import { parseArgs } from "node:util";
-import { startGeminiEmulator, type GeminiEmulator } from "./gemini.ts";
-import { startHubEmulator, type HubEmulator } from "./hub.ts";
-import { startQdrantEmulator, type QdrantEmulator } from "./qdrant.ts";
-import { startVercelEmulator, type VercelEmulator } from "./vercel.ts";
+import { startGeminiEmulator, type GeminiEmulator } from "./gemini/gemini.ts";
+import { startHubEmulator, type HubEmulator } from "./hub/hub.ts";
+import { startQdrantEmulator, type QdrantEmulator } from "./qdrant/qdrant.ts";
+import { startVercelEmulator, type VercelEmulator } from "./vercel/vercel.ts";
 
 const USAGE = `Usage: node emulators/cli.ts [options]
   --gemini-port P     port of the Gemini emulator (default 0: any free port)

@@ -7,10 +7,10 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { startGeminiEmulator, type GeminiEmulator } from "../emulators/gemini.ts";
-import { freePort } from "../emulators/hub.ts";
-import { startQdrantEmulator } from "../emulators/qdrant.ts";
-import { startSpace, type RunningSpace } from "../emulators/space-runner.ts";
+import { startGeminiEmulator, type GeminiEmulator } from "../emulators/gemini/gemini.ts";
+import { freePort } from "../emulators/core/http.ts";
+import { startQdrantEmulator } from "../emulators/qdrant/qdrant.ts";
+import { startSpace, type RunningSpace } from "../emulators/space-runner/space-runner.ts";
 import { buildBundle } from "../scripts/bundle.ts";
 import { createDatabase, delay, ensureUser, postChat, readEvents, seedCollection, SPACE_UID, type ChatEvent } from "./support/space-fixtures.ts";
 

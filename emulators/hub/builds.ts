@@ -1,5 +1,5 @@
 // What the Hub does after a commit or a restart: write the repo's files to a folder, hand them
-// to a runner (space-runner.ts by default) with the Space's secrets and variables as its
+// to a runner (space-runner/ by default) with the Space's secrets and variables as its
 // environment, follow its stages and log lines, and route the Space's host to the new app
 // once something answers on its app_port. One build at a time per Space.
 //
@@ -12,13 +12,13 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { freePort } from "../core/http.ts";
-import type { SpaceLogKind, StartSpaceOptions } from "../space-runner.ts";
+import type { SpaceLogKind, StartSpaceOptions } from "../space-runner/space-runner.ts";
 import { answers, SpaceHost } from "./space-host.ts";
 import { appPortOf, type EmulatedSpace } from "./space.ts";
 
 export type LogKind = SpaceLogKind;
 
-/** What the emulator needs from a runner; space-runner.ts's startSpace is one. */
+/** What the emulator needs from a runner; space-runner/'s startSpace is one. */
 export type SpaceRunner = (
   options: Pick<StartSpaceOptions, "repoDir" | "env" | "port" | "appPort" | "uid" | "gid" | "onStage" | "onLog">,
 ) => Promise<{ stop(): Promise<unknown> }>;

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
 import { commit, createRepo, HubApiError, listFiles, uploadFiles } from "@huggingface/hub";
-import { CONFLICTING_OPERATION, startHubEmulator, type HubEmulator } from "../hub.ts";
+import { CONFLICTING_OPERATION, startHubEmulator, type HubEmulator } from "../hub/hub.ts";
 import { fixture, until } from "./support.ts";
 
 describe("hub emulator, as the real Hub behaves", () => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
 import { commit, createRepo, HubApiError, spaceInfo, uploadFiles, whoAmI } from "@huggingface/hub";
-import { startHubEmulator, type HubEmulator } from "../hub.ts";
+import { startHubEmulator, type HubEmulator } from "../hub/hub.ts";
 import { createHubClient } from "../../infra/hub/hub-client.ts";
 import { addSecret, addVariable, getRuntime, getSecretKeys, getVariables, getSpaceInfo, restartSpace } from "../../infra/hub/space-api.ts";
 import { readLogTail } from "../../infra/hub/space-logs.ts";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Vercel } from "@vercel/sdk";
 import { VercelError } from "@vercel/sdk/models/vercelerror.js";
-import { startVercelEmulator, type VercelEmulator } from "../vercel.ts";
+import { startVercelEmulator, type VercelEmulator } from "../vercel/vercel.ts";
 
 // @vercel/sdk validates every answer against its schema: the SDK accepting them is the check.
 describe("vercel emulator, through @vercel/sdk", () => {

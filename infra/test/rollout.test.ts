@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { startHubEmulator, type HubEmulator } from "../../emulators/hub.ts";
+import { startHubEmulator, type HubEmulator } from "../../emulators/hub/hub.ts";
 import type { BundleOutputs } from "../providers/bundle-provider.ts";
 import type { RolloutInputs, RolloutOutputs } from "../providers/rollout-provider.ts";
 import { Space } from "../resources/space.ts";
@@ -10,7 +10,7 @@ import { SpaceRollout } from "../resources/space-rollout.ts";
 import { SpaceVariables } from "../resources/space-variables.ts";
 import { fixtureFiles, tempDir, writeBundle } from "./support.ts";
 
-// Rollouts against the emulator running the fixture Space through emulators/space-runner.ts.
+// Rollouts against the emulator running the fixture Space through emulators/space-runner/.
 describe("rollout against Spaces that really build and run", () => {
   let hub: HubEmulator;
   before(async () => {

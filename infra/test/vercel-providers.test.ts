@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { startVercelEmulator, type VercelEmulator } from "../../emulators/vercel.ts";
+import { startVercelEmulator, type VercelEmulator } from "../../emulators/vercel/vercel.ts";
 import type { VercelEnvInputs, VercelEnvOutputs } from "../providers/vercel-env-provider.ts";
 import type { VercelRedeployOutputs } from "../providers/vercel-redeploy-provider.ts";
 import { VercelEnv } from "../resources/vercel-env.ts";

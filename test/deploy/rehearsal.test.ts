@@ -11,10 +11,10 @@ import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, renameS
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { startGeminiEmulator, type GeminiEmulator } from "../../emulators/gemini.ts";
-import { startHubEmulator, type HubEmulator, type LoggedRequest } from "../../emulators/hub.ts";
-import { startQdrantEmulator, type QdrantEmulator } from "../../emulators/qdrant.ts";
-import { startVercelEmulator, type VercelEmulator, type VercelLoggedRequest } from "../../emulators/vercel.ts";
+import { startGeminiEmulator, type GeminiEmulator } from "../../emulators/gemini/gemini.ts";
+import { startHubEmulator, type HubEmulator, type LoggedRequest } from "../../emulators/hub/hub.ts";
+import { startQdrantEmulator, type QdrantEmulator } from "../../emulators/qdrant/qdrant.ts";
+import { startVercelEmulator, type VercelEmulator, type VercelLoggedRequest } from "../../emulators/vercel/vercel.ts";
 import { createDatabase, ensureUser, postChat, readEvents, seedCollection, SPACE_UID, type OwnDatabase } from "../support/space-fixtures.ts";
 import { changed, findEngine, PulumiCli, type EngineEvents } from "./pulumi-cli.ts";
 import { readmeCommands, shellWords } from "../support/readme.ts";

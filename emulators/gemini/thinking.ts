@@ -5,7 +5,7 @@
 // default high), minimal being as good as off. Sending both fields is a 400, and so is a
 // thinkingLevel to a 2.5 model. The delay is a fraction of the profile's full thinking time.
 // Test code, never shipped.
-import { errorBody, type GeminiErrorBody } from "./gemini-errors.ts";
+import { errorBody, type GeminiErrorBody } from "./errors.ts";
 
 /** A budget of this many tokens or more thinks as long as dynamic thinking does. */
 const FULL_BUDGET = 8_192;

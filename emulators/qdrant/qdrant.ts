@@ -8,11 +8,11 @@
 //
 // Test code, never shipped. Point the client at it with `new QdrantClient({ url, apiKey })`.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { FaultList, stateFaultSwitch, type Fault, type StatusFault } from "./core/faults.ts";
-import { answerFault, openExchange, type LoggedRequest } from "./core/request-log.ts";
-import { startServer } from "./core/server.ts";
-import { matchesFilter, selectPayload } from "./qdrant-filter.ts";
-import { runQuery } from "./qdrant-query.ts";
+import { FaultList, stateFaultSwitch, type Fault, type StatusFault } from "../core/faults.ts";
+import { answerFault, openExchange, type LoggedRequest } from "../core/request-log.ts";
+import { startServer } from "../core/server.ts";
+import { matchesFilter, selectPayload } from "./filter.ts";
+import { runQuery } from "./query.ts";
 import {
   compareIds,
   DISTANCES,
@@ -28,7 +28,7 @@ import {
   type Payload,
   type PointId,
   type StoredPoint,
-} from "./qdrant-store.ts";
+} from "./store.ts";
 
 /** The server version GET / reports: within one minor version of the client (1.19), so its check passes. */
 export const QDRANT_VERSION = "1.19.0";

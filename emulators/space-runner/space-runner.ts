@@ -24,7 +24,7 @@ import { chmod, chown, copyFile, cp, lchown, lstat, mkdir, mkdtemp, readdir, ren
 import { homedir, tmpdir } from "node:os";
 import { delimiter, dirname, join, posix, relative, sep } from "node:path";
 import { DockerfileParser, type Instruction, type JSONInstruction } from "dockerfile-ast";
-import { freePort } from "./core/http.ts";
+import { freePort } from "../core/http.ts";
 
 export type SpaceStage = "BUILDING" | "RUNNING" | "BUILD_ERROR" | "RUNTIME_ERROR" | "STOPPED";
 export type SpaceLogKind = "build" | "run";

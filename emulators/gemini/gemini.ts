@@ -6,15 +6,15 @@
 //
 // Test code, never shipped. Point @google/genai at it with `httpOptions: { baseUrl: emulator.url }`.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { defaultAnswer, estimateTokens, randomId, splitIntoPieces } from "./gemini-answer.ts";
-import { embed } from "./gemini-embeddings.ts";
-import { errorBody, invalidKeyBody, missingKeyBody, modelNotFoundBody, quotaBody, type GeminiErrorBody } from "./gemini-errors.ts";
-import { KNOWN_MODELS, modelId, type KnownModel } from "./gemini-models.ts";
-import { openAiThinkingShare, thinkingOf } from "./gemini-thinking.ts";
-import { FaultList, stateFaultSwitch, type Fault, type StatusFault } from "./core/faults.ts";
-import { pause } from "./core/http.ts";
-import { answerFault, openExchange, type Exchange, type LoggedRequest } from "./core/request-log.ts";
-import { startServer } from "./core/server.ts";
+import { defaultAnswer, estimateTokens, randomId, splitIntoPieces } from "./answer.ts";
+import { embed } from "./embeddings.ts";
+import { errorBody, invalidKeyBody, missingKeyBody, modelNotFoundBody, quotaBody, type GeminiErrorBody } from "./errors.ts";
+import { KNOWN_MODELS, modelId, type KnownModel } from "./models.ts";
+import { openAiThinkingShare, thinkingOf } from "./thinking.ts";
+import { FaultList, stateFaultSwitch, type Fault, type StatusFault } from "../core/faults.ts";
+import { pause } from "../core/http.ts";
+import { answerFault, openExchange, type Exchange, type LoggedRequest } from "../core/request-log.ts";
+import { startServer } from "../core/server.ts";
 
 export type GeminiRouteKind = "generate" | "stream" | "embed" | "models" | "openai-chat" | "openai-embed" | "other";
 

@@ -7,19 +7,19 @@
 // values that cannot be read back, a redeploy without `forceNew` answered with the existing
 // deployment (nothing rebuilt), and 403 `invalidToken` for a bad token.
 //
-// Test code, never shipped. Standalone: node emulators/vercel.ts --port 4020 [--token T] [--project book]
+// Test code, never shipped. Standalone: node emulators/vercel/vercel.ts --port 4020 [--token T] [--project book]
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { FaultList, scriptedFaultSwitches, type Fault, type StatusFault } from "./core/faults.ts";
-import { answerFault, openExchange, type LoggedRequest } from "./core/request-log.ts";
-import { dispatch, route, type Answer } from "./core/router.ts";
-import { startServer } from "./core/server.ts";
-import { EnvRecords, envBody, invalidInput, type EnvInput, type VercelEnvRecord } from "./vercel/env-records.ts";
+import { FaultList, scriptedFaultSwitches, type Fault, type StatusFault } from "../core/faults.ts";
+import { answerFault, openExchange, type LoggedRequest } from "../core/request-log.ts";
+import { dispatch, route, type Answer } from "../core/router.ts";
+import { startServer } from "../core/server.ts";
+import { EnvRecords, envBody, invalidInput, type EnvInput, type VercelEnvRecord } from "./env-records.ts";
 
-export type { VercelEnvRecord } from "./vercel/env-records.ts";
+export type { VercelEnvRecord } from "./env-records.ts";
 
 export type VercelDeployment = {
   uid: string;

@@ -3,7 +3,7 @@
 // and the Space endpoints of huggingface_hub's hf_api.py (settings, secrets, variables,
 // runtime, restart, hardware, sleeptime, logs as SSE). Paths, bodies and answers follow
 // hf_api.py and the Hub's docs. It can also run what was committed: after a commit or a
-// restart the repo's files go to a folder and a runner (space-runner.ts by default) builds
+// restart the repo's files go to a folder and a runner (space-runner/ by default) builds
 // and starts them, with the Space's secrets and variables as its environment.
 //
 // By default it behaves as PLATFORM-FACTS.md says the Hub does: a runtime without `sha`,
@@ -12,11 +12,11 @@
 // a missing file, 401 for a repo the token cannot see, 403 for a token without the scope,
 // 402 for a Docker Space on a free plan, 429s with the RateLimit header.
 //
-// The routes live in hub/ by area (repos, commits, secrets and variables, runtime and logs);
+// The routes live beside this file by area (repos, commits, secrets and variables, runtime and logs);
 // this file assembles them on the emulator core and answers what every route shares:
 // faults, the token check, the request log.
 //
-// Test code, never shipped. Standalone: node emulators/hub.ts --port 4010 [--token T] [--user U]
+// Test code, never shipped. Standalone: node emulators/hub/hub.ts --port 4010 [--token T] [--user U]
 import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -24,22 +24,22 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { FaultList, scriptedFaultSwitches, type Fault, type StatusFault } from "./core/faults.ts";
-import { freePort } from "./core/http.ts";
-import { answerFault, openExchange } from "./core/request-log.ts";
-import { dispatch, type Answer } from "./core/router.ts";
-import { startServer } from "./core/server.ts";
-import { SpaceBuilds, type SpaceRunner } from "./hub/builds.ts";
-import type { HubContext, HubLoggedRequest, HubPlan, HubState, HubToken } from "./hub/context.ts";
-import { commitRoutes } from "./hub/routes-commits.ts";
-import { repoRoutes } from "./hub/routes-repos.ts";
-import { runtimeRoutes } from "./hub/routes-runtime.ts";
-import { settingsRoutes } from "./hub/routes-settings.ts";
-import type { EmulatedSpace } from "./hub/space.ts";
+import { FaultList, scriptedFaultSwitches, type Fault, type StatusFault } from "../core/faults.ts";
+import { freePort } from "../core/http.ts";
+import { answerFault, openExchange } from "../core/request-log.ts";
+import { dispatch, type Answer } from "../core/router.ts";
+import { startServer } from "../core/server.ts";
+import { SpaceBuilds, type SpaceRunner } from "./builds.ts";
+import type { HubContext, HubLoggedRequest, HubPlan, HubState, HubToken } from "./context.ts";
+import { commitRoutes } from "./routes-commits.ts";
+import { repoRoutes } from "./routes-repos.ts";
+import { runtimeRoutes } from "./routes-runtime.ts";
+import { settingsRoutes } from "./routes-settings.ts";
+import type { EmulatedSpace } from "./space.ts";
 
-export type { SpaceRunner } from "./hub/builds.ts";
-export type { HubPlan, HubToken } from "./hub/context.ts";
-export type { EmulatedSpace, SpaceStage } from "./hub/space.ts";
+export type { SpaceRunner } from "./builds.ts";
+export type { HubPlan, HubToken } from "./context.ts";
+export type { EmulatedSpace, SpaceStage } from "./space.ts";
 export { freePort };
 
 /**
@@ -48,7 +48,7 @@ export { freePort };
  */
 export type HubFault = Fault;
 
-export { CONFLICTING_OPERATION } from "./hub/context.ts";
+export { CONFLICTING_OPERATION } from "./context.ts";
 
 export type LoggedRequest = HubLoggedRequest;
 
@@ -243,7 +243,7 @@ function faultMessage(status: number): string {
 }
 
 async function defaultRunner(): Promise<SpaceRunner> {
-  const { startSpace } = await import("./space-runner.ts");
+  const { startSpace } = await import("../space-runner/space-runner.ts");
   return startSpace as SpaceRunner;
 }
 
