@@ -5,7 +5,8 @@ import { readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
 import { commit, createRepo, HubApiError, listFiles, uploadFiles } from "@huggingface/hub";
 import { CONFLICTING_OPERATION, startHubEmulator, type HubEmulator } from "../hub/hub.ts";
-import { fixture, until } from "./support.ts";
+import { spaceAppFile } from "../../test/support/space-fixtures.ts";
+import { until } from "./support.ts";
 
 describe("hub emulator, as the real Hub behaves", () => {
   let hub: HubEmulator;
@@ -151,8 +152,8 @@ describe("hub emulator, as the real Hub behaves", () => {
   });
 
   test("an app on another port than app_port stays APP_STARTING, then fails as the platform's start-up timeout", async () => {
-    const server = await readFile(fixture("server.js"));
-    const dockerfile = (await readFile(fixture("Dockerfile"), "utf8")).replace("USER 1000", "ENV PORT=8080\nUSER 1000");
+    const server = await readFile(spaceAppFile("server.js"));
+    const dockerfile = (await readFile(spaceAppFile("Dockerfile"), "utf8")).replace("USER 1000", "ENV PORT=8080\nUSER 1000");
     const repoId = await dockerSpace("wrong-port", [
       { path: "Dockerfile", content: dockerfile },
       { path: "server.js", content: server },
@@ -167,9 +168,9 @@ describe("hub emulator, as the real Hub behaves", () => {
   });
 
   test("app_port comes from the README; a commit to a running Space keeps the old app serving until the new one answers", async () => {
-    const server = await readFile(fixture("server.js"), "utf8");
+    const server = await readFile(spaceAppFile("server.js"), "utf8");
     const readme = "---\ntitle: ported\nsdk: docker\napp_port: 8080\n---\n";
-    const dockerfile = (await readFile(fixture("Dockerfile"), "utf8")).replace("USER 1000", "ENV PORT=8080\nUSER 1000");
+    const dockerfile = (await readFile(spaceAppFile("Dockerfile"), "utf8")).replace("USER 1000", "ENV PORT=8080\nUSER 1000");
     const repoId = await dockerSpace("ported", [
       { path: "README.md", content: readme },
       { path: "Dockerfile", content: dockerfile },

@@ -1,8 +1,5 @@
 // Helpers the emulator tests share.
 
-/** A file of the fixture Space (a Dockerfile and a tiny server). */
-export const fixture = (name: string) => new URL(`./fixtures/space/${name}`, import.meta.url);
-
 /** Polls `probe` until it gives a value, or fails naming `what` after `timeoutMs`. */
 export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

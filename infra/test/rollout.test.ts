@@ -98,8 +98,7 @@ describe("rollout against Spaces that really build and run", () => {
     assert.equal(after.version, hash2, "the rollout returned once the new build answered");
 
     // An image that leaves the manifest out answers 200 without a version: never our build.
-    const dockerfile = (await fixtureFiles()).Dockerfile!.toString().replace(" bundle-manifest.json", "");
-    const hash3 = await writeBundle(dir, await fixtureFiles({ Dockerfile: dockerfile }));
+    const hash3 = await writeBundle(dir, await fixtureFiles({ ".dockerignore": "bundle-manifest.json\n" }));
     const third = (await SpaceBundle.provider.update!(`${inputs.repoId}/bundle`, second, { ...base, bundleDir: dir, hash: hash3 })).outs as BundleOutputs;
     await assert.rejects(
       SpaceRollout.provider.update!(`${inputs.repoId}/rollout`, first, { ...next, commitSha: third.commitSha, bundleHash: hash3, healthTimeoutSeconds: 2 }),

@@ -1,6 +1,6 @@
-// What the Space tests share: the Space's user, a database of its own on the test
-// server, the book's collection as the previous backend left it, and the chat as the
-// book's client reads it.
+// What the Space tests share: the test Space's files (space-app/, for the emulator and infra
+// tests), the Space's user, a database of its own on the test server, the book's collection
+// as the previous backend left it, and the chat as the book's client reads it.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
@@ -8,6 +8,9 @@ import { GoogleGenAI } from "@google/genai";
 import { QdrantClient } from "@qdrant/js-client-rest";
 
 export const SPACE_UID = 1000;
+
+/** A file of the test Space: a Dockerfile and a tiny server with no dependencies. */
+export const spaceAppFile = (name: "Dockerfile" | "server.js") => new URL(`./space-app/${name}`, import.meta.url);
 export const COLLECTION = "docusaurus-book";
 const EMBEDDING_MODEL = "gemini-embedding-001";
 const DIMENSIONS = 768;
