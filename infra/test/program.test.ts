@@ -84,6 +84,7 @@ describe("the program under runtime mocks", () => {
       "docs-chat:hfSpaceName": "docs-chat",
       "docs-chat:vercelProject": "book",
       "docs-chat:allowedOrigins": '["https://book.example.com"]',
+      "docs-chat:qdrantCollection": "my-book",
       "docs-chat:bundleBuild": "false",
       "docs-chat:bundleDir": bundleDir,
     };
@@ -145,11 +146,11 @@ describe("the program under runtime mocks", () => {
     for (const secret of Object.values(SECRET_VALUES)) assert.ok(!visible.includes(secret), `a secret value is visible: ${secret.slice(0, 6)}…`);
   });
 
-  test("variables carry the knobs and ALLOWED_ORIGINS with the Space's own origin; Vercel gets the URL", () => {
+  test("variables carry the knobs the stack sets and ALLOWED_ORIGINS with the Space's own origin; Vercel gets the URL", () => {
     const variables = unwrap(byType("SpaceVariables").inputs.values) as Record<string, string>;
     assert.equal(variables.ALLOWED_ORIGINS, "https://book.example.com,https://reader-docs-chat.hf.space");
-    assert.equal(variables.QDRANT_COLLECTION, "docusaurus-book");
-    assert.equal(variables.LOG_LEVEL, "INFO");
+    assert.equal(variables.QDRANT_COLLECTION, "my-book");
+    assert.ok(!("LOG_LEVEL" in variables) && !("GEMINI_MODEL" in variables), "an unset knob is the service's own default");
     const env = byType("ProjectEnv").inputs;
     assert.equal(env.key, "CHAT_API_URL");
     assert.equal(env.value, "https://reader-docs-chat.hf.space");
