@@ -25,7 +25,6 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { FaultList, scriptedFaultSwitches, type Fault, type StatusFault } from "../core/faults.ts";
-import { freePort } from "../core/http.ts";
 import { answerFault, openExchange } from "../core/request-log.ts";
 import { dispatch, type Answer } from "../core/router.ts";
 import { startServer } from "../core/server.ts";
@@ -37,20 +36,8 @@ import { runtimeRoutes } from "./routes-runtime.ts";
 import { settingsRoutes } from "./routes-settings.ts";
 import type { EmulatedSpace } from "./space.ts";
 
-export type { SpaceRunner } from "./builds.ts";
-export type { HubPlan, HubToken } from "./context.ts";
-export type { EmulatedSpace, SpaceStage } from "./space.ts";
-export { freePort };
-
-/**
- * The emulators' one fault shape, matched by method and path; without `times`, it answers once.
- * A 429's `retryAfter` is the seconds of its `RateLimit: "api";r=0;t=N` header (default 60).
- */
-export type HubFault = Fault;
-
 export { CONFLICTING_OPERATION } from "./context.ts";
-
-export type LoggedRequest = HubLoggedRequest;
+export type { HubLoggedRequest } from "./context.ts";
 
 export type HubEmulatorOptions = {
   port?: number;
@@ -87,13 +74,17 @@ export type HubEmulatorOptions = {
 export type HubEmulator = {
   url: string;
   token: string;
-  requests: LoggedRequest[];
+  requests: HubLoggedRequest[];
   spaces: Map<string, EmulatedSpace>;
   space(repoId: string): EmulatedSpace | undefined;
   /** Changes the account's plan, as an upgrade or a downgrade does; existing Spaces stay. */
   setPlan(plan: HubPlan): void;
-  /** Adds a fault after those in force; the first that matches a request answers it ("down": until cleared). */
-  setFault(fault: HubFault): Promise<void>;
+  /**
+   * Adds a fault after those in force; the first that matches a request (by method and path)
+   * answers it, once unless `times` says more ("down": until cleared). A 429's `retryAfter`
+   * is the seconds of its `RateLimit: "api";r=0;t=N` header (default 60).
+   */
+  setFault(fault: Fault): Promise<void>;
   clearFaults(): Promise<void>;
   /** Resolves when the Space's current build has settled (stage no longer BUILDING). */
   settled(repoId: string): Promise<void>;
@@ -108,7 +99,7 @@ export async function startHubEmulator(options: HubEmulatorOptions = {}): Promis
   const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), "hub-emulator-")));
   const ownsWorkDir = options.workDir === undefined;
   const spaces = new Map<string, EmulatedSpace>();
-  const requests: LoggedRequest[] = [];
+  const requests: HubLoggedRequest[] = [];
   const faults = new FaultList(1);
   const builds = new SpaceBuilds({
     runner,

@@ -79,7 +79,7 @@ export function newSpace(owner: string, name: string, isPrivate: boolean, sdk: s
   };
 }
 
-export function hostOf(space: EmulatedSpace): string {
+function hostOf(space: EmulatedSpace): string {
   return `http://127.0.0.1:${space.port}`;
 }
 

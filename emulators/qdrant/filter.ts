@@ -16,7 +16,7 @@ function badFilter(detail: string): QdrantError {
 }
 
 /** The values at a payload key ("a.b", "a[].b"); arrays at the end are flattened, as Qdrant matches any element. */
-export function valuesAt(payload: Payload, key: string): unknown[] {
+function valuesAt(payload: Payload, key: string): unknown[] {
   let current: unknown[] = [payload];
   for (const segment of key.split(".")) {
     const name = segment.endsWith("[]") ? segment.slice(0, -2) : segment;

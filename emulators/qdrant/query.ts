@@ -6,10 +6,10 @@
 import { matchesCondition, matchesFilter } from "./filter.ts";
 import { compareIds, higherIsBetter, idKey, QdrantError, score, toStoredVector, type Collection, type StoredPoint } from "./store.ts";
 
-export type Scored = { point: StoredPoint; score: number };
+type Scored = { point: StoredPoint; score: number };
 
 // Qdrant's default RRF constant; its ranks count from 0 (the paper's k = 60 is Qdrant's 61).
-export const QDRANT_RRF_K = 2;
+const QDRANT_RRF_K = 2;
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 

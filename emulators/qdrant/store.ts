@@ -9,7 +9,7 @@ export type Payload = Record<string, unknown>;
 
 export type StoredPoint = { id: PointId; vector: Float32Array; payload: Payload; version: number };
 
-export type PayloadIndex = { data_type: string; params?: unknown };
+type PayloadIndex = { data_type: string; params?: unknown };
 
 export type Collection = {
   name: string;

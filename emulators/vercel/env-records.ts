@@ -7,8 +7,8 @@
 // Test code, never shipped.
 import { createHash, randomBytes } from "node:crypto";
 
-export type EnvType = "plain" | "encrypted" | "sensitive" | "secret" | "system";
-export const ENV_TYPES: readonly EnvType[] = ["plain", "encrypted", "sensitive", "secret", "system"];
+type EnvType = "plain" | "encrypted" | "sensitive" | "secret" | "system";
+const ENV_TYPES: readonly EnvType[] = ["plain", "encrypted", "sensitive", "secret", "system"];
 export const TARGETS = ["production", "preview", "development"] as const;
 
 export type VercelEnvRecord = {
@@ -26,9 +26,9 @@ export type VercelEnvRecord = {
 
 export type EnvInput = { key?: unknown; value?: unknown; type?: unknown; target?: unknown };
 
-export type EnvError = { status: number; body: { error: Record<string, unknown> } };
+type EnvError = { status: number; body: { error: Record<string, unknown> } };
 
-export const envError = (status: number, code: string, message: string, extra: Record<string, unknown> = {}): EnvError => ({
+const envError = (status: number, code: string, message: string, extra: Record<string, unknown> = {}): EnvError => ({
   status,
   body: { error: { code, message, ...extra } },
 });

@@ -19,8 +19,6 @@ import { dispatch, route, type Answer } from "../core/router.ts";
 import { startServer } from "../core/server.ts";
 import { EnvRecords, envBody, invalidInput, type EnvInput, type VercelEnvRecord } from "./env-records.ts";
 
-export type { VercelEnvRecord } from "./env-records.ts";
-
 export type VercelDeployment = {
   uid: string;
   name: string;
@@ -40,9 +38,6 @@ export type VercelDeployment = {
 };
 
 export type VercelProject = { id: string; name: string; teamId?: string; envs: readonly VercelEnvRecord[]; deployments: VercelDeployment[] };
-
-/** The emulators' one fault shape, matched by method and path; without `times`, it answers once. */
-export type VercelFault = Fault;
 
 export type VercelLoggedRequest = LoggedRequest;
 
@@ -64,8 +59,11 @@ export type VercelEmulator = {
   requests: VercelLoggedRequest[];
   projects: Map<string, VercelProject>;
   project(idOrName: string): VercelProject | undefined;
-  /** Adds a fault after those in force; the first that matches a request answers it ("down": until cleared). */
-  setFault(fault: VercelFault): Promise<void>;
+  /**
+   * Adds a fault after those in force; the first that matches a request (by method and path)
+   * answers it, once unless `times` says more ("down": until cleared).
+   */
+  setFault(fault: Fault): Promise<void>;
   clearFaults(): Promise<void>;
   close(): Promise<void>;
 };

@@ -2,9 +2,9 @@ import type * as pulumi from "@pulumi/pulumi";
 import { createRedactor, secretValuesOf } from "../../service/src/secrets.ts";
 import { step } from "../http/api-error.ts";
 import type { HubClient } from "../hub/hub-client.ts";
-import { getRuntime, restartSpace, type SpaceRuntime } from "../hub/space-api.ts";
+import { getRuntime, restartSpace } from "../hub/space-api.ts";
 import { readLogTail, type LogKind } from "../hub/space-logs.ts";
-import { changedKeys, checkHubConnection, hubFor, isUnknown, type HubConnection } from "./inputs.ts";
+import { changedKeys, checkBundleHash, checkHubConnection, hubFor, isUnknown, type HubConnection } from "./inputs.ts";
 import { progress, warning } from "./progress.ts";
 
 /**
@@ -47,9 +47,9 @@ export type RolloutOutputs = RolloutInputs & {
   restarted: boolean;
 };
 
-export type RolloutErrorCode = "build_error" | "runtime_error" | "space_stopped" | "build_timeout" | "app_not_listening" | "unhealthy";
+type RolloutErrorCode = "build_error" | "runtime_error" | "space_stopped" | "build_timeout" | "app_not_listening" | "unhealthy";
 
-export class RolloutError extends Error {
+class RolloutError extends Error {
   readonly code: RolloutErrorCode;
   constructor(code: RolloutErrorCode, message: string) {
     super(message);
@@ -83,7 +83,7 @@ export const rolloutImplementation: pulumi.dynamic.ResourceProvider<RolloutInput
     for (const key of ["buildTimeoutSeconds", "healthTimeoutSeconds", "pollIntervalSeconds"] as const) {
       if (typeof news[key] !== "number" || !(news[key] > 0)) failures.push({ property: key, reason: "a positive number of seconds" });
     }
-    if (!isUnknown(news.bundleHash) && !/^[0-9a-f]{64}$/.test(String(news.bundleHash))) failures.push({ property: "bundleHash", reason: "the bundle manifest's sha256 hash" });
+    failures.push(...checkBundleHash("bundleHash", news.bundleHash));
     if (!isUnknown(news.host)) {
       try {
         new URL(news.healthPath, news.host);
@@ -244,11 +244,10 @@ const redactorFor = (inputs: RolloutInputs) => {
   return createRedactor([inputs.token, ...Object.values(secrets), ...secretValuesOf(secrets).map((secret) => secret.value)]);
 };
 
-export function formatDuration(ms: number): string {
+function formatDuration(ms: number): string {
   const seconds = Math.round(ms / 1000);
   return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, "0")}s`;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export type { SpaceRuntime };

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startGeminiEmulator, type GeminiEmulator } from "../../emulators/gemini/gemini.ts";
-import { startHubEmulator, type HubEmulator, type LoggedRequest } from "../../emulators/hub/hub.ts";
+import { startHubEmulator, type HubEmulator, type HubLoggedRequest } from "../../emulators/hub/hub.ts";
 import { startQdrantEmulator, type QdrantEmulator } from "../../emulators/qdrant/qdrant.ts";
 import { startVercelEmulator, type VercelEmulator, type VercelLoggedRequest } from "../../emulators/vercel/vercel.ts";
 import { createDatabase, ensureUser, postChat, readEvents, seedCollection, SPACE_UID, type OwnDatabase } from "../support/space-fixtures.ts";
@@ -396,12 +396,12 @@ async function setVercelVariableByHand(vercel: VercelEmulator, project: string, 
 
 const isWrite = (request: { method: string }) => !["GET", "HEAD"].includes(request.method);
 
-function describeCall(request: LoggedRequest | VercelLoggedRequest): string {
+function describeCall(request: HubLoggedRequest | VercelLoggedRequest): string {
   const key = (request.body as { key?: unknown } | undefined)?.key;
   return `${request.method} ${request.path}${typeof key === "string" ? ` ${key}` : ""}`;
 }
 
-function lastCommit(requests: LoggedRequest[]): { files: string[]; deleted: string[] } {
+function lastCommit(requests: HubLoggedRequest[]): { files: string[]; deleted: string[] } {
   const commit = requests.filter((r) => r.path.endsWith("/commit/main")).at(-1);
   assert.ok(commit, "a commit was made");
   const operations = (commit.body as { operations: Array<{ key: string; path: string }> }).operations;
