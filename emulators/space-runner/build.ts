@@ -52,8 +52,13 @@ export async function build(
   const context = join(workDir, "context");
   await copyContext(options.repoDir, context);
   const npmCache = join(workDir, "npm-cache");
-  await seedNpmCache(options.npmCacheSeed ?? defaultNpmCache(), npmCache, ids);
-  log(`rehearsing with node ${process.version} from ${nodeBin}; npm cache copied to ${npmCache}`);
+  // Copying the cache is most of a small build's time (hundreds of MB): only a RUN step can use it.
+  if (plans.some((plan) => plan.steps.some((step) => step.kind === "run"))) {
+    await seedNpmCache(options.npmCacheSeed ?? defaultNpmCache(), npmCache, ids);
+    log(`rehearsing with node ${process.version} from ${nodeBin}; npm cache copied to ${npmCache}`);
+  } else {
+    log(`rehearsing with node ${process.version} from ${nodeBin}; no RUN step, so no npm cache`);
+  }
 
   const totalSteps = plans.reduce((sum, plan) => sum + plan.steps.length + 1, 0);
   let stepNumber = 0;

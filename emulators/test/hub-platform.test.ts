@@ -6,16 +6,15 @@ import { after, before, describe, test } from "node:test";
 import { commit, createRepo, HubApiError, listFiles, uploadFiles } from "@huggingface/hub";
 import { CONFLICTING_OPERATION, startHubEmulator, type HubEmulator } from "../hub/hub.ts";
 import { spaceAppFile } from "../../test/support/space-fixtures.ts";
-import { until } from "./support.ts";
+import { SLOW_SUITE_MS, until } from "./support.ts";
 
-describe("hub emulator, as the real Hub behaves", () => {
+describe("hub emulator, as the real Hub behaves", { timeout: SLOW_SUITE_MS }, () => {
   let hub: HubEmulator;
   const READ_TOKEN = "hf_read_only_token";
   const SCOPED_TOKEN = "hf_scoped_to_other_repo";
   before(async () => {
     hub = await startHubEmulator({
       keepAliveMs: 200,
-      appStartTimeoutMs: 2_000,
       repoCreateMs: 150,
       tokens: [
         { token: READ_TOKEN, role: "read" },
@@ -32,12 +31,13 @@ describe("hub emulator, as the real Hub behaves", () => {
       headers: { authorization: `Bearer ${init.token ?? hub.token}`, "content-type": "application/json", ...init.headers },
     });
   const runtime = async (repoId: string) => (await (await api(`/api/spaces/${repoId}/runtime`)).json()) as { stage: string; errorMessage?: string };
-  const host = (repoId: string) => `http://127.0.0.1:${hub.space(repoId)!.port}`;
+  const host = (repoId: string, on = hub) => `http://127.0.0.1:${on.space(repoId)!.port}`;
 
-  async function dockerSpace(name: string, files: Array<{ path: string; content: string | Buffer }>): Promise<string> {
+  async function dockerSpace(name: string, files: Array<{ path: string; content: string | Buffer }>, on = hub): Promise<string> {
     const repoId = `emulator-user/${name}`;
-    await createRepo({ ...sdk(), repo: { type: "space", name: repoId }, sdk: "docker" });
-    await uploadFiles({ ...sdk(), repo: { type: "space", name: repoId }, files: files.map((f) => ({ path: f.path, content: new Blob([f.content]) })) });
+    const sdk = { hubUrl: on.url, accessToken: on.token };
+    await createRepo({ ...sdk, repo: { type: "space", name: repoId }, sdk: "docker" });
+    await uploadFiles({ ...sdk, repo: { type: "space", name: repoId }, files: files.map((f) => ({ path: f.path, content: new Blob([f.content]) })) });
     return repoId;
   }
 
@@ -152,19 +152,31 @@ describe("hub emulator, as the real Hub behaves", () => {
   });
 
   test("an app on another port than app_port stays APP_STARTING, then fails as the platform's start-up timeout", async () => {
-    const server = await readFile(spaceAppFile("server.js"));
-    const dockerfile = (await readFile(spaceAppFile("Dockerfile"), "utf8")).replace("USER 1000", "ENV PORT=8080\nUSER 1000");
-    const repoId = await dockerSpace("wrong-port", [
-      { path: "Dockerfile", content: dockerfile },
-      { path: "server.js", content: server },
-    ]);
-    await until("APP_STARTING", async () => ((await runtime(repoId)).stage === "APP_STARTING" ? true : undefined));
-    assert.equal((await fetch(`${host(repoId)}/api/health`)).status, 503, "nothing serves the Space's host");
-    const failed = await until("RUNTIME_ERROR", async () => {
-      const now = await runtime(repoId);
-      return now.stage === "RUNTIME_ERROR" ? now : undefined;
-    });
-    assert.match(failed.errorMessage ?? "", /Launch timed out/);
+    // A Hub whose start-up timeout is seconds, not 30 minutes: long enough to see APP_STARTING
+    // on a busy machine, short enough to wait out.
+    const impatient = await startHubEmulator({ appStartTimeoutMs: 10_000 });
+    try {
+      const server = await readFile(spaceAppFile("server.js"));
+      const dockerfile = (await readFile(spaceAppFile("Dockerfile"), "utf8")).replace("USER 1000", "ENV PORT=8080\nUSER 1000");
+      const repoId = await dockerSpace(
+        "wrong-port",
+        [
+          { path: "Dockerfile", content: dockerfile },
+          { path: "server.js", content: server },
+        ],
+        impatient,
+      );
+      const stage = async () => (await (await fetch(`${impatient.url}/api/spaces/${repoId}/runtime`, { headers: { authorization: `Bearer ${impatient.token}` } })).json()) as { stage: string; errorMessage?: string };
+      await until("APP_STARTING", async () => ((await stage()).stage === "APP_STARTING" ? true : undefined));
+      assert.equal((await fetch(`${host(repoId, impatient)}/api/health`)).status, 503, "nothing serves the Space's host");
+      const failed = await until("RUNTIME_ERROR", async () => {
+        const now = await stage();
+        return now.stage === "RUNTIME_ERROR" ? now : undefined;
+      });
+      assert.match(failed.errorMessage ?? "", /Launch timed out/);
+    } finally {
+      await impatient.close();
+    }
   });
 
   test("app_port comes from the README; a commit to a running Space keeps the old app serving until the new one answers", async () => {

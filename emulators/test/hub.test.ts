@@ -7,9 +7,9 @@ import { createHubClient } from "../../infra/hub/hub-client.ts";
 import { addSecret, addVariable, getRuntime, getSecretKeys, getVariables, getSpaceInfo, restartSpace } from "../../infra/hub/space-api.ts";
 import { readLogTail } from "../../infra/hub/space-logs.ts";
 import { spaceAppFile } from "../../test/support/space-fixtures.ts";
-import { until } from "./support.ts";
+import { SLOW_SUITE_MS, until } from "./support.ts";
 
-describe("hub emulator, through @huggingface/hub and the infra client", () => {
+describe("hub emulator, through @huggingface/hub and the infra client", { timeout: SLOW_SUITE_MS }, () => {
   let hub: HubEmulator;
   before(async () => {
     hub = await startHubEmulator({ keepAliveMs: 200 });

@@ -8,10 +8,14 @@ import { Space } from "../resources/space.ts";
 import { SpaceBundle } from "../resources/space-bundle.ts";
 import { SpaceRollout } from "../resources/space-rollout.ts";
 import { SpaceVariables } from "../resources/space-variables.ts";
+import { SLOW_MACHINE_MS, SLOW_SUITE_MS } from "../../emulators/test/support.ts";
 import { fixtureFiles, tempDir, writeBundle } from "./support.ts";
 
+/** A rollout's own timeouts, in seconds, wide enough for a cold, busy 2-core machine. */
+const SLOW_MACHINE_SECONDS = SLOW_MACHINE_MS / 1000;
+
 // Rollouts against the emulator running the fixture Space through emulators/space-runner/.
-describe("rollout against Spaces that really build and run", () => {
+describe("rollout against Spaces that really build and run", { timeout: SLOW_SUITE_MS }, () => {
   let hub: HubEmulator;
   before(async () => {
     hub = await startHubEmulator({ keepAliveMs: 200 });
@@ -32,8 +36,8 @@ describe("rollout against Spaces that really build and run", () => {
       commitSha: bundle.commitSha,
       bundleHash: hash,
       settingsRevision: vars.outs!.revision,
-      buildTimeoutSeconds: 60,
-      healthTimeoutSeconds: 20,
+      buildTimeoutSeconds: SLOW_MACHINE_SECONDS,
+      healthTimeoutSeconds: SLOW_MACHINE_SECONDS,
       pollIntervalSeconds: 0.1,
       healthPath: "/api/health",
       serviceSecrets: {},
@@ -98,10 +102,11 @@ describe("rollout against Spaces that really build and run", () => {
     assert.equal(after.version, hash2, "the rollout returned once the new build answered");
 
     // An image that leaves the manifest out answers 200 without a version: never our build.
+    // The health timeout runs from APP_STARTING on: 30 s lets the new app answer first.
     const hash3 = await writeBundle(dir, await fixtureFiles({ ".dockerignore": "bundle-manifest.json\n" }));
     const third = (await SpaceBundle.provider.update!(`${inputs.repoId}/bundle`, second, { ...base, bundleDir: dir, hash: hash3 })).outs as BundleOutputs;
     await assert.rejects(
-      SpaceRollout.provider.update!(`${inputs.repoId}/rollout`, first, { ...next, commitSha: third.commitSha, bundleHash: hash3, healthTimeoutSeconds: 2 }),
+      SpaceRollout.provider.update!(`${inputs.repoId}/rollout`, first, { ...next, commitSha: third.commitSha, bundleHash: hash3, healthTimeoutSeconds: 30 }),
       (error: Error & { code?: string }) => {
         assert.equal(error.code, "unhealthy");
         assert.match(error.message, new RegExp(`HTTP 200 from an app that reports no version, not bundle ${hash3.slice(0, 12)}`));
@@ -112,9 +117,10 @@ describe("rollout against Spaces that really build and run", () => {
 
   test("a Space that never becomes healthy times out with a clear message, never success", async () => {
     const { inputs } = await deploySpace("unhealthy", await fixtureFiles(), { FIXTURE_HEALTH: "503" });
-    await assert.rejects(SpaceRollout.provider.create({ ...inputs, healthTimeoutSeconds: 1.5 }), (error: Error & { code?: string }) => {
+    // 30 s from APP_STARTING on: the app answers (503) first, even on a busy machine.
+    await assert.rejects(SpaceRollout.provider.create({ ...inputs, healthTimeoutSeconds: 30 }), (error: Error & { code?: string }) => {
       assert.equal(error.code, "unhealthy");
-      assert.match(error.message, /did not answer 200 with bundle [0-9a-f]{12} within 1.5s \(last: HTTP 503/);
+      assert.match(error.message, /did not answer 200 with bundle [0-9a-f]{12} within 30s \(last: HTTP 503/);
       return true;
     });
   });
@@ -151,14 +157,14 @@ describe("rollout against Spaces that really build and run", () => {
       space.stage = "APP_STARTING"; // built; the app listens where the Hub does not look
       space.logs.run.push("listening on http://127.0.0.1:3000");
       const started = Date.now();
-      await assert.rejects(SpaceRollout.provider.create({ ...inputs, buildTimeoutSeconds: 60 }), (error: Error & { code?: string }) => {
+      await assert.rejects(SpaceRollout.provider.create({ ...inputs, buildTimeoutSeconds: SLOW_MACHINE_SECONDS }), (error: Error & { code?: string }) => {
         assert.equal(error.code, "app_not_listening");
         assert.match(error.message, /stayed in APP_STARTING for 1s: the new app never answered on its port \(.*\/api\/health, last: (HTTP 503|no answer)/);
         assert.match(error.message, /listens on 0\.0\.0\.0 \(not 127\.0\.0\.1 or localhost\) at that port/);
         assert.match(error.message, /Container log, last 1 lines:\n {2}listening on http:\/\/127\.0\.0\.1:3000/);
         return true;
       });
-      assert.ok(Date.now() - started < 15_000, "it fails after the health timeout, not the build timeout");
+      assert.ok(Date.now() - started < SLOW_MACHINE_MS / 2, "it fails after the health timeout, not the build timeout");
     });
   });
 });
