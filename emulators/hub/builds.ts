@@ -46,6 +46,8 @@ export class SpaceBuilds {
   private readonly starting = new Map<string, App>();
   private readonly hosts = new Map<string, SpaceHost>();
   private readonly pending = new Map<string, Promise<void>>();
+  /** The latest build asked for, per Space: a queued one that a later one supersedes is skipped. */
+  private readonly wanted = new Map<string, number>();
   private readonly listeners = new Map<string, Set<(kind: LogKind, line: string) => void>>();
   private readonly options: SpaceBuildsOptions;
 
@@ -68,14 +70,26 @@ export class SpaceBuilds {
    * leaves it serving until the new one answers. A build queued during another waits for it.
    */
   rebuild(space: EmulatedSpace, kind: "commit" | "restart"): void {
+    const ticket = (this.wanted.get(space.repoId) ?? 0) + 1;
+    this.wanted.set(space.repoId, ticket);
     const previous = this.pending.get(space.repoId) ?? Promise.resolve();
     const next = previous
-      .then(() => this.build(space, kind))
+      // Changes made while a build runs are built once, together, as the Hub restarts once for a burst of settings.
+      .then(() => (this.wanted.get(space.repoId) === ticket ? this.build(space, kind, ticket) : undefined))
       .catch((error) => {
         space.stage = "BUILD_ERROR";
         space.errorMessage = String((error as Error)?.message ?? error);
       });
     this.pending.set(space.repoId, next);
+  }
+
+  /**
+   * Restarts the Space: its runtime shows the restart at once (BUILDING, or NO_APP_FILE without
+   * a Dockerfile), then the app is stopped and built again from the repo's files.
+   */
+  restart(space: EmulatedSpace): void {
+    space.stage = space.files.has("Dockerfile") ? "BUILDING" : "NO_APP_FILE";
+    this.rebuild(space, "restart");
   }
 
   /** Resolves when the Space's current build has settled (built and started, or failed). */
@@ -128,7 +142,7 @@ export class SpaceBuilds {
     await app?.instance.stop();
   }
 
-  private async build(space: EmulatedSpace, kind: "commit" | "restart"): Promise<void> {
+  private async build(space: EmulatedSpace, kind: "commit" | "restart", ticket: number): Promise<void> {
     const { runner, workDir } = this.options;
     space.builds += 1; // first, so the old instances' last words (STOPPED) are ignored
     const buildNumber = space.builds;
@@ -159,7 +173,8 @@ export class SpaceBuilds {
       await mkdir(dirname(target), { recursive: true });
       await writeFile(target, content);
     }
-    const current = () => space.builds === buildNumber && this.options.isCurrent(space);
+    // A build stops counting once another is wanted: its app never serves, its stages never show.
+    const current = () => space.builds === buildNumber && this.wanted.get(space.repoId) === ticket && this.options.isCurrent(space);
     let port = 0;
     const pickPort = async () => (port = await freePort());
     let spawned = false;
@@ -211,6 +226,8 @@ export class SpaceBuilds {
         this.serving.set(space.repoId, app);
         this.hosts.get(space.repoId)?.route(app.port);
         space.runtimeSha = app.sha;
+        // docs/platform-facts.md: Hardware shows as requested until applied
+        space.hardware.current = space.hardware.requested;
         space.stage = "RUNNING";
         await previous?.instance.stop();
         return;

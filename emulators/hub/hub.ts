@@ -10,7 +10,9 @@
 // APP_STARTING while nothing answers on the README's app_port, rolling updates, `OK` for a
 // deleted repo, `{}` for a deleted secret that was not there, a 404 commit for a deletion of
 // a missing file, 401 for a repo the token cannot see, 403 for a token without the scope,
-// 402 for a Docker Space on a free plan, 429s with the RateLimit header.
+// 402 for a Docker Space on a free plan, 429s with the RateLimit header; and as
+// docs/platform-facts.md says: a restart after each secret, variable or hardware change, the
+// new hardware `requested` until the restart applies it, domains by the Hub's subdomain rule.
 //
 // The routes live beside this file by area (repos, commits, secrets and variables, runtime and logs);
 // this file assembles them on the emulator core and answers what every route shares:
@@ -65,7 +67,10 @@ export type HubEmulatorOptions = {
   gid?: number;
   /** Where committed repos are written; default a fresh folder under the OS temp folder. */
   workDir?: string;
-  /** Whether changing a secret or variable restarts the Space by itself; default false. */
+  /**
+   * Whether changing a secret, a variable or the hardware restarts the Space by itself, as the
+   * Hub does; default true (false: only a restart call or a commit rebuilds it).
+   */
   restartOnSettingsChange?: boolean;
   /** Keep-alive interval of log streams. */
   keepAliveMs?: number;
@@ -121,7 +126,8 @@ export async function startHubEmulator(options: HubEmulatorOptions = {}): Promis
     repoCreateMs: options.repoCreateMs ?? 0,
     spaces,
     builds,
-    restartOnSettingsChange: options.restartOnSettingsChange ?? false,
+    // docs/platform-facts.md: Settings changes restart the Space
+    restartOnSettingsChange: options.restartOnSettingsChange ?? true,
     keepAliveMs: options.keepAliveMs ?? 10_000,
   };
   const server = await startServer({ name: "hub", port: options.port, host: options.host, handle, crashBody: (error) => ({ error: String(error) }) });

@@ -179,6 +179,55 @@ describe("hub emulator, as the real Hub behaves", { timeout: SLOW_SUITE_MS }, ()
     }
   });
 
+  test("a secret, a variable or a hardware change restarts the Space by itself; new hardware shows as requested until applied", async () => {
+    const repoId = await dockerSpace("restarts", [
+      { path: "Dockerfile", content: await readFile(spaceAppFile("Dockerfile")) },
+      { path: "server.js", content: await readFile(spaceAppFile("server.js")) },
+    ]);
+    const space = hub.space(repoId)!;
+    const running = () => until("RUNNING", async () => ((await runtime(repoId)).stage === "RUNNING" && space.runtimeSha === space.sha ? true : undefined));
+    await running();
+    const envKeys = async () => (await (await fetch(`${host(repoId)}/env-keys`)).json()) as string[];
+    const changes: Array<[string, RequestInit]> = [
+      ["secrets", { method: "POST", body: JSON.stringify({ key: "NEW_SECRET", value: "a-secret-value" }) }],
+      ["variables", { method: "POST", body: JSON.stringify({ key: "NEW_VARIABLE", value: "1" }) }],
+      ["variables", { method: "DELETE", body: JSON.stringify({ key: "NEW_VARIABLE" }) }],
+    ];
+    for (const [endpoint, init] of changes) {
+      const builds = space.builds;
+      assert.equal((await api(`/api/spaces/${repoId}/${endpoint}`, init)).status, 200);
+      assert.equal((await runtime(repoId)).stage, "BUILDING", `${init.method} ${endpoint}: the restart shows at once`);
+      await running();
+      assert.equal(space.builds, builds + 1, `${init.method} ${endpoint}: one restart`);
+    }
+    assert.ok((await envKeys()).includes("NEW_SECRET") && !(await envKeys()).includes("NEW_VARIABLE"), "the app runs with the settings as they are now");
+
+    const requested = (await (await api(`/api/spaces/${repoId}/hardware`, { method: "POST", body: JSON.stringify({ flavor: "cpu-upgrade" }) })).json()) as { stage: string; hardware: { current: string; requested: string } };
+    assert.deepEqual(requested.hardware, { current: "cpu-basic", requested: "cpu-upgrade" }, "requested, not applied yet");
+    assert.equal(requested.stage, "BUILDING");
+    await running();
+    assert.deepEqual(((await runtime(repoId)) as unknown as { hardware: unknown }).hardware, { current: "cpu-upgrade", requested: "cpu-upgrade" }, "applied by the restart");
+    assert.equal(space.restarts, 0, "no restart call: the Hub restarted it by itself");
+  });
+
+  test("a burst of settings changes is built once after the build under way, with all of them", async () => {
+    const repoId = await dockerSpace("burst", [
+      { path: "Dockerfile", content: await readFile(spaceAppFile("Dockerfile")) },
+      { path: "server.js", content: await readFile(spaceAppFile("server.js")) },
+    ]);
+    const space = hub.space(repoId)!;
+    await until("RUNNING", async () => ((await runtime(repoId)).stage === "RUNNING" ? true : undefined));
+    const builds = space.builds;
+    for (const key of ["FIRST", "SECOND", "THIRD"]) {
+      await api(`/api/spaces/${repoId}/variables`, { method: "POST", body: JSON.stringify({ key, value: key }) });
+    }
+    await hub.settled(repoId);
+    await until("RUNNING", async () => ((await runtime(repoId)).stage === "RUNNING" ? true : undefined));
+    assert.ok(space.builds <= builds + 2, `at most the build under way and one more (${space.builds - builds})`);
+    const keys = (await (await fetch(`${host(repoId)}/env-keys`)).json()) as string[];
+    assert.ok(["FIRST", "SECOND", "THIRD"].every((key) => keys.includes(key)), "the app that serves has all three");
+  });
+
   test("app_port comes from the README; a commit to a running Space keeps the old app serving until the new one answers", async () => {
     const server = await readFile(spaceAppFile("server.js"), "utf8");
     const readme = "---\ntitle: ported\nsdk: docker\napp_port: 8080\n---\n";

@@ -45,7 +45,7 @@ describe("rollout against Spaces that really build and run", { timeout: SLOW_SUI
     return { repoId: space.id, inputs, base, vars, dir, bundle };
   }
 
-  test("waits for RUNNING and a 200 from the health URL; a settings change restarts the Space", async () => {
+  test("waits for RUNNING and a 200 from the health URL; after a settings change the Hub restarts the Space, and the rollout only waits", async () => {
     const { repoId, inputs, base, vars } = await deploySpace("healthy", await fixtureFiles());
     const created = await SpaceRollout.provider.create(inputs);
     const outs = created.outs as RolloutOutputs;
@@ -54,15 +54,43 @@ describe("rollout against Spaces that really build and run", { timeout: SLOW_SUI
     assert.equal((await fetch(outs.healthUrl)).status, 200);
 
     assert.equal((await SpaceRollout.provider.diff!(created.id, outs, inputs)).changes, false);
-    const restartsBefore = hub.space(repoId)!.restarts;
+    const space = hub.space(repoId)!;
+    const [restartsBefore, buildsBefore] = [space.restarts, space.builds];
     const changedVars = await SpaceVariables.provider.update!(vars.id, vars.outs!, { ...base, values: { LOG_LEVEL: "DEBUG" } });
     const next = { ...inputs, settingsRevision: changedVars.outs!.revision };
     assert.equal((await SpaceRollout.provider.diff!(created.id, outs, next)).changes, true);
     const updated = (await SpaceRollout.provider.update!(created.id, outs, next)).outs as RolloutOutputs;
-    assert.equal(hub.space(repoId)!.restarts, restartsBefore + 1, "restarted once, since no commit rebuilt it");
+    assert.equal(space.restarts, restartsBefore, "the rollout did not restart a Space the Hub was restarting");
+    assert.equal(space.builds, buildsBefore + 1, "the Hub's own restart, once");
     assert.ok(updated.healthyAt >= outs.healthyAt);
     const keys = (await (await fetch(`${inputs.host}/env-keys`)).json()) as string[];
     assert.ok(keys.includes("LOG_LEVEL"), "the restarted app has the new variable");
+  });
+
+  test("settings that changed while the Space ran on (no rebuild shows) get one restart", async () => {
+    const quiet = await startHubEmulator({ keepAliveMs: 200, restartOnSettingsChange: false });
+    try {
+      const space = await Space.provider.create({ hubUrl: quiet.url, token: quiet.token, owner: "emulator-user", name: "quiet", private: false, hardware: "cpu-basic", adoptExisting: false, deleteOnDestroy: true });
+      const base = { hubUrl: quiet.url, token: quiet.token, repoId: space.id };
+      const vars = await SpaceVariables.provider.create({ ...base, values: {} });
+      const dir = join(await tempDir("rollout-"), ".bundle");
+      const hash = await writeBundle(dir, await fixtureFiles());
+      const bundle = (await SpaceBundle.provider.create({ ...base, bundleDir: dir, hash })).outs as BundleOutputs;
+      const inputs: RolloutInputs = {
+        ...base, host: space.outs!.host, privateSpace: false, commitSha: bundle.commitSha, bundleHash: hash, settingsRevision: vars.outs!.revision,
+        buildTimeoutSeconds: SLOW_MACHINE_SECONDS, healthTimeoutSeconds: SLOW_MACHINE_SECONDS, pollIntervalSeconds: 0.1, healthPath: "/api/health", serviceSecrets: {},
+      };
+      const outs = (await SpaceRollout.provider.create(inputs)).outs as RolloutOutputs;
+      const restartsBefore = quiet.space(space.id)!.restarts;
+      const changedVars = await SpaceVariables.provider.update!(vars.id, vars.outs!, { ...base, values: { LOG_LEVEL: "DEBUG" } });
+      const updated = (await SpaceRollout.provider.update!(`${space.id}/rollout`, outs, { ...inputs, settingsRevision: changedVars.outs!.revision })).outs as RolloutOutputs;
+      assert.equal(quiet.space(space.id)!.restarts, restartsBefore + 1, "restarted once, since no commit rebuilt it");
+      assert.equal(updated.restarted, true);
+      const keys = (await (await fetch(`${inputs.host}/env-keys`)).json()) as string[];
+      assert.ok(keys.includes("LOG_LEVEL"), "the restarted app has the new variable");
+    } finally {
+      await quiet.close();
+    }
   });
 
   test("BUILD_ERROR fails the update with the build log's tail", async () => {
