@@ -90,6 +90,14 @@ describe("hub emulator, as the real Hub behaves", { timeout: SLOW_SUITE_MS }, ()
     assert.equal(hub.space(repoId), undefined);
   });
 
+  test("a Space's domain and subdomain follow the Hub's rule: lower case, `_` and `.` as `-`", async () => {
+    await createRepo({ ...sdk(), repo: { type: "space", name: "emulator-user/My_Space.v2" }, sdk: "docker" });
+    const live = (await (await api("/api/spaces/emulator-user/My_Space.v2/runtime")).json()) as { domains: Array<{ domain: string }> };
+    assert.deepEqual(live.domains.map((d) => d.domain), ["emulator-user-my-space-v2.hf.space"]);
+    const info = (await (await api("/api/spaces/emulator-user/My_Space.v2")).json()) as { subdomain: string };
+    assert.equal(info.subdomain, "emulator-user-my-space-v2");
+  });
+
   test("a commit that deletes a path the repo does not hold fails whole with 404", async () => {
     const repoId = "emulator-user/commits";
     await createRepo({ ...sdk(), repo: { type: "space", name: repoId }, sdk: "docker" });
