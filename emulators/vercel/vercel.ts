@@ -1,11 +1,14 @@
 // An emulator of the Vercel REST API for the calls the Pulumi program makes through
 // @vercel/sdk: createProjectEnv (upsert), filterProjectEnvs, editProjectEnv, removeProjectEnv,
-// getProject, getDeployments and createDeployment (a redeploy). The SDK checks every answer
+// getProject, getDeployments, createDeployment (a redeploy) and requestRollback (an instant
+// rollback, which re-aims the project's targets.production). The SDK checks every answer
 // against its schema and status code, so the SDK accepting these answers is the test of
 // their shape. By default it behaves as PLATFORM-FACTS.md says Vercel does: ENV_CONFLICT on
 // an upsert whose targets differ from the existing record's, `encrypted` and `sensitive`
 // values that cannot be read back, a redeploy without `forceNew` answered with the existing
-// deployment (nothing rebuilt), and 403 `invalidToken` for a bad token.
+// deployment (nothing rebuilt), and 403 `invalidToken` for a bad token; and as
+// docs/platform-facts.md says: records scoped to a Git branch beside the project's own, edits
+// that keep a record's type, and the live production deployment as `targets.production`.
 //
 // Test code, never shipped. Standalone: node emulators/vercel/vercel.ts --port 4020 [--token T] [--project book]
 import { randomUUID } from "node:crypto";
@@ -17,7 +20,7 @@ import { FaultList, scriptedFaultSwitches, type Fault, type StatusFault } from "
 import { answerFault, openExchange, type LoggedRequest } from "../core/request-log.ts";
 import { dispatch, route, type Answer } from "../core/router.ts";
 import { startServer } from "../core/server.ts";
-import { EnvRecords, envBody, invalidInput, type EnvInput, type VercelEnvRecord } from "./env-records.ts";
+import { EnvRecords, envBody, invalidInput, type EnvInput, type EnvWrite, type VercelEnvRecord } from "./env-records.ts";
 
 export type VercelDeployment = {
   uid: string;
@@ -37,7 +40,18 @@ export type VercelDeployment = {
   reused: number;
 };
 
-export type VercelProject = { id: string; name: string; teamId?: string; envs: readonly VercelEnvRecord[]; deployments: VercelDeployment[] };
+export type VercelProject = {
+  id: string;
+  name: string;
+  teamId?: string;
+  envs: readonly VercelEnvRecord[];
+  deployments: VercelDeployment[];
+  /**
+   * The deployment production traffic reaches (the API's `targets.production`): each new
+   * production deployment, or an earlier one an instant rollback re-aimed the domains at.
+   */
+  liveProduction: string | null;
+};
 
 export type VercelLoggedRequest = LoggedRequest;
 
@@ -50,7 +64,7 @@ export type VercelEmulatorOptions = {
    * deployment. `envs` are variables it already has (e.g. one on all three targets, as the
    * dashboard creates them).
    */
-  projects?: Array<{ id?: string; name: string; teamId?: string; withDeployment?: boolean; envs?: Array<{ key: string; value: string; type?: string; target: string[] }> }>;
+  projects?: Array<{ id?: string; name: string; teamId?: string; withDeployment?: boolean; envs?: EnvWrite[] }>;
 };
 
 export type VercelEmulator = {
@@ -79,7 +93,14 @@ export async function startVercelEmulator(options: VercelEmulatorOptions = {}): 
   const envsOf = new Map<string, EnvRecords>();
   for (const spec of options.projects ?? [{ name: "book", withDeployment: true }]) {
     const records = new EnvRecords(() => id("env"));
-    const project: VercelProject = { id: spec.id ?? id("prj"), name: spec.name, ...(spec.teamId ? { teamId: spec.teamId } : {}), envs: records.records, deployments: [] };
+    const project: VercelProject = {
+      id: spec.id ?? id("prj"),
+      name: spec.name,
+      ...(spec.teamId ? { teamId: spec.teamId } : {}),
+      envs: records.records,
+      deployments: [],
+      liveProduction: null,
+    };
     envsOf.set(project.id, records);
     for (const env of spec.envs ?? []) {
       const written = records.write(env, false);
@@ -98,6 +119,7 @@ export async function startVercelEmulator(options: VercelEmulatorOptions = {}): 
         builtEnv: {},
         reused: 0,
       });
+      project.liveProduction = project.deployments[0]!.uid;
     }
     projects.set(project.id, project);
   }
@@ -107,6 +129,26 @@ export async function startVercelEmulator(options: VercelEmulatorOptions = {}): 
     [...projects.values()].find((p) => (p.id === idOrName || p.name === idOrName) && (p.teamId ?? undefined) === (teamId || undefined));
 
   const notFound = (what: string) => ({ status: 404, body: { error: { code: "not_found", message: `${what} not found` } } });
+
+  const live = (project: VercelProject) => project.deployments.find((d) => d.uid === project.liveProduction);
+
+  // docs/platform-facts.md: The live production deployment
+  const targetBody = (d: VercelDeployment, project: VercelProject) => ({
+    id: d.uid,
+    name: d.name,
+    url: d.url,
+    alias: [],
+    createdAt: d.created,
+    createdIn: "iad1",
+    creator: { uid: "usr_emulator", email: "emulator@example.invalid", username: "emulator-user" },
+    deploymentHostname: d.url.replace(/\.vercel\.app$/, ""),
+    plan: "hobby",
+    private: false,
+    readyState: d.readyState,
+    target: d.target,
+    teamId: project.teamId ?? null,
+    type: "LAMBDAS",
+  });
 
   const projectBody = (project: VercelProject) => ({
     id: project.id,
@@ -121,6 +163,7 @@ export async function startVercelEmulator(options: VercelEmulatorOptions = {}): 
     resourceConfig: { fluid: false, functionDefaultRegions: ["iad1"] },
     deploymentExpiration: { expirationDays: 180 },
     latestDeployments: [],
+    ...(live(project) ? { targets: { production: targetBody(live(project)!, project) } } : {}),
     env: project.envs.map(envBody),
     directoryListing: false,
     live: false,
@@ -184,7 +227,7 @@ export async function startVercelEmulator(options: VercelEmulatorOptions = {}): 
       const created: VercelEnvRecord[] = [];
       const failed: unknown[] = [];
       for (const item of items) {
-        const written = recordsOf(project).write(item as { key: string; value: string; type?: string; target: string[] }, upsert);
+        const written = recordsOf(project).write(item as EnvWrite, upsert);
         if ("status" in written) return written;
         if ("failed" in written) failed.push(written.failed);
         else created.push(written);
@@ -257,7 +300,20 @@ export async function startVercelEmulator(options: VercelEmulatorOptions = {}): 
         reused: 0,
       };
       project.deployments.push(deployment);
+      if (target === "production") project.liveProduction = deployment.uid; // promoted once built, at once here
       return { status: 200, body: deploymentBody(deployment, project, "QUEUED") };
+    }),
+    // An instant rollback: the production domains move to an earlier production deployment, nothing is built.
+    route<Ctx>("POST", /^\/v\d+\/projects\/([^/]+)\/rollback\/([^/]+)$/, (ctx, idOrName, deploymentId) => {
+      const project = find(idOrName!, ctx.query.get("teamId") ?? undefined);
+      if (!project) return notFound("Project");
+      const to = project.deployments.find((d) => d.uid === deploymentId);
+      if (!to) return notFound("Deployment");
+      if (to.target !== "production" || to.readyState !== "READY") {
+        return { status: 400, body: { error: { code: "bad_request", message: "Only a ready production deployment can be rolled back to" } } };
+      }
+      project.liveProduction = to.uid;
+      return { status: 201 };
     }),
   ];
 
@@ -286,6 +342,7 @@ export async function startVercelEmulator(options: VercelEmulatorOptions = {}): 
       body: { error: { code: "not_found", message: "The requested path was not found" } },
     };
     if (answer === "streamed") return;
+    if (answer.body === undefined) return ex.replyEmpty(answer.status, answer.headers);
     ex.reply(answer.status, answer.body, answer.headers);
   }
 
