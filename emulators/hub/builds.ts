@@ -13,7 +13,7 @@ import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { freePort } from "../core/http.ts";
 import type { SpaceLogKind, StartSpaceOptions } from "../space-runner/space-runner.ts";
-import { answers, SpaceHost } from "./space-host.ts";
+import { answers, TcpForwarder } from "../core/tcp-forwarder.ts";
 import { appPortOf, type EmulatedSpace } from "./space.ts";
 
 export type LogKind = SpaceLogKind;
@@ -39,12 +39,15 @@ export type SpaceBuildsOptions = {
 
 type App = { instance: { stop(): Promise<unknown> }; port: number; sha: string };
 
+const UNAVAILABLE = "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\ncontent-length: 20\r\nconnection: close\r\n\r\nSpace not available\n";
+
 export class SpaceBuilds {
   /** The app each Space's host routes to. */
   private readonly serving = new Map<string, App>();
   /** A new app that runs but does not answer yet. */
   private readonly starting = new Map<string, App>();
-  private readonly hosts = new Map<string, SpaceHost>();
+  /** Each Space's public host: its port is the Space's for its whole life, its target the app serving now. */
+  private readonly hosts = new Map<string, TcpForwarder>();
   private readonly pending = new Map<string, Promise<void>>();
   /** The latest build asked for, per Space: a queued one that a later one supersedes is skipped. */
   private readonly wanted = new Map<string, number>();
@@ -55,13 +58,17 @@ export class SpaceBuilds {
     this.options = options;
   }
 
-  /** Opens the Space's public host; its port is the Space's for its whole life. */
-  async openHost(): Promise<SpaceHost> {
-    return SpaceHost.open();
+  /**
+   * Opens the Space's public host. The Hub swaps containers behind it: during a rebuild the old
+   * app answers until the new one listens; with none serving it answers 503, as the Hub's front
+   * does for a Space that is building or stopped.
+   */
+  async openHost(): Promise<TcpForwarder> {
+    return TcpForwarder.open({ whenUnavailable: UNAVAILABLE });
   }
 
   /** Registers the host of a Space that was just created. */
-  adopt(space: EmulatedSpace, host: SpaceHost): void {
+  adopt(space: EmulatedSpace, host: TcpForwarder): void {
     this.hosts.set(space.repoId, host);
   }
 

@@ -18,16 +18,23 @@
 // - .dockerignore: Docker's globbing (*, **, ?, !) without re-inclusion inside an
 //   excluded folder. ADD, SHELL and RUN --mount other than cache mounts are refused.
 // - HEALTHCHECK is not run on a timer; healthcheck() runs it once on demand.
+// - The network: as on the Space, the app reaches the outside only on ports 80, 443 and 8080
+//   (a connection to another port is refused; egress.ts). The runner has no network namespace,
+//   so "outside" is this machine's loopback too: an upstream a test starts for the app must
+//   listen on such a port, on a loopback address of its own (127.x.y.z:8080), or behind a
+//   forwarder there. The app's own port ($PORT) is inside the container.
 //
 // The parts: plan.ts reads the Dockerfile, build.ts replays its stages (copy.ts for COPY and
-// the build context, stage.ts for a stage's folder), processes.ts runs what they start; this
-// file starts the app as the Space would and stops it.
+// the build context, stage.ts for a stage's folder), processes.ts runs what they start,
+// egress.ts keeps the app's connections to the Space's ports; this file starts the app as the
+// Space would and stops it.
 import { spawn } from "node:child_process";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../core/http.ts";
 import { build } from "./build.ts";
+import { egressNodeOptions } from "./egress.ts";
 import type { Command } from "./plan.ts";
 import { containerPath, nodeFolderFor, pipeLines, runHealthcheck, which } from "./processes.ts";
 import { mapPath, type Ids, type StageState } from "./stage.ts";
@@ -138,6 +145,7 @@ export async function startSpace(options: StartSpaceOptions): Promise<RunningSpa
     HOSTNAME: "space",
     ...imageEnv,
     ...(await publishedEnv(imageEnv, port, options.appPort)),
+    NODE_OPTIONS: await egressNodeOptions(workDir, imageEnv.NODE_OPTIONS),
   };
   const argv = commandLine(final);
   const spawnIds = final.user === "root" || final.user === "0" ? undefined : ids;

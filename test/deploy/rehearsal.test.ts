@@ -15,7 +15,7 @@ import { startGeminiEmulator, type GeminiEmulator } from "../../emulators/gemini
 import { startHubEmulator, type HubEmulator, type HubLoggedRequest } from "../../emulators/hub/hub.ts";
 import { startQdrantEmulator, type QdrantEmulator } from "../../emulators/qdrant/qdrant.ts";
 import { startVercelEmulator, type VercelEmulator, type VercelLoggedRequest } from "../../emulators/vercel/vercel.ts";
-import { createDatabase, ensureUser, postChat, readEvents, seedCollection, SPACE_UID, type OwnDatabase } from "../support/space-fixtures.ts";
+import { createDatabase, ensureUser, postChat, postgresForSpace, readEvents, seedCollection, SPACE_UID, startWhereSpaceReaches, type OwnDatabase } from "../support/space-fixtures.ts";
 import { changed, findEngine, PulumiCli, type EngineEvents } from "./pulumi-cli.ts";
 import { readmeCommands, shellWords } from "../support/readme.ts";
 import { copyProject } from "./project-copy.ts";
@@ -58,6 +58,7 @@ describe("deploy rehearsal: pulumi up against the Hub and Vercel emulators", { s
   let gemini: GeminiEmulator;
   let qdrant: QdrantEmulator;
   let database: OwnDatabase | undefined;
+  let databaseForSpace: { url: string; close: () => Promise<void> } | undefined;
   let createdUser: string | undefined;
   let pulumi: PulumiCli;
   /** Every CLI the rehearsal drove (one per checkout), for the canary search. */
@@ -70,12 +71,15 @@ describe("deploy rehearsal: pulumi up against the Hub and Vercel emulators", { s
     assert.ok("bin" in engine, `CI needs the Pulumi engine: .ci/run builds it with scripts/pulumi-engine (${"missing" in engine ? engine.missing : ""})`);
     createdUser = ensureUser(SPACE_UID, scratch);
     copyProject(ROOT, project);
-    gemini = await startGeminiEmulator({ apiKey: secrets.geminiApiKey, extraApiKeys: [rotatedGeminiKey] });
-    qdrant = await startQdrantEmulator({ apiKey: secrets.qdrantApiKey });
+    // The Space reaches the outside only on ports 80, 443 and 8080, and its emulated network too:
+    // its upstreams listen there, as a real deploy's do (Postgres behind a forwarder).
+    gemini = await startWhereSpaceReaches((host, port) => startGeminiEmulator({ apiKey: secrets.geminiApiKey, extraApiKeys: [rotatedGeminiKey], host, port }));
+    qdrant = await startWhereSpaceReaches((host, port) => startQdrantEmulator({ apiKey: secrets.qdrantApiKey, host, port }));
     await seedCollection(gemini, qdrant);
     database = createDatabase(testDatabaseUrl!, { ownRole: true });
+    databaseForSpace = await postgresForSpace(database.url);
     secrets.qdrantUrl = qdrant.url;
-    secrets.databaseUrl = database.url;
+    secrets.databaseUrl = databaseForSpace.url;
     hub = await startHubEmulator({ token: secrets.hfToken, user: OWNER, uid: SPACE_UID, gid: SPACE_UID });
     vercel = await startVercelEmulator({ token: secrets.vercelToken, projects: [{ name: VERCEL_PROJECT, withDeployment: true }] });
     pulumi = cliIn(project);
@@ -88,6 +92,7 @@ describe("deploy rehearsal: pulumi up against the Hub and Vercel emulators", { s
     await vercel?.close();
     await gemini?.close();
     await qdrant?.close();
+    await databaseForSpace?.close();
     database?.drop();
     if (createdUser) spawnSync("userdel", [createdUser]);
     rmSync(scratch, { recursive: true, force: true });
