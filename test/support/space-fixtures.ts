@@ -4,10 +4,13 @@
 // as the book's client reads it.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { randomBytes, randomInt, randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { GoogleGenAI } from "@google/genai";
 import { QdrantClient } from "@qdrant/js-client-rest";
 import { TcpForwarder } from "../../emulators/core/tcp-forwarder.ts";
+import { startWhereSpaceReaches } from "../../emulators/space-runner/egress.ts";
+
+export { startWhereSpaceReaches };
 
 export const SPACE_UID = 1000;
 
@@ -24,28 +27,6 @@ export function ensureUser(uid: number, home: string): string | undefined {
   const result = spawnSync("useradd", ["--uid", String(uid), "--no-create-home", "--home-dir", home, "--shell", "/usr/sbin/nologin", name]);
   assert.equal(result.status, 0, `useradd: ${result.stderr}`);
   return name;
-}
-
-/**
- * Starts an upstream where an emulated Space's app can reach it: a Space reaches the outside
- * only on ports 80, 443 and 8080 (docs/platform-facts.md: Space egress ports), and the space
- * runner refuses the rest. It listens on 8080 (no privilege needed; else 443 or 80) of a
- * loopback address of its own, 127.x.y.z, so tests running at once never want the same one.
- */
-export async function startWhereSpaceReaches<T>(start: (host: string, port: number) => Promise<T>): Promise<T> {
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const host = `127.${1 + randomInt(254)}.${randomInt(256)}.${1 + randomInt(254)}`;
-    for (const port of [8080, 443, 80]) {
-      try {
-        return await start(host, port);
-      } catch (error) {
-        if (!["EADDRINUSE", "EACCES", "EADDRNOTAVAIL"].includes((error as NodeJS.ErrnoException).code ?? "")) throw error;
-        lastError = error;
-      }
-    }
-  }
-  throw new Error(`no loopback address had port 8080, 443 or 80 free: ${String(lastError)}`);
 }
 
 /** A Postgres URL as a Space reaches it: the same database behind a forwarder where the Space reaches (127.x.y.z:8080). */
