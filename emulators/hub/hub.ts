@@ -27,7 +27,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { FaultList, scriptedFaultSwitches, type Fault, type StatusFault } from "../core/faults.ts";
-import { answerFault, openExchange } from "../core/request-log.ts";
+import { answerFault, openExchange, replyWith } from "../core/request-log.ts";
 import { dispatch, type Answer } from "../core/router.ts";
 import { startServer } from "../core/server.ts";
 import { SpaceBuilds, type SpaceRunner } from "./builds.ts";
@@ -170,13 +170,7 @@ export async function startHubEmulator(options: HubEmulatorOptions = {}): Promis
     } catch (error) {
       answer = { status: error instanceof SyntaxError ? 400 : 500, body: { error: String((error as Error).message) } };
     }
-    if (answer === "streamed") {
-      ex.entry.status = res.statusCode;
-      return;
-    }
-    if (answer.text !== undefined) return ex.replyText(answer.status, answer.text, answer.headers);
-    if (answer.body === undefined) return ex.replyEmpty(answer.status, answer.headers);
-    ex.reply(answer.status, answer.body, answer.headers);
+    replyWith(ex, answer);
   }
 
   return {

@@ -17,7 +17,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { FaultList, scriptedFaultSwitches, type Fault, type StatusFault } from "../core/faults.ts";
-import { answerFault, openExchange, type LoggedRequest } from "../core/request-log.ts";
+import { answerFault, openExchange, replyWith, type LoggedRequest } from "../core/request-log.ts";
 import { dispatch, route, type Answer } from "../core/router.ts";
 import { startServer } from "../core/server.ts";
 import { EnvRecords, envBody, invalidInput, type EnvInput, type EnvWrite, type VercelEnvRecord } from "./env-records.ts";
@@ -341,9 +341,7 @@ export async function startVercelEmulator(options: VercelEmulatorOptions = {}): 
       status: 404,
       body: { error: { code: "not_found", message: "The requested path was not found" } },
     };
-    if (answer === "streamed") return;
-    if (answer.body === undefined) return ex.replyEmpty(answer.status, answer.headers);
-    ex.reply(answer.status, answer.body, answer.headers);
+    replyWith(ex, answer);
   }
 
   return {
