@@ -21,37 +21,7 @@ import { answerFault, openExchange, replyWith, type LoggedRequest } from "../cor
 import { dispatch, route, type Answer } from "../core/router.ts";
 import { startServer } from "../core/server.ts";
 import { EnvRecords, envBody, invalidInput, type EnvInput, type EnvWrite, type VercelEnvRecord } from "./env-records.ts";
-
-export type VercelDeployment = {
-  uid: string;
-  name: string;
-  url: string;
-  created: number;
-  target: string | null;
-  readyState: string;
-  projectId: string;
-  /** The deployment this one redeploys, if any. */
-  redeployOf?: string;
-  /** The request's meta (the CLI's redeploy sends `action: "redeploy"`). */
-  meta: Record<string, string>;
-  /** The variables this build saw, by their real values: whether a new value was built in. */
-  builtEnv: Record<string, string>;
-  /** How many redeploy requests without forceNew were answered with this deployment. */
-  reused: number;
-};
-
-export type VercelProject = {
-  id: string;
-  name: string;
-  teamId?: string;
-  envs: readonly VercelEnvRecord[];
-  deployments: VercelDeployment[];
-  /**
-   * The deployment production traffic reaches (the API's `targets.production`): each new
-   * production deployment, or an earlier one an instant rollback re-aimed the domains at.
-   */
-  liveProduction: string | null;
-};
+import { deploymentBody, deploymentListBody, projectBody, type VercelDeployment, type VercelProject } from "./project.ts";
 
 export type VercelLoggedRequest = LoggedRequest;
 
@@ -129,91 +99,6 @@ export async function startVercelEmulator(options: VercelEmulatorOptions = {}): 
     [...projects.values()].find((p) => (p.id === idOrName || p.name === idOrName) && (p.teamId ?? undefined) === (teamId || undefined));
 
   const notFound = (what: string) => ({ status: 404, body: { error: { code: "not_found", message: `${what} not found` } } });
-
-  const live = (project: VercelProject) => project.deployments.find((d) => d.uid === project.liveProduction);
-
-  // docs/platform-facts.md: The live production deployment
-  const targetBody = (d: VercelDeployment, project: VercelProject) => ({
-    id: d.uid,
-    name: d.name,
-    url: d.url,
-    alias: [],
-    createdAt: d.created,
-    createdIn: "iad1",
-    creator: { uid: "usr_emulator", email: "emulator@example.invalid", username: "emulator-user" },
-    deploymentHostname: d.url.replace(/\.vercel\.app$/, ""),
-    plan: "hobby",
-    private: false,
-    readyState: d.readyState,
-    target: d.target,
-    teamId: project.teamId ?? null,
-    type: "LAMBDAS",
-  });
-
-  const projectBody = (project: VercelProject) => ({
-    id: project.id,
-    name: project.name,
-    accountId: project.teamId ?? "acc_emulator",
-    createdAt: Date.now(),
-    updatedAt: Date.now(),
-    framework: "docusaurus-2",
-    nodeVersion: "22.x",
-    alias: [],
-    defaultResourceConfig: { fluid: false, functionDefaultRegions: ["iad1"] },
-    resourceConfig: { fluid: false, functionDefaultRegions: ["iad1"] },
-    deploymentExpiration: { expirationDays: 180 },
-    latestDeployments: [],
-    ...(live(project) ? { targets: { production: targetBody(live(project)!, project) } } : {}),
-    env: project.envs.map(envBody),
-    directoryListing: false,
-    live: false,
-  });
-
-  const deploymentListBody = (d: VercelDeployment) => ({
-    uid: d.uid,
-    name: d.name,
-    url: d.url,
-    created: d.created,
-    createdAt: d.created,
-    state: d.readyState,
-    readyState: d.readyState,
-    type: "LAMBDAS",
-    creator: { uid: "usr_emulator" },
-    target: d.target,
-    projectId: d.projectId,
-    meta: d.meta,
-    inspectorUrl: null,
-    source: "cli",
-  });
-
-  const deploymentBody = (d: VercelDeployment, project: VercelProject, readyState: string) => ({
-    id: d.uid,
-    name: d.name,
-    url: d.url,
-    createdAt: d.created,
-    readyState,
-    status: readyState,
-    type: "LAMBDAS",
-    creator: { uid: "usr_emulator" },
-    target: d.target,
-    projectId: project.id,
-    build: { env: [] },
-    env: [],
-    meta: d.meta,
-    plan: "hobby",
-    projectSettings: {},
-    regions: ["iad1"],
-    public: false,
-    routes: null,
-    lambdas: [],
-    alias: [],
-    aliasAssigned: readyState === "READY",
-    version: 2,
-    ownerId: project.teamId ?? "acc_emulator",
-    bootedAt: d.created,
-    buildingAt: d.created,
-    inspectorUrl: null,
-  });
 
   type Ctx = { query: URLSearchParams; body: unknown };
   const routes = [
