@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ApiError, GoogleGenAI } from "@google/genai";
-import { startGeminiEmulator, type GeminiEmulator } from "../gemini.ts";
+import { startGeminiEmulator, type GeminiEmulator } from "../gemini/gemini.ts";
 
 const PROMPT = "Passages:\n\n[1] (docs/deploy.md > Pulumi)\nRun pulumi up.\n\n[2] (docs/space.md)\nThe Space listens on 7860.\n\nQuestion: How do I deploy the backend with Pulumi?";
 

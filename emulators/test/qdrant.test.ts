@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { QdrantClient } from "@qdrant/js-client-rest";
-import { QDRANT_VERSION, startQdrantEmulator, type QdrantEmulator } from "../qdrant.ts";
+import { QDRANT_VERSION, startQdrantEmulator, type QdrantEmulator } from "../qdrant/qdrant.ts";
 
 const KEY = "test-qdrant-key";
 const DOC = "3f2a6c1e-7b8d-4e9f-a0b1-c2d3e4f5a6b7";

@@ -17,7 +17,7 @@ const entrySchema = z.object({
   size: z.number().int().min(0),
   sha256: z.string().regex(HEX_SHA256),
 });
-const manifestSchema = z.object({ hash: z.string().regex(HEX_SHA256), files: z.array(entrySchema) });
+export const manifestSchema = z.object({ hash: z.string().regex(HEX_SHA256), files: z.array(entrySchema) });
 export type Manifest = z.infer<typeof manifestSchema>;
 export type ManifestEntry = z.infer<typeof entrySchema>;
 

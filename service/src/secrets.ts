@@ -5,7 +5,7 @@
  */
 
 /** Environment variables whose values must never appear in a log, an error, a response or a file. */
-const SECRET_NAMES = ["GEMINI_API_KEY", "QDRANT_API_KEY", "DATABASE_URL", "HF_TOKEN", "VERCEL_TOKEN"] as const;
+export const SECRET_NAMES = ["GEMINI_API_KEY", "QDRANT_API_KEY", "DATABASE_URL", "HF_TOKEN", "VERCEL_TOKEN"] as const;
 
 /** What a scrubbed secret becomes. */
 export const REDACTED = "[REDACTED]";

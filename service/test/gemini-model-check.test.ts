@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { startGeminiEmulator, type GeminiEmulator } from "../../emulators/gemini.ts";
+import { startGeminiEmulator, type GeminiEmulator } from "../../emulators/gemini/gemini.ts";
 import { GeminiModelCheck, replacementIn } from "../src/gemini/model-check.ts";
 import { GeminiStatus } from "../src/health/gemini-status.ts";
 import { waitFor } from "./support/harness.ts";

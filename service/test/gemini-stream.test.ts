@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { startGeminiEmulator, type GeminiEmulator } from "../../emulators/gemini.ts";
+import { startGeminiEmulator, type GeminiEmulator } from "../../emulators/gemini/gemini.ts";
 import { GeminiError } from "../src/gemini/gemini-error.ts";
 import { GeminiStreamClient, type StreamGenerateRequest } from "../src/gemini/stream-client.ts";
 

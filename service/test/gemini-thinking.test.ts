@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
-import { startGeminiEmulator, type GeminiEmulator } from "../../emulators/gemini.ts";
+import { startGeminiEmulator, type GeminiEmulator } from "../../emulators/gemini/gemini.ts";
 import { SearchQueryRewriter } from "../src/chat/search-query.ts";
 import { ConfigError, loadConfig } from "../src/config.ts";
 import { GeminiGenerator } from "../src/gemini/generator.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, beforeEach, describe, it } from "node:test";
-import { startQdrantEmulator, type QdrantEmulator } from "../../emulators/qdrant.ts";
+import { startQdrantEmulator, type QdrantEmulator } from "../../emulators/qdrant/qdrant.ts";
 import { LEGACY_EMBEDDING_MODEL, QdrantStore, restAddress } from "../src/retrieval/qdrant-store.ts";
 import type { ChunkPoint } from "../src/retrieval/vector-store.ts";
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { startService, type ServiceProcess } from "../../bench/service-process.ts";
-import { startGeminiEmulator } from "../../emulators/gemini.ts";
-import { startQdrantEmulator } from "../../emulators/qdrant.ts";
+import { startGeminiEmulator } from "../../emulators/gemini/gemini.ts";
+import { startQdrantEmulator } from "../../emulators/qdrant/qdrant.ts";
 import { loadConfig } from "../src/config.ts";
 import { migrations } from "../src/db/migrations/index.ts";
 import { createEmbedder } from "../src/dependencies.ts";

@@ -2,7 +2,7 @@
 // vector, point ids (unsigned integers or UUIDs, normalised as Qdrant does), distances, and
 // the error type whose message becomes the body's status.error.
 // Test code, never shipped.
-import type { StrictMode } from "./qdrant-strict.ts";
+import type { StrictMode } from "./strict.ts";
 
 export type PointId = string | number;
 export type Distance = "Cosine" | "Euclid" | "Dot" | "Manhattan";
@@ -21,7 +21,7 @@ export type Collection = {
   /** Last operation id: every write bumps it, and a point's version is the write that set it. */
   operationId: number;
   onDiskPayload: boolean;
-  /** Qdrant Cloud's strict mode (qdrant-strict.ts): on for the collections the emulator creates. */
+  /** Qdrant Cloud's strict mode (strict.ts): on for the collections the emulator creates. */
   strictMode: StrictMode;
 };
 

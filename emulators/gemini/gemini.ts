@@ -6,16 +6,17 @@
 //
 // Test code, never shipped. Point @google/genai at it with `httpOptions: { baseUrl: emulator.url }`.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { defaultAnswer, estimateTokens, randomId, splitIntoPieces } from "./gemini-answer.ts";
-import { embed } from "./gemini-embeddings.ts";
-import { errorBody, invalidKeyBody, missingKeyBody, modelNotFoundBody, quotaBody, type GeminiErrorBody } from "./gemini-errors.ts";
-import { KNOWN_MODELS, modelId, type KnownModel } from "./gemini-models.ts";
-import { SHUT_DOWN_MODELS, shutDownBody } from "./gemini-shutdown.ts";
-import { fitToOutputCap, openAiThinkingShare, thinkingOf } from "./gemini-thinking.ts";
-import { FaultList, stateFaultSwitch, type Fault, type StatusFault } from "./core/faults.ts";
-import { pause } from "./core/http.ts";
-import { answerFault, openExchange, type Exchange, type LoggedRequest } from "./core/request-log.ts";
-import { startServer } from "./core/server.ts";
+import { defaultAnswer, estimateTokens, randomId, splitIntoPieces } from "./answer.ts";
+import { embed } from "./embeddings.ts";
+import { errorBody, invalidKeyBody, missingKeyBody, modelNotFoundBody, quotaBody, type GeminiErrorBody } from "./errors.ts";
+import { KNOWN_MODELS, modelId, type KnownModel } from "./models.ts";
+import { SHUT_DOWN_MODELS, shutDownBody } from "./shutdown.ts";
+import { fitToOutputCap, openAiThinkingShare, thinkingOf } from "./thinking.ts";
+import { FaultList, stateFaultSwitch, type Fault, type StatusFault } from "../core/faults.ts";
+import { pause } from "../core/http.ts";
+import { answerFault, openExchange, type Exchange, type LoggedRequest } from "../core/request-log.ts";
+import { match, route, type Route } from "../core/router.ts";
+import { startServer } from "../core/server.ts";
 
 export type GeminiRouteKind = "generate" | "stream" | "embed" | "models" | "openai-chat" | "openai-embed" | "other";
 
@@ -75,28 +76,18 @@ export type GeminiEmulator = {
 const DEFAULT_PROFILE: StreamProfile = { firstTokenDelayMs: 0, tokenDelayMs: 0, tokens: 20, thinkingMs: 20 };
 const MAX_BATCH = 100;
 
-type Route = { kind: GeminiRouteKind; model: string | null; action: string | null; version: string };
+/** What a request's path names: its kind, the model and action, and the API version. */
+type Call = { kind: GeminiRouteKind; model: string | null; action: string | null; version: string };
 
-function matchRoute(method: string, pathname: string): Route | null {
-  // @google/genai 3.1 calls /v1 by default; older clients and raw REST use /v1beta.
-  const model = /^\/(v1|v1beta)\/models\/([^/:]+)(?::([A-Za-z]+))?$/.exec(pathname);
-  if (model) {
-    const version = model[1]!;
-    const id = modelId(decodeURIComponent(model[2]!));
-    const action = model[3] ?? null;
-    if (method === "GET" && action === null) return { kind: "models", model: id, action: "get", version };
-    if (method !== "POST") return null;
-    if (action === "generateContent") return { kind: "generate", model: id, action, version };
-    if (action === "streamGenerateContent") return { kind: "stream", model: id, action, version };
-    if (action === "batchEmbedContents" || action === "embedContent") return { kind: "embed", model: id, action, version };
-    return null;
-  }
-  const list = /^\/(v1|v1beta)\/models\/?$/.exec(pathname);
-  if (method === "GET" && list) return { kind: "models", model: null, action: "list", version: list[1]! };
-  if (method === "POST" && pathname === "/v1beta/openai/chat/completions") return { kind: "openai-chat", model: null, action: null, version: "v1beta" };
-  if (method === "POST" && pathname === "/v1beta/openai/embeddings") return { kind: "openai-embed", model: null, action: null, version: "v1beta" };
-  return null;
-}
+/** A route of the API, tagged with its kind (what the log, the faults and the key check go by). */
+type GeminiRoute<Context> = Route<Context, void> & { kind: GeminiRouteKind };
+
+const geminiRoute = <Context>(kind: GeminiRouteKind, method: string, pattern: RegExp, handle: GeminiRoute<Context>["handle"]): GeminiRoute<Context> => ({
+  kind,
+  ...route(method, pattern, handle),
+});
+
+const isOpenAi = (kind: GeminiRouteKind) => kind === "openai-chat" || kind === "openai-embed";
 
 /** A status fault's answer: Gemini's error body, a 429 with its quota details and RetryInfo. */
 function faultAnswer(fault: StatusFault, kind: GeminiRouteKind, model: string | null, openai: boolean) {
@@ -155,6 +146,24 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
     return { text: await answer(body, info), pad: false };
   }
 
+  // @google/genai 3.1 calls /v1 by default; older clients and raw REST use /v1beta.
+  const call = (kind: GeminiRouteKind, version: string, id: string, action: string): Call => ({ kind, model: modelId(id), action, version });
+  const routes: Array<GeminiRoute<Ctx>> = [
+    geminiRoute("models", "GET", /^\/(v1|v1beta)\/models\/?$/, (ctx, version) => models(ctx, { kind: "models", model: null, action: "list", version: version! })),
+    geminiRoute("models", "GET", /^\/(v1|v1beta)\/models\/([^/:]+)$/, (ctx, version, id) => models(ctx, call("models", version!, id!, "get"))),
+    geminiRoute("generate", "POST", /^\/(v1|v1beta)\/models\/([^/:]+):(generateContent)$/, (ctx, version, id, action) =>
+      generate(ctx, call("generate", version!, id!, action!), ctx.body, false),
+    ),
+    geminiRoute("stream", "POST", /^\/(v1|v1beta)\/models\/([^/:]+):(streamGenerateContent)$/, (ctx, version, id, action) =>
+      generate(ctx, call("stream", version!, id!, action!), ctx.body, ctx.ex.url.searchParams.get("alt") === "sse"),
+    ),
+    geminiRoute("embed", "POST", /^\/(v1|v1beta)\/models\/([^/:]+):(batchEmbedContents|embedContent)$/, (ctx, version, id, action) =>
+      embedNative(ctx, call("embed", version!, id!, action!), ctx.body),
+    ),
+    geminiRoute("openai-chat", "POST", /^\/v1beta\/openai\/chat\/completions$/, (ctx) => openAiChat(ctx, ctx.body)),
+    geminiRoute("openai-embed", "POST", /^\/v1beta\/openai\/embeddings$/, (ctx) => openAiEmbed(ctx, ctx.body)),
+  ];
+
   const server = await startServer({ name: "gemini", port: options.port, host: options.host, handle, crashBody: () => errorBody(500) });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -163,24 +172,27 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
       hiddenQuery: ["key"],
       closing: () => server.closing,
       describe: ({ url, method, json, req: request }) => {
-        const route = matchRoute(method, url.pathname);
-        const openai = route?.kind === "openai-chat" || route?.kind === "openai-embed";
+        const found = match(routes, method, url.pathname);
+        const kind = found?.route.kind ?? "other";
         const body = json.ok ? json.value : undefined;
+        // The native routes name the model in the path (their second group), the OpenAI ones in the body.
+        const pathModel = found?.groups[1];
         return {
-          model: openai ? modelId(String((body as { model?: unknown } | undefined)?.model ?? "")) : (route?.model ?? null),
-          kind: route?.kind ?? "other",
-          apiKeyPresent: apiKeyOf(request, url, openai) !== null,
+          model: isOpenAi(kind) ? modelId(String((body as { model?: unknown } | undefined)?.model ?? "")) : pathModel ? modelId(pathModel) : null,
+          kind,
+          apiKeyPresent: apiKeyOf(request, url, isOpenAi(kind)) !== null,
         };
       },
     });
     if (ex === null) return;
     const { url, method, entry } = ex;
-    const route = matchRoute(method, url.pathname);
-    const openai = route?.kind === "openai-chat" || route?.kind === "openai-embed";
+    const found = match(routes, method, url.pathname);
+    const kind = entry.kind;
+    const openai = isOpenAi(kind);
     const key = apiKeyOf(req, url, openai);
     const body = ex.json.ok ? ex.json.value : ex.raw.toString("utf8");
     const requestModel = entry.model;
-    const isStream = route?.kind === "stream" || (route?.kind === "openai-chat" && (body as { stream?: unknown } | undefined)?.stream === true);
+    const isStream = kind === "stream" || (kind === "openai-chat" && (body as { stream?: unknown } | undefined)?.stream === true);
     if (isStream) {
       active += 1;
       res.on("close", () => (active -= 1));
@@ -198,36 +210,23 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
 
     if (key === null) return fail(403, missingKeyBody());
     if (!acceptedKeys.has(key)) return fail(400, invalidKeyBody());
-    if (route === null) return fail(404, errorBody(404, `Method not found: ${method} ${url.pathname}`));
+    if (found === null) return fail(404, errorBody(404, `Method not found: ${method} ${url.pathname}`));
     if (!ex.json.ok) return fail(400, errorBody(400, `Invalid JSON payload received. ${ex.json.error}`));
     if (requestModel !== null && shutDown.has(requestModel)) return fail(404, shutDownBody(requestModel));
 
-    const hit = faults.take({ method, path: url.pathname, covers: (group) => faultCovers(group, route.kind) });
+    const hit = faults.take({ method, path: url.pathname, covers: (group) => faultCovers(group, kind) });
     const streamCut = hit?.kind === "cut" && isStream ? hit : null;
     if (streamCut) entry.fault = "cut";
-    else if (hit && (await answerFault(ex, hit, (fault) => faultAnswer(fault, route.kind, requestModel, openai)))) return;
+    else if (hit && (await answerFault(ex, hit, (fault) => faultAnswer(fault, kind, requestModel, openai)))) return;
     const cutAfter = streamCut ? (streamCut.afterTokens ?? 0) : undefined;
 
-    const ctx: Ctx = { ex, cut, fail, profile: { ...profile }, cutAfter };
-    switch (route.kind) {
-      case "models":
-        return models(ctx, route);
-      case "generate":
-      case "stream":
-        return generate(ctx, route, body, url.searchParams.get("alt") === "sse");
-      case "embed":
-        return embedNative(ctx, route, body);
-      case "openai-chat":
-        return openAiChat(ctx, body);
-      case "openai-embed":
-        return openAiEmbed(ctx, body);
-      default:
-        return fail(404, errorBody(404));
-    }
+    await found.route.handle({ ex, body, cut, fail, profile: { ...profile }, cutAfter }, ...found.groups);
   }
 
   type Ctx = {
     ex: Exchange<GeminiLoggedRequest>;
+    /** The parsed JSON body. */
+    body: unknown;
     cut: () => void;
     fail: (status: number, error: GeminiErrorBody) => void;
     profile: StreamProfile;
@@ -243,7 +242,7 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
     ctx.ex.reply(200, body);
   }
 
-  function models(ctx: Ctx, route: Route) {
+  function models(ctx: Ctx, route: Call) {
     if (route.model === null) return ok(ctx, { models: [...KNOWN_MODELS.entries()].filter(([id]) => !shutDown.has(id)).map(([, m]) => m.info) });
     const found = KNOWN_MODELS.get(route.model);
     if (!found) return ctx.fail(404, modelNotFoundBody(route.model, "get", route.version));
@@ -282,7 +281,7 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
     res.end(trailer);
   }
 
-  async function generate(ctx: Ctx, route: Route, body: unknown, sse: boolean) {
+  async function generate(ctx: Ctx, route: Call, body: unknown, sse: boolean) {
     const model = route.model!;
     const found = known(model, "generation");
     if (!found) return ctx.fail(404, modelNotFoundBody(model, "generateContent", route.version));
@@ -335,7 +334,7 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
     return streamPieces(ctx, pieces, "application/json; charset=UTF-8", (piece, i, last) => `${i === 0 ? "[" : ",\r\n"}${JSON.stringify(chunk(piece, last))}`, "]");
   }
 
-  function embedNative(ctx: Ctx, route: Route, body: unknown) {
+  function embedNative(ctx: Ctx, route: Call, body: unknown) {
     const model = route.model!;
     const found = known(model, "embedding");
     if (!found) return ctx.fail(404, modelNotFoundBody(model, route.action ?? "embedContent", route.version));

@@ -4,7 +4,7 @@
 // without a fitting index is refused with Qdrant's own 400 (docs/platform-facts.md: the
 // refusal). The schemas a condition needs are inferred as Qdrant infers them.
 // Test code, never shipped.
-import { QdrantError, type PayloadIndex } from "./qdrant-store.ts";
+import { QdrantError, type PayloadIndex } from "./store.ts";
 
 export type StrictMode = { enabled: boolean; unindexed_filtering_retrieve: boolean; unindexed_filtering_update: boolean };
 

@@ -2,7 +2,7 @@
 // answers for them. A shut-down model answers every call, models.get included, with the
 // real API's 404 NOT_FOUND; a routed one answers, with the other model's modelVersion.
 // Test code, never shipped.
-import { errorBody, type GeminiErrorBody } from "./gemini-errors.ts";
+import { errorBody, type GeminiErrorBody } from "./errors.ts";
 
 // docs/platform-facts.md: Gemini 2.5 Flash and Pro are gone; 2.0 Flash shut down in June 2026.
 export const SHUT_DOWN_MODELS: readonly string[] = [

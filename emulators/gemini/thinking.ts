@@ -8,8 +8,8 @@
 // model. The delay is a fraction of the profile's full thinking time, the tokens the same
 // fraction of FULL_THINKING_TOKENS, and they count against maxOutputTokens.
 // Test code, never shipped.
-import { errorBody, type GeminiErrorBody } from "./gemini-errors.ts";
-import type { KnownModel } from "./gemini-models.ts";
+import { errorBody, type GeminiErrorBody } from "./errors.ts";
+import type { KnownModel } from "./models.ts";
 
 /** A budget of this many tokens or more thinks as long as dynamic thinking does. */
 const FULL_BUDGET = 8_192;

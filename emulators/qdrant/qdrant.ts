@@ -8,12 +8,13 @@
 //
 // Test code, never shipped. Point the client at it with `new QdrantClient({ url, apiKey })`.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { FaultList, stateFaultSwitch, type Fault, type StatusFault } from "./core/faults.ts";
-import { answerFault, openExchange, type LoggedRequest } from "./core/request-log.ts";
-import { startServer } from "./core/server.ts";
-import { matchesFilter, selectPayload } from "./qdrant-filter.ts";
-import { runQuery } from "./qdrant-query.ts";
-import { checkQuery, checkReadFilter, checkUpdateFilter, CLOUD_STRICT_MODE, NO_STRICT_MODE, strictModeOf, type StrictMode } from "./qdrant-strict.ts";
+import { FaultList, stateFaultSwitch, type Fault, type StatusFault } from "../core/faults.ts";
+import { answerFault, openExchange, type LoggedRequest } from "../core/request-log.ts";
+import { match, route, type Route } from "../core/router.ts";
+import { startServer } from "../core/server.ts";
+import { matchesFilter, selectPayload } from "./filter.ts";
+import { runQuery } from "./query.ts";
+import { checkQuery, checkReadFilter, checkUpdateFilter, CLOUD_STRICT_MODE, NO_STRICT_MODE, strictModeOf, type StrictMode } from "./strict.ts";
 import {
   compareIds,
   DISTANCES,
@@ -29,7 +30,7 @@ import {
   type Payload,
   type PointId,
   type StoredPoint,
-} from "./qdrant-store.ts";
+} from "./store.ts";
 
 /** The server version GET / reports: within one minor version of the client (1.19), so its check passes. */
 export const QDRANT_VERSION = "1.19.0";
@@ -79,33 +80,19 @@ export type QdrantEmulatorOptions = {
   version?: string;
 };
 
-type Route = { kind: QdrantRouteKind; collection: string | null; rest: string[] };
+/** What a route's handler gets besides the path's groups: the query and the JSON body (an object, or {}). */
+type RouteContext = { url: URL; body: Record<string, unknown>; wait: boolean };
 
-function matchRoute(method: string, pathname: string): Route {
-  if (pathname === "/") return { kind: "root", collection: null, rest: [] };
-  if (pathname === "/healthz" || pathname.startsWith("/readyz") || pathname.startsWith("/livez")) return { kind: "health", collection: null, rest: [] };
-  const parts = pathname.split("/").filter(Boolean).map(decodeURIComponent);
-  if (parts[0] !== "collections") return { kind: "other", collection: null, rest: [] };
-  const collection = parts[1] ?? null;
-  const rest = parts.slice(2);
-  const kinds: Record<string, QdrantRouteKind> = {
-    "": "collections",
-    exists: "collections",
-    index: "index",
-    points: "upsert",
-    "points/search": "search",
-    "points/query": "search",
-    "points/scroll": "scroll",
-    "points/count": "count",
-    "points/delete": "delete",
-  };
-  const joined = rest.join("/");
-  if (joined === "points" && method === "POST") return { kind: "retrieve", collection, rest };
-  const kind = kinds[joined] ?? (rest[0] === "index" ? "index" : rest[0] === "points" && rest.length === 2 ? "retrieve" : "other");
-  return { kind, collection, rest };
-}
+/** A route of the REST API, tagged with its kind (what the log and the faults go by); its handler returns the result. */
+type QdrantRoute = Route<RouteContext, unknown> & { kind: QdrantRouteKind };
 
-const NO_ROUTE = Symbol("no route");
+const qdrantRoute = (kind: QdrantRouteKind, method: string, pattern: RegExp, handle: QdrantRoute["handle"]): QdrantRoute => ({ kind, ...route(method, pattern, handle) });
+
+/** The collection a path names, for the log (also on a route that does not exist). */
+const collectionOf = (path: string) => {
+  const name = /^\/collections\/([^/]+)/.exec(path)?.[1];
+  return name === undefined ? null : decodeURIComponent(name);
+};
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
@@ -135,6 +122,63 @@ export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): 
   const collections = new Map<string, Collection>();
   const requests: QdrantLoggedRequest[] = [];
   const faults = new FaultList<QdrantFaultRoute>(Number.POSITIVE_INFINITY);
+  const routes: QdrantRoute[] = [
+    qdrantRoute("root", "GET", /^\/$/, () => ({ title: "qdrant - vector search engine", version, commit: "0000000000000000000000000000000000000000" })),
+    qdrantRoute("health", "GET", /^\/(?:healthz$|readyz|livez)/, ({ url }) => (url.pathname === "/healthz" ? "healthz check passed" : "all shards are ready")),
+    qdrantRoute("collections", "GET", /^\/collections\/?$/, () => ({ collections: [...collections.keys()].map((n) => ({ name: n })) })),
+    qdrantRoute("collections", "GET", /^\/collections\/([^/]+)\/exists$/, (_, name) => ({ exists: collections.has(name!) })),
+    qdrantRoute("collections", "GET", /^\/collections\/([^/]+)$/, (_, name) => collectionInfo(collection(name!))),
+    qdrantRoute("collections", "PUT", /^\/collections\/([^/]+)$/, ({ body }, name) => create(name!, body)),
+    qdrantRoute("collections", "DELETE", /^\/collections\/([^/]+)$/, (_, name) => collections.delete(name!)),
+    qdrantRoute("index", "PUT", /^\/collections\/([^/]+)\/index$/, ({ body, wait }, name) => {
+      const target = collection(name!);
+      const field = body.field_name;
+      if (typeof field !== "string" || field.length === 0) throw formatError("missing field `field_name`");
+      const schema = body.field_schema;
+      const dataType = typeof schema === "string" ? schema : isPlainObject(schema) && typeof schema.type === "string" ? schema.type : "keyword";
+      target.payloadIndexes.set(field, isPlainObject(schema) ? { data_type: dataType, params: schema } : { data_type: dataType });
+      return updated(target, wait);
+    }),
+    qdrantRoute("index", "DELETE", /^\/collections\/([^/]+)\/index\/([^/]+)$/, ({ wait }, name, field) => {
+      const target = collection(name!);
+      target.payloadIndexes.delete(field!);
+      return updated(target, wait);
+    }),
+    qdrantRoute("upsert", "PUT", /^\/collections\/([^/]+)\/points$/, ({ body, wait }, name) => upsert(collection(name!), body, wait)),
+    qdrantRoute("retrieve", "POST", /^\/collections\/([^/]+)\/points$/, ({ body }, name) => retrieve(collection(name!), body)),
+    qdrantRoute("retrieve", "GET", /^\/collections\/([^/]+)\/points\/([^/]+)$/, (_, name, rawId) => {
+      const target = collection(name!);
+      const id = normalizeId(/^\d+$/.test(rawId!) ? Number(rawId) : rawId);
+      const point = target.points.get(idKey(id));
+      if (!point) throw new QdrantError(404, `Not found: No point with id ${id} found`);
+      return record(point, true, false);
+    }),
+    qdrantRoute("search", "POST", /^\/collections\/([^/]+)\/points\/search$/, ({ body }, name) => {
+      const target = collection(name!);
+      checkReadFilter(target.strictMode, body.filter, target.payloadIndexes);
+      return search(target, body, body.vector, positiveInt(body.limit, "limit"));
+    }),
+    qdrantRoute("search", "POST", /^\/collections\/([^/]+)\/points\/query$/, ({ body }, name) => {
+      const target = collection(name!);
+      if (!formulas && usesFormula(body)) throw formatError("data did not match any variant of untagged enum QueryInterface");
+      checkQuery(target.strictMode, body, target.payloadIndexes);
+      return { points: query(target, body) };
+    }),
+    qdrantRoute("scroll", "POST", /^\/collections\/([^/]+)\/points\/scroll$/, ({ body }, name) => {
+      const target = collection(name!);
+      checkReadFilter(target.strictMode, body.filter, target.payloadIndexes);
+      return scroll(target, body);
+    }),
+    qdrantRoute("count", "POST", /^\/collections\/([^/]+)\/points\/count$/, ({ body }, name) => {
+      const target = collection(name!);
+      checkReadFilter(target.strictMode, body.filter, target.payloadIndexes);
+      let count = 0;
+      for (const point of target.points.values()) if (matchesFilter(body.filter, point, target)) count++;
+      return { count };
+    }),
+    qdrantRoute("delete", "POST", /^\/collections\/([^/]+)\/points\/delete$/, ({ body, wait }, name) => remove(collection(name!), body, wait)),
+  ];
+
   const server = await startServer({
     name: "qdrant",
     port: options.port,
@@ -161,27 +205,28 @@ export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): 
       log: requests,
       closing: () => server.closing,
       describe: ({ url, method, req: request }) => {
-        const route = matchRoute(method, url.pathname);
-        return { kind: route.kind, collection: route.collection, apiKeyPresent: keyOf(request) !== null };
+        const found = match(routes, method, url.pathname);
+        return { kind: found?.route.kind ?? "other", collection: collectionOf(url.pathname), apiKeyPresent: keyOf(request) !== null };
       },
     });
     if (ex === null) return;
     const { url, method, entry } = ex;
-    const route = matchRoute(method, url.pathname);
+    const found = match(routes, method, url.pathname);
+    const kind = entry.kind;
     const parsed = ex.json;
     const key = keyOf(req);
     const time = () => Number(process.hrtime.bigint() - started) / 1e9;
     const plain = (status: number, text: string) => ex.replyText(status, text);
 
-    if (apiKey !== "" && route.kind !== "root" && route.kind !== "health") {
+    if (apiKey !== "" && kind !== "root" && kind !== "health") {
       // Qdrant's auth middleware answers in plain text, not in the JSON envelope.
       if (key === null) return plain(401, "Must provide an API key or an Authorization bearer token");
       const readOnly = options.readOnlyApiKey !== undefined && key === options.readOnlyApiKey;
       if (key !== apiKey && !readOnly) return plain(401, "Invalid API key or JWT");
-      if (readOnly && isWrite(method, route)) return plain(403, "Write access denied");
+      if (readOnly && isWrite(method, kind)) return plain(403, "Write access denied");
     }
     // Liveness and the version answer even while a fault is in force.
-    const hit = route.kind === "root" || route.kind === "health" ? null : faults.take({ method, path: url.pathname, covers: (group) => group === route.kind });
+    const hit = kind === "root" || kind === "health" ? null : faults.take({ method, path: url.pathname, covers: (group) => group === kind });
     const faultAnswer = (fault: StatusFault) => ({
       status: fault.status,
       body: { status: { error: fault.message ?? faultMessage(fault.status) }, time: time() },
@@ -191,82 +236,16 @@ export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): 
 
     try {
       if (!parsed.ok) throw formatError(parsed.error);
-      const result = dispatch(method, route, url, parsed.value);
-      if (result === NO_ROUTE) return ex.replyEmpty(404);
-      if (route.kind === "root") return ex.reply(200, result);
-      if (route.kind === "health") return plain(200, result as string);
+      if (found === null) return ex.replyEmpty(404);
+      const body = isPlainObject(parsed.value) ? parsed.value : {};
+      const result = await found.route.handle({ url, body, wait: url.searchParams.get("wait") === "true" }, ...found.groups);
+      if (kind === "root") return ex.reply(200, result);
+      if (kind === "health") return plain(200, result as string);
       ex.reply(200, { result, status: "ok", time: time() });
     } catch (err) {
       if (!(err instanceof QdrantError)) throw err;
       ex.reply(err.status, { status: { error: err.message }, time: time() });
     }
-  }
-
-  function dispatch(method: string, route: Route, url: URL, body: unknown): unknown {
-    const wait = url.searchParams.get("wait") === "true";
-    const b = isPlainObject(body) ? body : {};
-    const { kind, collection: name, rest } = route;
-    if (kind === "root" && method === "GET") {
-      return { title: "qdrant - vector search engine", version, commit: "0000000000000000000000000000000000000000" };
-    }
-    if (kind === "health" && method === "GET") return url.pathname === "/healthz" ? "healthz check passed" : "all shards are ready";
-    if (kind === "collections" && name === null && method === "GET") {
-      return { collections: [...collections.keys()].map((n) => ({ name: n })) };
-    }
-    if (kind === "collections" && name !== null) {
-      if (rest[0] === "exists" && method === "GET") return { exists: collections.has(name) };
-      if (rest.length === 0 && method === "GET") return collectionInfo(collection(name));
-      if (rest.length === 0 && method === "PUT") return create(name, b);
-      if (rest.length === 0 && method === "DELETE") return collections.delete(name);
-    }
-    if (kind === "index" && name !== null) {
-      const target = collection(name);
-      if (rest.length === 1 && method === "PUT") {
-        const field = b.field_name;
-        if (typeof field !== "string" || field.length === 0) throw formatError("missing field `field_name`");
-        const schema = b.field_schema;
-        const dataType = typeof schema === "string" ? schema : isPlainObject(schema) && typeof schema.type === "string" ? schema.type : "keyword";
-        target.payloadIndexes.set(field, isPlainObject(schema) ? { data_type: dataType, params: schema } : { data_type: dataType });
-        return updated(target, wait);
-      }
-      if (rest.length === 2 && method === "DELETE") {
-        target.payloadIndexes.delete(rest[1]!);
-        return updated(target, wait);
-      }
-    }
-    if (kind === "upsert" && name !== null && method === "PUT") return upsert(collection(name), b, wait);
-    if (kind === "retrieve" && name !== null && method === "POST") return retrieve(collection(name), b);
-    if (kind === "retrieve" && name !== null && method === "GET") {
-      const target = collection(name);
-      const id = normalizeId(/^\d+$/.test(rest[1]!) ? Number(rest[1]) : rest[1]);
-      const point = target.points.get(idKey(id));
-      if (!point) throw new QdrantError(404, `Not found: No point with id ${id} found`);
-      return record(point, true, false);
-    }
-    if (kind === "search" && name !== null && method === "POST") {
-      const target = collection(name);
-      if (rest[1] === "search") {
-        checkReadFilter(target.strictMode, b.filter, target.payloadIndexes);
-        return search(target, b, b.vector, positiveInt(b.limit, "limit"));
-      }
-      if (!formulas && usesFormula(b)) throw formatError("data did not match any variant of untagged enum QueryInterface");
-      checkQuery(target.strictMode, b, target.payloadIndexes);
-      return { points: query(target, b) };
-    }
-    if (kind === "scroll" && name !== null && method === "POST") {
-      const target = collection(name);
-      checkReadFilter(target.strictMode, b.filter, target.payloadIndexes);
-      return scroll(target, b);
-    }
-    if (kind === "count" && name !== null && method === "POST") {
-      const target = collection(name);
-      checkReadFilter(target.strictMode, b.filter, target.payloadIndexes);
-      let count = 0;
-      for (const point of target.points.values()) if (matchesFilter(b.filter, point, target)) count++;
-      return { count };
-    }
-    if (kind === "delete" && name !== null && method === "POST") return remove(collection(name), b, wait);
-    return NO_ROUTE;
   }
 
   function create(name: string, b: Record<string, unknown>) {
@@ -499,9 +478,9 @@ function keyOf(req: IncomingMessage): string | null {
   return /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "")?.[1] ?? null;
 }
 
-function isWrite(method: string, route: Route): boolean {
+function isWrite(method: string, kind: QdrantRouteKind): boolean {
   if (method === "PUT" || method === "DELETE" || method === "PATCH") return true;
-  return method === "POST" && route.kind === "delete";
+  return method === "POST" && kind === "delete";
 }
 
 function faultMessage(status: number): string {

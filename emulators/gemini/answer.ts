@@ -23,7 +23,7 @@ function textOfOpenAiContent(content: unknown): string {
 }
 
 /** The last user turn of a Gemini (contents) or OpenAI-style (messages) request. */
-export function lastUserTurn(request: unknown): string {
+function lastUserTurn(request: unknown): string {
   const body = (request ?? {}) as { contents?: unknown; messages?: unknown };
   if (Array.isArray(body.contents)) {
     const turns = body.contents as GeminiContent[];

@@ -49,7 +49,7 @@ function bands(size: number): Array<[start: number, end: number]> {
 }
 
 /** The model's full-size, unit-length vector for a text. */
-export function fullEmbedding(model: string, text: string, size: number): number[] {
+function fullEmbedding(model: string, text: string, size: number): number[] {
   const seed = fnv1a(`model:${model}`, 0x9e3779b9);
   const tokens = words(text);
   const features = new Map<string, number>();

@@ -3,13 +3,13 @@
 // prefetches' results (`{"fusion":"rrf"}`), rescores them with a formula (`{"formula":...}`,
 // Qdrant 1.14+: sums and products of numbers, prefetch scores and conditions worth 1 or 0),
 // or re-ranks them by a vector. Test code, never shipped.
-import { matchesCondition, matchesFilter } from "./qdrant-filter.ts";
-import { compareIds, higherIsBetter, idKey, QdrantError, score, toStoredVector, type Collection, type StoredPoint } from "./qdrant-store.ts";
+import { matchesCondition, matchesFilter } from "./filter.ts";
+import { compareIds, higherIsBetter, idKey, QdrantError, score, toStoredVector, type Collection, type StoredPoint } from "./store.ts";
 
-export type Scored = { point: StoredPoint; score: number };
+type Scored = { point: StoredPoint; score: number };
 
 // Qdrant's default RRF constant; its ranks count from 0 (the paper's k = 60 is Qdrant's 61).
-export const QDRANT_RRF_K = 2;
+const QDRANT_RRF_K = 2;
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 

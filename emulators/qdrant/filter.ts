@@ -4,7 +4,7 @@
 // match uses the field's full-text index when it has one (its tokens must all be among the
 // value's), else a substring test of each of its words, as Qdrant does.
 // Test code, never shipped.
-import { idKey, normalizeId, QdrantError, type Collection, type Payload, type StoredPoint } from "./qdrant-store.ts";
+import { idKey, normalizeId, QdrantError, type Collection, type Payload, type StoredPoint } from "./store.ts";
 
 /** What a filter may consult besides the point: the collection's payload indexes. */
 type Indexes = Pick<Collection, "payloadIndexes">;
@@ -16,7 +16,7 @@ function badFilter(detail: string): QdrantError {
 }
 
 /** The values at a payload key ("a.b", "a[].b"); arrays at the end are flattened, as Qdrant matches any element. */
-export function valuesAt(payload: Payload, key: string): unknown[] {
+function valuesAt(payload: Payload, key: string): unknown[] {
   let current: unknown[] = [payload];
   for (const segment of key.split(".")) {
     const name = segment.endsWith("[]") ? segment.slice(0, -2) : segment;

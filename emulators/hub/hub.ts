@@ -3,20 +3,22 @@
 // and the Space endpoints of huggingface_hub's hf_api.py (settings, secrets, variables,
 // runtime, restart, hardware, sleeptime, logs as SSE). Paths, bodies and answers follow
 // hf_api.py and the Hub's docs. It can also run what was committed: after a commit or a
-// restart the repo's files go to a folder and a runner (space-runner.ts by default) builds
+// restart the repo's files go to a folder and a runner (space-runner/ by default) builds
 // and starts them, with the Space's secrets and variables as its environment.
 //
 // By default it behaves as PLATFORM-FACTS.md says the Hub does: a runtime without `sha`,
 // APP_STARTING while nothing answers on the README's app_port, rolling updates, `OK` for a
 // deleted repo, `{}` for a deleted secret that was not there, a 404 commit for a deletion of
 // a missing file, 401 for a repo the token cannot see, 403 for a token without the scope,
-// 402 for a Docker Space on a free plan, 429s with the RateLimit header.
+// 402 for a Docker Space on a free plan, 429s with the RateLimit header; and as
+// docs/platform-facts.md says: a restart after each secret, variable or hardware change, the
+// new hardware `requested` until the restart applies it, domains by the Hub's subdomain rule.
 //
-// The routes live in hub/ by area (repos, commits, secrets and variables, runtime and logs);
+// The routes live beside this file by area (repos, commits, secrets and variables, runtime and logs);
 // this file assembles them on the emulator core and answers what every route shares:
 // faults, the token check, the request log.
 //
-// Test code, never shipped. Standalone: node emulators/hub.ts --port 4010 [--token T] [--user U]
+// Test code, never shipped. Standalone: node emulators/hub/hub.ts --port 4010 [--token T] [--user U]
 import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -24,33 +26,20 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { FaultList, scriptedFaultSwitches, type Fault, type StatusFault } from "./core/faults.ts";
-import { freePort } from "./core/http.ts";
-import { answerFault, openExchange } from "./core/request-log.ts";
-import { dispatch, type Answer } from "./core/router.ts";
-import { startServer } from "./core/server.ts";
-import { SpaceBuilds, type SpaceRunner } from "./hub/builds.ts";
-import type { HubContext, HubLoggedRequest, HubPlan, HubState, HubToken } from "./hub/context.ts";
-import { commitRoutes } from "./hub/routes-commits.ts";
-import { repoRoutes } from "./hub/routes-repos.ts";
-import { runtimeRoutes } from "./hub/routes-runtime.ts";
-import { settingsRoutes } from "./hub/routes-settings.ts";
-import type { EmulatedSpace } from "./hub/space.ts";
+import { FaultList, scriptedFaultSwitches, type Fault, type StatusFault } from "../core/faults.ts";
+import { answerFault, openExchange, replyWith } from "../core/request-log.ts";
+import { dispatch, type Answer } from "../core/router.ts";
+import { startServer } from "../core/server.ts";
+import { SpaceBuilds, type SpaceRunner } from "./builds.ts";
+import type { HubContext, HubLoggedRequest, HubPlan, HubState, HubToken } from "./context.ts";
+import { commitRoutes } from "./routes-commits.ts";
+import { repoRoutes } from "./routes-repos.ts";
+import { runtimeRoutes } from "./routes-runtime.ts";
+import { settingsRoutes } from "./routes-settings.ts";
+import type { EmulatedSpace } from "./space.ts";
 
-export type { SpaceRunner } from "./hub/builds.ts";
-export type { HubPlan, HubToken } from "./hub/context.ts";
-export type { EmulatedSpace, SpaceStage } from "./hub/space.ts";
-export { freePort };
-
-/**
- * The emulators' one fault shape, matched by method and path; without `times`, it answers once.
- * A 429's `retryAfter` is the seconds of its `RateLimit: "api";r=0;t=N` header (default 60).
- */
-export type HubFault = Fault;
-
-export { CONFLICTING_OPERATION } from "./hub/context.ts";
-
-export type LoggedRequest = HubLoggedRequest;
+export { CONFLICTING_OPERATION } from "./context.ts";
+export type { HubLoggedRequest } from "./context.ts";
 
 export type HubEmulatorOptions = {
   port?: number;
@@ -78,7 +67,10 @@ export type HubEmulatorOptions = {
   gid?: number;
   /** Where committed repos are written; default a fresh folder under the OS temp folder. */
   workDir?: string;
-  /** Whether changing a secret or variable restarts the Space by itself; default false. */
+  /**
+   * Whether changing a secret, a variable or the hardware restarts the Space by itself, as the
+   * Hub does; default true (false: only a restart call or a commit rebuilds it).
+   */
   restartOnSettingsChange?: boolean;
   /** Keep-alive interval of log streams. */
   keepAliveMs?: number;
@@ -87,13 +79,17 @@ export type HubEmulatorOptions = {
 export type HubEmulator = {
   url: string;
   token: string;
-  requests: LoggedRequest[];
+  requests: HubLoggedRequest[];
   spaces: Map<string, EmulatedSpace>;
   space(repoId: string): EmulatedSpace | undefined;
   /** Changes the account's plan, as an upgrade or a downgrade does; existing Spaces stay. */
   setPlan(plan: HubPlan): void;
-  /** Adds a fault after those in force; the first that matches a request answers it ("down": until cleared). */
-  setFault(fault: HubFault): Promise<void>;
+  /**
+   * Adds a fault after those in force; the first that matches a request (by method and path)
+   * answers it, once unless `times` says more ("down": until cleared). A 429's `retryAfter`
+   * is the seconds of its `RateLimit: "api";r=0;t=N` header (default 60).
+   */
+  setFault(fault: Fault): Promise<void>;
   clearFaults(): Promise<void>;
   /** Resolves when the Space's current build has settled (stage no longer BUILDING). */
   settled(repoId: string): Promise<void>;
@@ -108,7 +104,7 @@ export async function startHubEmulator(options: HubEmulatorOptions = {}): Promis
   const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), "hub-emulator-")));
   const ownsWorkDir = options.workDir === undefined;
   const spaces = new Map<string, EmulatedSpace>();
-  const requests: LoggedRequest[] = [];
+  const requests: HubLoggedRequest[] = [];
   const faults = new FaultList(1);
   const builds = new SpaceBuilds({
     runner,
@@ -130,7 +126,8 @@ export async function startHubEmulator(options: HubEmulatorOptions = {}): Promis
     repoCreateMs: options.repoCreateMs ?? 0,
     spaces,
     builds,
-    restartOnSettingsChange: options.restartOnSettingsChange ?? false,
+    // docs/platform-facts.md: Settings changes restart the Space
+    restartOnSettingsChange: options.restartOnSettingsChange ?? true,
     keepAliveMs: options.keepAliveMs ?? 10_000,
   };
   const server = await startServer({ name: "hub", port: options.port, host: options.host, handle, crashBody: (error) => ({ error: String(error) }) });
@@ -173,13 +170,7 @@ export async function startHubEmulator(options: HubEmulatorOptions = {}): Promis
     } catch (error) {
       answer = { status: error instanceof SyntaxError ? 400 : 500, body: { error: String((error as Error).message) } };
     }
-    if (answer === "streamed") {
-      ex.entry.status = res.statusCode;
-      return;
-    }
-    if (answer.text !== undefined) return ex.replyText(answer.status, answer.text, answer.headers);
-    if (answer.body === undefined) return ex.replyEmpty(answer.status, answer.headers);
-    ex.reply(answer.status, answer.body, answer.headers);
+    replyWith(ex, answer);
   }
 
   return {
@@ -243,7 +234,7 @@ function faultMessage(status: number): string {
 }
 
 async function defaultRunner(): Promise<SpaceRunner> {
-  const { startSpace } = await import("./space-runner.ts");
+  const { startSpace } = await import("../space-runner/space-runner.ts");
   return startSpace as SpaceRunner;
 }
 

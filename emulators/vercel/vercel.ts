@@ -1,48 +1,27 @@
 // An emulator of the Vercel REST API for the calls the Pulumi program makes through
 // @vercel/sdk: createProjectEnv (upsert), filterProjectEnvs, editProjectEnv, removeProjectEnv,
-// getProject, getDeployments and createDeployment (a redeploy). The SDK checks every answer
+// getProject, getDeployments, createDeployment (a redeploy) and requestRollback (an instant
+// rollback, which re-aims the project's targets.production). The SDK checks every answer
 // against its schema and status code, so the SDK accepting these answers is the test of
 // their shape. By default it behaves as PLATFORM-FACTS.md says Vercel does: ENV_CONFLICT on
 // an upsert whose targets differ from the existing record's, `encrypted` and `sensitive`
 // values that cannot be read back, a redeploy without `forceNew` answered with the existing
-// deployment (nothing rebuilt), and 403 `invalidToken` for a bad token.
+// deployment (nothing rebuilt), and 403 `invalidToken` for a bad token; and as
+// docs/platform-facts.md says: records scoped to a Git branch beside the project's own, edits
+// that keep a record's type, and the live production deployment as `targets.production`.
 //
-// Test code, never shipped. Standalone: node emulators/vercel.ts --port 4020 [--token T] [--project book]
+// Test code, never shipped. Standalone: node emulators/vercel/vercel.ts --port 4020 [--token T] [--project book]
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { FaultList, scriptedFaultSwitches, type Fault, type StatusFault } from "./core/faults.ts";
-import { answerFault, openExchange, type LoggedRequest } from "./core/request-log.ts";
-import { dispatch, route, type Answer } from "./core/router.ts";
-import { startServer } from "./core/server.ts";
-import { EnvRecords, envBody, invalidInput, type EnvInput, type VercelEnvRecord } from "./vercel/env-records.ts";
-
-export type { VercelEnvRecord } from "./vercel/env-records.ts";
-
-export type VercelDeployment = {
-  uid: string;
-  name: string;
-  url: string;
-  created: number;
-  target: string | null;
-  readyState: string;
-  projectId: string;
-  /** The deployment this one redeploys, if any. */
-  redeployOf?: string;
-  /** The request's meta (the CLI's redeploy sends `action: "redeploy"`). */
-  meta: Record<string, string>;
-  /** The variables this build saw, by their real values: whether a new value was built in. */
-  builtEnv: Record<string, string>;
-  /** How many redeploy requests without forceNew were answered with this deployment. */
-  reused: number;
-};
-
-export type VercelProject = { id: string; name: string; teamId?: string; envs: readonly VercelEnvRecord[]; deployments: VercelDeployment[] };
-
-/** The emulators' one fault shape, matched by method and path; without `times`, it answers once. */
-export type VercelFault = Fault;
+import { FaultList, scriptedFaultSwitches, type Fault, type StatusFault } from "../core/faults.ts";
+import { answerFault, openExchange, replyWith, type LoggedRequest } from "../core/request-log.ts";
+import { dispatch, route, type Answer } from "../core/router.ts";
+import { startServer } from "../core/server.ts";
+import { EnvRecords, envBody, invalidInput, type EnvInput, type EnvWrite, type VercelEnvRecord } from "./env-records.ts";
+import { deploymentBody, deploymentListBody, projectBody, type VercelDeployment, type VercelProject } from "./project.ts";
 
 export type VercelLoggedRequest = LoggedRequest;
 
@@ -55,7 +34,7 @@ export type VercelEmulatorOptions = {
    * deployment. `envs` are variables it already has (e.g. one on all three targets, as the
    * dashboard creates them).
    */
-  projects?: Array<{ id?: string; name: string; teamId?: string; withDeployment?: boolean; envs?: Array<{ key: string; value: string; type?: string; target: string[] }> }>;
+  projects?: Array<{ id?: string; name: string; teamId?: string; withDeployment?: boolean; envs?: EnvWrite[] }>;
 };
 
 export type VercelEmulator = {
@@ -64,8 +43,11 @@ export type VercelEmulator = {
   requests: VercelLoggedRequest[];
   projects: Map<string, VercelProject>;
   project(idOrName: string): VercelProject | undefined;
-  /** Adds a fault after those in force; the first that matches a request answers it ("down": until cleared). */
-  setFault(fault: VercelFault): Promise<void>;
+  /**
+   * Adds a fault after those in force; the first that matches a request (by method and path)
+   * answers it, once unless `times` says more ("down": until cleared).
+   */
+  setFault(fault: Fault): Promise<void>;
   clearFaults(): Promise<void>;
   close(): Promise<void>;
 };
@@ -81,7 +63,14 @@ export async function startVercelEmulator(options: VercelEmulatorOptions = {}): 
   const envsOf = new Map<string, EnvRecords>();
   for (const spec of options.projects ?? [{ name: "book", withDeployment: true }]) {
     const records = new EnvRecords(() => id("env"));
-    const project: VercelProject = { id: spec.id ?? id("prj"), name: spec.name, ...(spec.teamId ? { teamId: spec.teamId } : {}), envs: records.records, deployments: [] };
+    const project: VercelProject = {
+      id: spec.id ?? id("prj"),
+      name: spec.name,
+      ...(spec.teamId ? { teamId: spec.teamId } : {}),
+      envs: records.records,
+      deployments: [],
+      liveProduction: null,
+    };
     envsOf.set(project.id, records);
     for (const env of spec.envs ?? []) {
       const written = records.write(env, false);
@@ -100,6 +89,7 @@ export async function startVercelEmulator(options: VercelEmulatorOptions = {}): 
         builtEnv: {},
         reused: 0,
       });
+      project.liveProduction = project.deployments[0]!.uid;
     }
     projects.set(project.id, project);
   }
@@ -109,70 +99,6 @@ export async function startVercelEmulator(options: VercelEmulatorOptions = {}): 
     [...projects.values()].find((p) => (p.id === idOrName || p.name === idOrName) && (p.teamId ?? undefined) === (teamId || undefined));
 
   const notFound = (what: string) => ({ status: 404, body: { error: { code: "not_found", message: `${what} not found` } } });
-
-  const projectBody = (project: VercelProject) => ({
-    id: project.id,
-    name: project.name,
-    accountId: project.teamId ?? "acc_emulator",
-    createdAt: Date.now(),
-    updatedAt: Date.now(),
-    framework: "docusaurus-2",
-    nodeVersion: "22.x",
-    alias: [],
-    defaultResourceConfig: { fluid: false, functionDefaultRegions: ["iad1"] },
-    resourceConfig: { fluid: false, functionDefaultRegions: ["iad1"] },
-    deploymentExpiration: { expirationDays: 180 },
-    latestDeployments: [],
-    env: project.envs.map(envBody),
-    directoryListing: false,
-    live: false,
-  });
-
-  const deploymentListBody = (d: VercelDeployment) => ({
-    uid: d.uid,
-    name: d.name,
-    url: d.url,
-    created: d.created,
-    createdAt: d.created,
-    state: d.readyState,
-    readyState: d.readyState,
-    type: "LAMBDAS",
-    creator: { uid: "usr_emulator" },
-    target: d.target,
-    projectId: d.projectId,
-    meta: d.meta,
-    inspectorUrl: null,
-    source: "cli",
-  });
-
-  const deploymentBody = (d: VercelDeployment, project: VercelProject, readyState: string) => ({
-    id: d.uid,
-    name: d.name,
-    url: d.url,
-    createdAt: d.created,
-    readyState,
-    status: readyState,
-    type: "LAMBDAS",
-    creator: { uid: "usr_emulator" },
-    target: d.target,
-    projectId: project.id,
-    build: { env: [] },
-    env: [],
-    meta: d.meta,
-    plan: "hobby",
-    projectSettings: {},
-    regions: ["iad1"],
-    public: false,
-    routes: null,
-    lambdas: [],
-    alias: [],
-    aliasAssigned: readyState === "READY",
-    version: 2,
-    ownerId: project.teamId ?? "acc_emulator",
-    bootedAt: d.created,
-    buildingAt: d.created,
-    inspectorUrl: null,
-  });
 
   type Ctx = { query: URLSearchParams; body: unknown };
   const routes = [
@@ -186,7 +112,7 @@ export async function startVercelEmulator(options: VercelEmulatorOptions = {}): 
       const created: VercelEnvRecord[] = [];
       const failed: unknown[] = [];
       for (const item of items) {
-        const written = recordsOf(project).write(item as { key: string; value: string; type?: string; target: string[] }, upsert);
+        const written = recordsOf(project).write(item as EnvWrite, upsert);
         if ("status" in written) return written;
         if ("failed" in written) failed.push(written.failed);
         else created.push(written);
@@ -259,7 +185,20 @@ export async function startVercelEmulator(options: VercelEmulatorOptions = {}): 
         reused: 0,
       };
       project.deployments.push(deployment);
+      if (target === "production") project.liveProduction = deployment.uid; // promoted once built, at once here
       return { status: 200, body: deploymentBody(deployment, project, "QUEUED") };
+    }),
+    // An instant rollback: the production domains move to an earlier production deployment, nothing is built.
+    route<Ctx>("POST", /^\/v\d+\/projects\/([^/]+)\/rollback\/([^/]+)$/, (ctx, idOrName, deploymentId) => {
+      const project = find(idOrName!, ctx.query.get("teamId") ?? undefined);
+      if (!project) return notFound("Project");
+      const to = project.deployments.find((d) => d.uid === deploymentId);
+      if (!to) return notFound("Deployment");
+      if (to.target !== "production" || to.readyState !== "READY") {
+        return { status: 400, body: { error: { code: "bad_request", message: "Only a ready production deployment can be rolled back to" } } };
+      }
+      project.liveProduction = to.uid;
+      return { status: 201 };
     }),
   ];
 
@@ -287,8 +226,7 @@ export async function startVercelEmulator(options: VercelEmulatorOptions = {}): 
       status: 404,
       body: { error: { code: "not_found", message: "The requested path was not found" } },
     };
-    if (answer === "streamed") return;
-    ex.reply(answer.status, answer.body, answer.headers);
+    replyWith(ex, answer);
   }
 
   return {
