@@ -52,6 +52,9 @@ export class SpaceBuilds {
   /** The latest build asked for, per Space: a queued one that a later one supersedes is skipped. */
   private readonly wanted = new Map<string, number>();
   private readonly listeners = new Map<string, Set<(kind: LogKind, line: string) => void>>();
+  /** Every build chain started, also those of deleted Spaces, so that close() can wait for them. */
+  private readonly chains = new Set<Promise<void>>();
+  private closed = false;
   private readonly options: SpaceBuildsOptions;
 
   constructor(options: SpaceBuildsOptions) {
@@ -88,6 +91,8 @@ export class SpaceBuilds {
         space.errorMessage = String((error as Error)?.message ?? error);
       });
     this.pending.set(space.repoId, next);
+    this.chains.add(next);
+    void next.finally(() => this.chains.delete(next));
   }
 
   /**
@@ -104,9 +109,14 @@ export class SpaceBuilds {
     await this.pending.get(repoId);
   }
 
-  /** Stops everything of a deleted Space and orphans any build still running. */
+  /**
+   * Stops everything of a deleted Space and orphans any build still running: a Space created
+   * again under the same name builds at once, not after the deleted one's queue.
+   */
   async remove(space: EmulatedSpace): Promise<void> {
     space.builds += 1;
+    this.pending.delete(space.repoId);
+    this.wanted.delete(space.repoId);
     await this.stopStarting(space);
     await this.stopServing(space);
     await this.hosts.get(space.repoId)?.close();
@@ -121,7 +131,10 @@ export class SpaceBuilds {
     return () => set.delete(listener);
   }
 
+  /** Stops every app, also one whose build finishes after this call, and waits for every build. */
   async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.chains]);
     const apps = [...this.serving.values(), ...this.starting.values()];
     await Promise.all(apps.map((app) => app.instance.stop().catch(() => {})));
     this.serving.clear();
@@ -151,6 +164,7 @@ export class SpaceBuilds {
 
   private async build(space: EmulatedSpace, kind: "commit" | "restart", ticket: number): Promise<void> {
     const { runner, workDir } = this.options;
+    if (this.closed || !this.options.isCurrent(space)) return; // deleted while queued
     space.builds += 1; // first, so the old instances' last words (STOPPED) are ignored
     const buildNumber = space.builds;
     const sha = space.sha;
@@ -181,7 +195,8 @@ export class SpaceBuilds {
       await writeFile(target, content);
     }
     // A build stops counting once another is wanted: its app never serves, its stages never show.
-    const current = () => space.builds === buildNumber && this.wanted.get(space.repoId) === ticket && this.options.isCurrent(space);
+    const current = () =>
+      !this.closed && space.builds === buildNumber && this.wanted.get(space.repoId) === ticket && this.options.isCurrent(space);
     let port = 0;
     const pickPort = async () => (port = await freePort());
     let spawned = false;

@@ -3,8 +3,9 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
-import { commit, createRepo, HubApiError, listFiles, uploadFiles } from "@huggingface/hub";
+import { commit, createRepo, deleteRepo, HubApiError, listFiles, uploadFiles } from "@huggingface/hub";
 import { CONFLICTING_OPERATION, startHubEmulator, type HubEmulator } from "../hub/hub.ts";
+import type { SpaceRunner } from "../hub/builds.ts";
 import { spaceAppFile } from "../../test/support/space-fixtures.ts";
 import { SLOW_SUITE_MS, until } from "./support.ts";
 
@@ -261,5 +262,36 @@ describe("hub emulator, as the real Hub behaves", { timeout: SLOW_SUITE_MS }, ()
     assert.equal(space.runtimeSha, first);
     await until("the new app", async () => (space.runtimeSha === space.sha && (await runtime(repoId)).stage === "RUNNING" ? true : undefined));
     assert.equal(await (await fetch(`${host(repoId)}/version`)).text(), "two");
+  });
+
+  test("a Space deleted while it builds and created again under its name builds at once; close waits for the deleted one's build", async () => {
+    // The first build holds until released, as a slow `docker build` of the deleted Space would.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const stopped: number[] = [];
+    let calls = 0;
+    const runner: SpaceRunner = async () => {
+      const call = ++calls;
+      if (call === 1) await held;
+      return { stop: async () => void stopped.push(call) };
+    };
+    const own = await startHubEmulator({ runner, keepAliveMs: 200 });
+    try {
+      const repo = { type: "space" as const, name: "emulator-user/again" };
+      const sdk = { hubUrl: own.url, accessToken: own.token };
+      const files = [{ path: "Dockerfile", content: new Blob([await readFile(spaceAppFile("Dockerfile"))]) }];
+      await createRepo({ ...sdk, repo, sdk: "docker" });
+      await uploadFiles({ ...sdk, repo, files });
+      await until("the first build", async () => (calls === 1 ? true : undefined));
+      await deleteRepo({ ...sdk, repo });
+      await createRepo({ ...sdk, repo, sdk: "docker" });
+      await uploadFiles({ ...sdk, repo, files });
+      await until("the new Space's build, not queued behind the deleted one's", async () => (calls === 2 ? true : undefined));
+    } finally {
+      const closing = own.close();
+      release();
+      await closing;
+    }
+    assert.ok(stopped.includes(1), "the deleted Space's app, started after close began, was stopped");
   });
 });

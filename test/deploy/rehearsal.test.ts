@@ -96,7 +96,7 @@ describe("deploy rehearsal: pulumi up against the Hub and Vercel emulators", { s
     database?.drop();
     if (createdUser) spawnSync("userdel", [createdUser]);
     rmSync(scratch, { recursive: true, force: true });
-  });
+  }, { timeout: 10 * 60_000 }); // a Space build still under way is waited for, never forever
 
   /** The CLI for a checkout: the same backend, home and passphrase, as a teammate's clone would have. */
   function cliIn(cwd: string): PulumiCli {
