@@ -12,6 +12,7 @@ import type { ChatService } from "./chat/chat-service.ts";
 import type { ConversationStore } from "./db/conversation-store.ts";
 import type { FeedbackStore } from "./db/feedback-store.ts";
 import type { HealthService } from "./health/health-service.ts";
+import type { BookTools } from "./mcp/book-tools.ts";
 import type { Readiness } from "./health/readiness.ts";
 import { corsMiddleware } from "./http/cors.ts";
 import { forwardedForAddressesOnly } from "./http/forwarded-for.ts";
@@ -23,6 +24,7 @@ import { chatRouter } from "./routes/chat.ts";
 import { conversationsRouter } from "./routes/conversations.ts";
 import { docsRouter } from "./routes/docs.ts";
 import { healthRouter } from "./routes/health.ts";
+import { mcpRouter } from "./routes/mcp.ts";
 
 export const PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../public");
 
@@ -31,6 +33,8 @@ export interface AppDependencies {
   chat: ChatService;
   conversations: ConversationStore;
   feedback: FeedbackStore;
+  /** The book's MCP tools (search_book, read_page). */
+  bookTools: BookTools;
   health: HealthService;
   readiness: Readiness;
   streams: ActiveStreams;
@@ -41,7 +45,7 @@ export interface AppDependencies {
 
 export type AppSettings = Pick<
   Config,
-  "allowedOrigins" | "trustProxyHops" | "rateLimitPerMinute" | "answerRateLimitPerMinute" | "selectionMaxChars" | "keepAliveMs" | "generationTimeoutMs" | "sseWriteTimeoutMs"
+  "allowedOrigins" | "trustProxyHops" | "rateLimitPerMinute" | "answerRateLimitPerMinute" | "mcpRateLimitPerMinute" | "selectionMaxChars" | "keepAliveMs" | "generationTimeoutMs" | "sseWriteTimeoutMs"
 >;
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
@@ -100,6 +104,7 @@ export function createApp(deps: AppDependencies): Express {
     }),
   );
   app.use("/api", corsMiddleware(settings.allowedOrigins));
+  app.use("/mcp", corsMiddleware(settings.allowedOrigins, ["Mcp-Session-Id", "Mcp-Protocol-Version", "Last-Event-ID"]));
 
   // Sized for the largest valid body: a selection of selectionMaxChars, even if every
   // character arrives as a JSON escape.
@@ -112,11 +117,15 @@ export function createApp(deps: AppDependencies): Express {
   if (settings.answerRateLimitPerMinute > 0) {
     app.use("/api/answers", perAddressRateLimit(settings.answerRateLimitPerMinute, "Too many stops or votes from this address. Please wait a minute."));
   }
+  if (settings.mcpRateLimitPerMinute > 0) {
+    app.post("/mcp", perAddressRateLimit(settings.mcpRateLimitPerMinute, "Too many MCP calls from this address. Please wait a minute."));
+  }
 
   app.use(healthRouter(deps.health));
   app.use(chatRouter({ chat: deps.chat, streams: deps.streams, answers: deps.answers, readiness: deps.readiness, settings }));
   app.use(answersRouter({ answers: deps.answers, conversations: deps.conversations, feedback: deps.feedback, readiness: deps.readiness }));
   app.use(conversationsRouter(deps.conversations, deps.feedback, deps.readiness));
+  app.use(mcpRouter({ tools: deps.bookTools, readiness: deps.readiness }));
   app.use(docsRouter(settings));
   app.use(express.static(PUBLIC_DIR, { index: "index.html", maxAge: "5m" }));
 

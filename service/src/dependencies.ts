@@ -2,6 +2,7 @@ import { runningBundleHash } from "./bundle-manifest.ts";
 import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
 import { ActiveStreams } from "./chat/active-streams.ts";
+import { PassageSearch } from "./chat/passage-search.ts";
 import { OpenAnswers } from "./chat/open-answers.ts";
 import { ChatService } from "./chat/chat-service.ts";
 import { RuleRewriter, type QueryRewriter } from "./chat/search-query.ts";
@@ -19,6 +20,7 @@ import { ExtractiveGenerator } from "./answer/extractive-generator.ts";
 import { GeminiGenerator } from "./gemini/generator.ts";
 import { GeminiQueryRewriter } from "./gemini/query-rewriter.ts";
 import { GeminiStreamClient } from "./gemini/stream-client.ts";
+import { BookTools } from "./mcp/book-tools.ts";
 import { createVectorStore } from "./retrieval/create-vector-store.ts";
 import type { VectorStore } from "./retrieval/vector-store.ts";
 import type { AppDependencies } from "./app.ts";
@@ -75,6 +77,7 @@ export async function buildDependencies(config: Config, logger: Logger, override
     chat,
     conversations,
     feedback: new FeedbackStore(db),
+    bookTools: new BookTools({ passages: new PassageSearch({ embedder, store, settings: config }), store, book: config }),
     health,
     readiness,
     streams: new ActiveStreams(),

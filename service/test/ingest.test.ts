@@ -76,6 +76,12 @@ class CountingStore implements VectorStore {
   listPoints() {
     return this.#inner.listPoints();
   }
+  listPages() {
+    return this.#inner.listPages();
+  }
+  pageChunks(filePath: string, signal?: AbortSignal) {
+    return this.#inner.pageChunks(filePath, signal);
+  }
   info() {
     return this.#inner.info();
   }

@@ -127,6 +127,17 @@ describe("PgvectorStore on PGlite", () => {
     assert.deepEqual((await store.search(unit([1, 0]), 1))[0]!.payload, a.payload);
   });
 
+  it("lists the pages it holds, and reads a page's chunks in the page's order", async () => {
+    const store = new PgvectorStore({ db, collection: "pages" });
+    await store.ensureCollection(2);
+    const chunk = (file: string, index: number, extra: Partial<ChunkPoint["payload"]> = {}) => point([1, index], file, { chunk_index: index, content: `${file} part ${index}`, ...extra });
+    await store.upsert([chunk("docs/b.md", 2), chunk("docs/b.md", 0, { url: "https://book/b", title: "Bee" }), chunk("docs/a.md", 0), chunk("docs/b.md", 1, { anchor: "one" })]);
+    assert.deepEqual(await store.listPages(), [{ file_path: "docs/a.md" }, { file_path: "docs/b.md", url: "https://book/b", title: "Bee" }]);
+    assert.deepEqual((await store.pageChunks("docs/b.md")).map((c) => [c.content, c.anchor]), [["docs/b.md part 0", undefined], ["docs/b.md part 1", "one"], ["docs/b.md part 2", undefined]]);
+    assert.deepEqual(await store.pageChunks("docs/none.md"), []);
+    assert.deepEqual(await new PgvectorStore({ db, collection: "never-made" }).listPages(), []);
+  });
+
   it("returns more than the index's default 40 candidates when asked", async () => {
     const store = new PgvectorStore({ db, collection: "many" });
     await store.ensureCollection(8);

@@ -178,6 +178,26 @@ describe("QdrantStore against the Qdrant emulator", () => {
     }
   });
 
+  it("lists the pages it holds, and reads a page's chunks in the page's order by its indexed file path", async () => {
+    const s = store("pages");
+    await s.ensureCollection(4);
+    const chunk = (file: string, index: number, extra: Partial<ChunkPoint["payload"]> = {}) =>
+      point(basis(4, index % 4), file, { chunk_index: index, content: `${file} part ${index}`, ...extra });
+    await s.upsert([
+      chunk("docs/b.md", 2),
+      chunk("docs/b.md", 0, { url: "https://book/b", title: "Bee" }),
+      chunk("docs/a.md", 0),
+      chunk("docs/b.md", 1, { url: "https://book/b", title: "Bee", anchor: "one" }),
+    ]);
+    assert.deepEqual(await s.listPages(), [{ file_path: "docs/a.md" }, { file_path: "docs/b.md", url: "https://book/b", title: "Bee" }]);
+    const chunks = await s.pageChunks("docs/b.md");
+    assert.deepEqual(chunks.map((c) => [c.content, c.anchor]), [["docs/b.md part 0", undefined], ["docs/b.md part 1", "one"], ["docs/b.md part 2", undefined]]);
+    const scroll = qdrant.requests.findLast((r) => r.kind === "scroll")!.body as { filter?: unknown };
+    assert.deepEqual(scroll.filter, { must: [{ key: "file_path", match: { value: "docs/b.md" } }] });
+    assert.deepEqual(await s.pageChunks("docs/none.md"), []);
+    assert.deepEqual(await store("never-made").listPages(), []);
+  });
+
   it("turns a server that is down, failing or refusing the key into retrieval_unavailable", async () => {
     qdrant.seed("docusaurus-book", { size: 4, points: [] });
     const s = store();

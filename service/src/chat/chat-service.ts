@@ -1,5 +1,3 @@
-import { pageTitle } from "../book/page-title.ts";
-import { pageUrl } from "../book/page-url.ts";
 import type { Config } from "../config.ts";
 import { AppError } from "../errors.ts";
 import type { ConversationStore, Source } from "../db/conversation-store.ts";
@@ -10,8 +8,8 @@ import type { SearchHit, VectorStore } from "../retrieval/vector-store.ts";
 import type { ChatRequest } from "./chat-request.ts";
 import { historyWithinBudget } from "./history.ts";
 import type { QueryRewriter } from "./search-query.ts";
-import { sectionPassages } from "./section-passages.ts";
-import { sourceHeading } from "./source-heading.ts";
+import { PassageSearch } from "./passage-search.ts";
+import { toSource } from "./source.ts";
 
 export interface ChatServiceOptions {
   conversations: ConversationStore;
@@ -42,9 +40,11 @@ const HISTORY_ROWS = 40;
 /** The chat's steps around the stream: prepare (store, retrieve), generate, then finish (store). */
 export class ChatService {
   readonly #o: ChatServiceOptions;
+  readonly #passages: PassageSearch;
 
   constructor(options: ChatServiceOptions) {
     this.#o = options;
+    this.#passages = new PassageSearch(options);
   }
 
   /**
@@ -90,7 +90,7 @@ export class ChatService {
       conversationId,
       answerId,
       generation: { mode: "general", question: request.message, history, passages },
-      sources: passages.map((hit) => this.#toSource(hit)),
+      sources: passages.map((hit) => toSource(hit, this.#o.settings)),
       searchQuery,
     };
   }
@@ -126,32 +126,16 @@ export class ChatService {
   /** A follow-up is searched with a standalone query; the first question as asked. */
   async #retrieve(question: string, history: GenerationRequest["history"], signal: AbortSignal): Promise<{ searchQuery: string; passages: SearchHit[] }> {
     const searchQuery = history.length === 0 ? question : await this.#o.rewriter.rewrite(question, history, signal);
-    let vector: number[];
     try {
-      [vector] = (await this.#o.embedder.embed([searchQuery], "RETRIEVAL_QUERY", signal)) as [number[]];
+      return { searchQuery, passages: await this.#passages.search(searchQuery, signal) };
     } catch (err) {
       this.#noteQuota(err);
       throw err;
     }
-    const hits = await this.#o.store.hybridSearch({ vector, text: searchQuery }, this.#o.settings.retrievalTopK, signal);
-    return { searchQuery, passages: sectionPassages(hits.filter((hit) => hit.score >= this.#o.settings.relevanceThreshold)) };
   }
 
   #noteQuota(err: unknown): void {
     if (err instanceof AppError && err.code === "quota_exceeded") this.#o.geminiStatus.recordQuotaExceeded();
-  }
-
-  #toSource(hit: SearchHit): Source {
-    const { file_path: file, anchor } = hit.payload;
-    const page = hit.payload.url ?? pageUrl(this.#o.settings, file);
-    return {
-      file,
-      heading: sourceHeading(file, hit.payload.heading_path),
-      similarity: Math.round(hit.score * 10_000) / 10_000,
-      url: anchor === undefined ? page : `${page}#${encodeURIComponent(anchor)}`,
-      title: hit.payload.title ?? pageTitle(file),
-      ...(anchor !== undefined ? { anchor } : {}),
-    };
   }
 }
 

@@ -3,7 +3,7 @@ import type { Database } from "../db/database.ts";
 import { AppError, isAbortError } from "../errors.ts";
 import { addFullTextSearch, anyWordQuery, quoteIdent, SEARCH_COLUMN } from "./pgvector-full-text.ts";
 import { RRF_K } from "./rank-fusion.ts";
-import type { ChunkPayload, ChunkPoint, SearchHit, SearchQuery, StoreInfo, VectorStore } from "./vector-store.ts";
+import type { ChunkPayload, ChunkPoint, SearchHit, SearchQuery, StoredPage, StoreInfo, VectorStore } from "./vector-store.ts";
 
 // Postgres error code of a missing table: a collection that was never ingested.
 const UNDEFINED_TABLE = "42P01";
@@ -199,6 +199,27 @@ export class PgvectorStore implements VectorStore {
       { missing: { rows: [], rowCount: 0 } },
     );
     return result.rows;
+  }
+
+  async listPages(): Promise<StoredPage[]> {
+    const { rows } = await this.#guard(
+      () =>
+        this.#db.query<{ file_path: string; url: string | null; title: string | null }>(
+          `select distinct on (file_path) file_path, url, title from ${quoteIdent(this.#table)} order by file_path, chunk_index nulls last, id`,
+        ),
+      { missing: { rows: [], rowCount: 0 } },
+    );
+    return rows.map((row) => ({ file_path: row.file_path, ...(row.url !== null ? { url: row.url } : {}), ...(row.title !== null ? { title: row.title } : {}) }));
+  }
+
+  async pageChunks(filePath: string, signal?: AbortSignal): Promise<ChunkPayload[]> {
+    signal?.throwIfAborted();
+    const { rows } = await this.#guard(
+      () => this.#db.query<ChunkRow>(`select ${PAYLOAD_COLUMNS} from ${quoteIdent(this.#table)} where file_path = $1 order by chunk_index nulls last, id`, [filePath]),
+      { missing: { rows: [], rowCount: 0 } },
+    );
+    signal?.throwIfAborted();
+    return rows.map(toPayload);
   }
 
   async info(): Promise<StoreInfo> {

@@ -41,6 +41,13 @@ export interface SearchQuery {
   text: string;
 }
 
+/** A page of the book as the store holds it (url and title as its first chunk carries them). */
+export interface StoredPage {
+  file_path: string;
+  url?: string;
+  title?: string;
+}
+
 export interface StoreInfo {
   /** "qdrant" or "pgvector". */
   kind: string;
@@ -67,6 +74,10 @@ export interface VectorStore {
   hybridSearch(query: SearchQuery, limit: number, signal?: AbortSignal): Promise<SearchHit[]>;
   upsert(points: ChunkPoint[]): Promise<void>;
   deletePoints(ids: string[]): Promise<void>;
+  /** Every page the store holds, by file path. */
+  listPages(): Promise<StoredPage[]>;
+  /** A page's chunks in the page's order; empty when the store holds no such page. */
+  pageChunks(filePath: string, signal?: AbortSignal): Promise<ChunkPayload[]>;
   /** Every stored point's id with its file path and content hash, for ingest's diff (no vectors). */
   listPoints(): Promise<Array<{ id: string; file_path: string; content_hash: string | null }>>;
   info(): Promise<StoreInfo>;
