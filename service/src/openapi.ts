@@ -313,7 +313,12 @@ export function openApiDocument(options: { selectionMaxChars?: number } = {}): O
           properties: {
             file: { type: "string", description: "Path from the book's folder, e.g. `docs/module-01/chapter-01.md`." },
             heading: { type: "string", description: "The heading path joined with ` > `; empty above the first heading." },
-            similarity: { type: "number", minimum: -1, maximum: 1, description: "The vector store's cosine score." },
+            similarity: {
+              type: "number",
+              minimum: -1,
+              maximum: 1,
+              description: "Cosine similarity to the question: the vector store's score; with the embedded local embedder, the exact cosine of the words both share.",
+            },
             url: {
               type: "string",
               format: "uri-reference",

@@ -7,6 +7,7 @@ import type { Embedder } from "../embeddings/embedder.ts";
 import { AppError } from "../errors.ts";
 import type { ChunkPoint, VectorStore } from "../retrieval/vector-store.ts";
 import { chunkSections, type ChunkOptions } from "./chunker.ts";
+import { embedText as embedTextOf } from "./embed-text.ts";
 import { parseDoc } from "./markdown.ts";
 
 export interface IngestProgress {
@@ -138,8 +139,7 @@ async function chunkFile(
   const url = pageUrl(options.book ?? DEFAULT_BOOK, filePath, doc.frontMatter);
 
   return chunkSections(doc.sections, options.chunking).map((chunk, index) => {
-    // The page title and headings go into the embedded text: they say what the chunk is about.
-    const embedText = `${[title, ...chunk.headingPath].join(" > ")}\n\n${chunk.content}`;
+    const embedText = embedTextOf(title, chunk.headingPath, chunk.content);
     const contentHash = createHash("sha256").update(embedText).digest("hex");
     // The url, anchor and title are part of what a point holds: a new route base, slug, title
     // or heading id rewrites the page's points.
