@@ -6,23 +6,9 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { createPgliteDatabase } from "../src/db/pglite.ts";
 import { ingestDocs } from "../src/ingest/ingest.ts";
+import type { BookPage as Page, FoundPassage as Passage } from "../src/mcp/book-tools.ts";
 import { chat, startTestApp, type TestApp } from "./support/harness.ts";
 import { SAMPLE_DOCS } from "./support/upstreams.ts";
-
-interface Passage {
-  title: string;
-  heading: string;
-  url: string;
-  file: string;
-  similarity: number;
-  text: string;
-}
-interface Page {
-  file: string;
-  title: string;
-  url: string;
-  chunks: Array<{ heading: string; url: string; text: string }>;
-}
 
 async function connect(url: string): Promise<Client> {
   const client = new Client({ name: "docs-chat-test", version: "1.0.0" });

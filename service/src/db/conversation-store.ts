@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { AppError } from "../errors.ts";
 import type { Database, QueryResult } from "./database.ts";
+import { utcTimestamp } from "./utc-timestamp.ts";
 
 export type Role = "user" | "assistant";
 
@@ -202,7 +203,6 @@ interface MessageRow {
 }
 
 function toStoredMessage(row: MessageRow): StoredMessage {
-  const created = row.created_at instanceof Date ? row.created_at : new Date(`${row.created_at}Z`);
   return {
     id: row.id,
     // Rows written by the previous backend may hold other roles; the contract knows only two.
@@ -211,6 +211,6 @@ function toStoredMessage(row: MessageRow): StoredMessage {
     sources: Array.isArray(row.sources) ? (row.sources as Source[]) : null,
     incomplete: row.incomplete ?? false,
     error_code: row.error_code ?? null,
-    created_at: created.toISOString(),
+    created_at: utcTimestamp(row.created_at),
   };
 }

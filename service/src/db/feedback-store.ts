@@ -1,6 +1,7 @@
 import { AppError } from "../errors.ts";
 import { DATABASE_UNAVAILABLE } from "./conversation-store.ts";
 import type { Database, QueryResult } from "./database.ts";
+import { utcTimestamp } from "./utc-timestamp.ts";
 
 export type Vote = "up" | "down";
 
@@ -81,6 +82,5 @@ interface FeedbackRow {
 }
 
 function toStoredFeedback(row: FeedbackRow): StoredFeedback {
-  const updated = row.updated_at instanceof Date ? row.updated_at : new Date(`${row.updated_at}Z`);
-  return { answer_id: row.answer_id, vote: row.vote, reason: row.reason, updated_at: updated.toISOString() };
+  return { answer_id: row.answer_id, vote: row.vote, reason: row.reason, updated_at: utcTimestamp(row.updated_at) };
 }

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { parseArgs } from "node:util";
+import { commandLine } from "../cli/command-line.ts";
 import { ConfigError, loadConfig } from "../config.ts";
 import { DataDirInUseError } from "../db/data-dir-lock.ts";
 import type { Database } from "../db/database.ts";
@@ -31,10 +31,9 @@ embeds the questions with the configured embedder to group them.`;
 class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv.filter((a) => a !== "--"),
+  const args = commandLine(
+    {
+      args: argv,
       options: {
         since: { type: "string" },
         until: { type: "string" },
@@ -42,15 +41,10 @@ async function main(argv: string[]): Promise<number> {
         "group-similarity": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
-    });
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
-    return 1;
-  }
-  if (args.values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+    },
+    USAGE,
+  );
+  if (typeof args === "number") return args;
   // npm runs scripts from the package folder; relative paths mean the caller's folder.
   const cwd = process.env.INIT_CWD ?? process.cwd();
   const scrub = createRedactor(secretValuesOf(process.env).map((s) => s.value));

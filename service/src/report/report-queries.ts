@@ -1,5 +1,6 @@
 import type { Queryable } from "../db/database.ts";
 import type { Source } from "../db/conversation-store.ts";
+import { utcTimestamp as iso } from "../db/utc-timestamp.ts";
 import { bounds, type Period } from "./period.ts";
 
 /**
@@ -135,8 +136,4 @@ export async function citedPages(db: Queryable, period: Period): Promise<CitedPa
 export async function hasFeedbackTable(db: Queryable): Promise<boolean> {
   const { rows } = await db.query<{ found: string | null }>(`select to_regclass('answer_feedback')::text as found`);
   return rows[0]?.found !== null && rows[0]?.found !== undefined;
-}
-
-function iso(value: Date | string): string {
-  return (value instanceof Date ? value : new Date(`${value}Z`)).toISOString();
 }
