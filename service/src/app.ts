@@ -20,9 +20,9 @@ import { errorHandler, notFoundHandler } from "./http/error-handler.ts";
 import { methodNotAllowedHandler } from "./http/method-not-allowed.ts";
 import { perAddressRateLimit } from "./http/rate-limit.ts";
 import { answersRouter } from "./routes/answers.ts";
+import { apiReferenceRouter } from "./routes/api-reference.ts";
 import { chatRouter } from "./routes/chat.ts";
 import { conversationsRouter } from "./routes/conversations.ts";
-import { docsRouter } from "./routes/docs.ts";
 import { healthRouter } from "./routes/health.ts";
 import { mcpRouter } from "./routes/mcp.ts";
 
@@ -126,7 +126,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(answersRouter({ answers: deps.answers, conversations: deps.conversations, feedback: deps.feedback, readiness: deps.readiness }));
   app.use(conversationsRouter(deps.conversations, deps.feedback, deps.readiness));
   app.use(mcpRouter({ tools: deps.bookTools, readiness: deps.readiness }));
-  app.use(docsRouter(settings));
+  app.use(apiReferenceRouter(settings));
   app.use(express.static(PUBLIC_DIR, { index: "index.html", maxAge: "5m" }));
 
   app.use(methodNotAllowedHandler());

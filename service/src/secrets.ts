@@ -6,7 +6,6 @@
 
 /** Environment variables whose values must never appear in a log, an error, a response or a file. */
 export const SECRET_NAMES = ["GEMINI_API_KEY", "QDRANT_API_KEY", "DATABASE_URL", "HF_TOKEN", "VERCEL_TOKEN"] as const;
-export type SecretName = (typeof SECRET_NAMES)[number];
 
 /** What a scrubbed secret becomes. */
 export const REDACTED = "[REDACTED]";
@@ -15,7 +14,7 @@ export const REDACTED = "[REDACTED]";
  * Shorter values are not treated as secrets: they would scrub ordinary words and match
  * by accident (an empty or placeholder variable); every real key or password is longer.
  */
-export const MIN_SECRET_LENGTH = 8;
+const MIN_SECRET_LENGTH = 8;
 
 export type SecretValue = { label: string; value: string };
 
@@ -37,7 +36,7 @@ export function secretValuesOf(env: Readonly<Record<string, string | undefined>>
 }
 
 /** Only values long enough to be secrets, each once. */
-export function keepSecretLike<T extends SecretValue>(values: readonly T[]): T[] {
+function keepSecretLike<T extends SecretValue>(values: readonly T[]): T[] {
   const seen = new Set<string>();
   return values.filter((v) => v.value.length >= MIN_SECRET_LENGTH && !seen.has(v.value) && seen.add(v.value));
 }

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { AnswerGenerator } from "../src/answer/answer-generator.ts";
-import { startQdrantEmulator, type QdrantEmulator } from "../../emulators/qdrant.ts";
+import { startQdrantEmulator, type QdrantEmulator } from "../../emulators/qdrant/qdrant.ts";
 import { ingestDocs } from "../src/ingest/ingest.ts";
 import { freshPglite, freshPostgres, skipWithoutPostgres, type TestDatabase } from "./support/databases.ts";
 import { answerOf, chat, postChat, readEvents, startTestApp, type ChatEvent, type TestApp } from "./support/harness.ts";

@@ -11,7 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { chromium } from "playwright-core";
-import { startQdrantEmulator, type QdrantEmulator } from "../../emulators/qdrant.ts";
+import { startQdrantEmulator, type QdrantEmulator } from "../../emulators/qdrant/qdrant.ts";
 import { ingestDocs } from "../src/ingest/ingest.ts";
 import type { AuthorReport } from "../src/report/author-report.ts";
 import { freshPostgres, skipWithoutPostgres, type TestDatabase } from "./support/databases.ts";

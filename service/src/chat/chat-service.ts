@@ -3,13 +3,14 @@ import { AppError } from "../errors.ts";
 import type { ConversationStore, Source } from "../db/conversation-store.ts";
 import type { Embedder } from "../embeddings/embedder.ts";
 import type { GeminiStatus } from "../health/gemini-status.ts";
-import type { AnswerGenerator, GenerationRequest, TextSink } from "../answer/answer-generator.ts";
+import type { AnswerGenerator, GenerationRequest } from "../answer/answer-generator.ts";
 import type { SearchHit, VectorStore } from "../retrieval/vector-store.ts";
 import type { ChatRequest } from "./chat-request.ts";
 import { historyWithinBudget } from "./history.ts";
 import type { QueryRewriter } from "./search-query.ts";
 import { PassageSearch } from "./passage-search.ts";
 import { toSource } from "./source.ts";
+import { StreamStop } from "./stream-stop.ts";
 
 export interface ChatServiceOptions {
   conversations: ConversationStore;
@@ -25,8 +26,9 @@ export interface ChatServiceOptions {
 
 /** A chat ready to stream: the question is stored and the passages are chosen. */
 export interface PreparedChat {
+  ok: true;
   conversationId: string;
-  /** The answer's placeholder, stored with the question; finish completes it. */
+  /** The answer's placeholder, stored with the question; answer() completes it. */
   answerId: string;
   generation: GenerationRequest;
   sources: Source[];
@@ -34,10 +36,49 @@ export interface PreparedChat {
   searchQuery: string;
 }
 
+/** A stored question whose passages could not be found: no answer will come. */
+export interface UnpreparedChat {
+  ok: false;
+  conversationId: string;
+  answerId: string;
+  /** As thrown by retrieval, naming the conversation for the client. */
+  error: unknown;
+}
+
+/** Where an answer goes as it is written: the route's event stream, or a test's or the eval's string. */
+export interface AnswerSink {
+  /** A piece of the answer's text, in order. */
+  text(piece: string): void;
+  /** After the last piece: resolves false when the reader did not take the whole answer. */
+  delivered(): Promise<boolean>;
+}
+
+/**
+ * How an answer ended, and so what was stored. `saved` says whether the database took the
+ * (partial) answer; `error` is what the reader is told.
+ */
+export type AnswerOutcome =
+  /** Stored complete, and the reader took it all. */
+  | { kind: "complete"; sources: Source[] }
+  /** The reader took it all, but the database refused it. */
+  | { kind: "not_stored" }
+  /** Written in full, but the reader stopped taking it: stored incomplete as reader_stalled. */
+  | { kind: "undelivered"; saved: boolean }
+  /** The client left, or stopped reading, mid-answer. */
+  | { kind: "client_gone"; error: AppError; saved: boolean }
+  /** The reader stopped it (POST /api/answers/{id}/stop): stored incomplete as stopped_by_reader, it ends as an answer does. */
+  | { kind: "stopped"; sources: Source[]; saved: boolean }
+  /** The service is stopping. */
+  | { kind: "shutting_down"; error: AppError; saved: boolean }
+  /** The model failed or took too long. */
+  | { kind: "failed"; error: AppError; saved: boolean }
+  /** Retrieval failed before any answer: the placeholder says why. */
+  | { kind: "not_started"; error: unknown };
+
 // Enough raw turns for any budget worth having; the budget then picks whole turns.
 const HISTORY_ROWS = 40;
 
-/** The chat's steps around the stream: prepare (store, retrieve), generate, then finish (store). */
+/** A chat in two steps: prepare (store the question, retrieve), then answer (stream, store the answer). */
 export class ChatService {
   readonly #o: ChatServiceOptions;
   readonly #passages: PassageSearch;
@@ -49,9 +90,10 @@ export class ChatService {
 
   /**
    * Everything that can fail with a plain HTTP status happens here, before the stream opens.
-   * The question is stored first, so it survives any later failure.
+   * The question is stored first, so it survives any later failure; it throws only when the
+   * question could not be stored. The answer's placeholder is left to answer().
    */
-  async prepare(request: ChatRequest, signal: AbortSignal): Promise<PreparedChat> {
+  async prepare(request: ChatRequest, signal: AbortSignal): Promise<PreparedChat | UnpreparedChat> {
     const { conversations } = this.#o;
     let history: GenerationRequest["history"] = [];
     if (request.conversation_id !== undefined) {
@@ -67,6 +109,7 @@ export class ChatService {
     if (request.mode === "selection") {
       const { conversationId, answerId } = await stored;
       return {
+        ok: true,
         conversationId,
         answerId,
         generation: { mode: "selection", question: request.message, history, passages: [], selection: request.context ?? "" },
@@ -79,14 +122,10 @@ export class ChatService {
     const [question, retrieval] = await Promise.allSettled([stored, this.#retrieve(request.message, history, signal)]);
     if (question.status === "rejected") throw question.reason;
     const { conversationId, answerId } = question.value;
-    if (retrieval.status === "rejected") {
-      // No answer will come: the placeholder says why, rather than "interrupted".
-      const code = retrieval.reason instanceof AppError ? retrieval.reason.code : "internal_error";
-      await conversations.completeAnswer(answerId, { content: "", sources: null, incomplete: true, errorCode: code }).catch(() => undefined);
-      throw withConversation(retrieval.reason, conversationId);
-    }
+    if (retrieval.status === "rejected") return { ok: false, conversationId, answerId, error: withConversation(retrieval.reason, conversationId) };
     const { searchQuery, passages } = retrieval.value;
     return {
+      ok: true,
       conversationId,
       answerId,
       generation: { mode: "general", question: request.message, history, passages },
@@ -95,27 +134,48 @@ export class ChatService {
     };
   }
 
-  /** Streams the answer's text pieces into `onText`. Records Gemini's quota state for health. */
-  async generate(prepared: PreparedChat, signal: AbortSignal, onText: TextSink): Promise<void> {
+  /**
+   * Streams the answer into `sink`, stores what it came to in its placeholder, and says how it
+   * ended. The one place that decides what is stored for an answer.
+   */
+  async answer(chat: PreparedChat | UnpreparedChat, signal: AbortSignal, sink: AnswerSink): Promise<AnswerOutcome> {
+    if (!chat.ok) {
+      // No answer will come: the placeholder says why, rather than "interrupted".
+      const code = chat.error instanceof AppError ? chat.error.code : "internal_error";
+      await this.#o.conversations.completeAnswer(chat.answerId, { content: "", sources: null, incomplete: true, errorCode: code }).catch(() => undefined);
+      return { kind: "not_started", error: chat.error };
+    }
+    let answer = "";
     try {
-      await this.#o.generator.stream(prepared.generation, signal, onText);
+      await this.#o.generator.stream(chat.generation, signal, (text) => {
+        answer += text;
+        sink.text(text);
+      });
       this.#o.geminiStatus.recordSuccess();
     } catch (err) {
       this.#noteQuota(err);
-      throw err;
+      const error = failureOf(err, signal);
+      const saved = await this.#store(chat, answer, error.code);
+      if (error.code === "stopped_by_reader") return { kind: "stopped", sources: chat.sources, saved };
+      if (error.code === "client_disconnected" || error.code === "reader_stalled") return { kind: "client_gone", error, saved };
+      if (error.code === "shutting_down") return { kind: "shutting_down", error, saved };
+      return { kind: "failed", error, saved };
     }
+    // The whole answer came, but a reader that never took it was not given an answer.
+    if (!(await sink.delivered())) return { kind: "undelivered", saved: await this.#store(chat, answer, "reader_stalled") };
+    return (await this.#store(chat, answer, null)) ? { kind: "complete", sources: chat.sources } : { kind: "not_stored" };
   }
 
-  /** Stores the assistant's answer, complete or not, in its placeholder. Returns false when the database refused it. */
-  async finish(prepared: PreparedChat, answer: string, outcome: { incomplete: boolean; errorCode?: string }): Promise<boolean> {
+  /** Stores the answer, complete (no error code) or not, in its placeholder. Returns false when the database refused it. */
+  async #store(chat: PreparedChat, answer: string, errorCode: string | null): Promise<boolean> {
     try {
-      await this.#o.conversations.completeAnswer(prepared.answerId, {
+      await this.#o.conversations.completeAnswer(chat.answerId, {
         content: answer,
         // Stored: [] when the book was searched and nothing was close enough (an answer from no
         // passage, which the author's report counts), null when nothing was searched (a selection).
-        sources: prepared.generation.mode === "selection" ? null : prepared.sources,
-        incomplete: outcome.incomplete,
-        errorCode: outcome.errorCode ?? null,
+        sources: chat.generation.mode === "selection" ? null : chat.sources,
+        incomplete: errorCode !== null,
+        errorCode,
       });
       return true;
     } catch {
@@ -123,9 +183,8 @@ export class ChatService {
     }
   }
 
-  /** A follow-up is searched with a standalone query; the first question as asked. */
   async #retrieve(question: string, history: GenerationRequest["history"], signal: AbortSignal): Promise<{ searchQuery: string; passages: SearchHit[] }> {
-    const searchQuery = history.length === 0 ? question : await this.#o.rewriter.rewrite(question, history, signal);
+    const searchQuery = await this.#o.rewriter.rewrite(question, history, signal);
     try {
       return { searchQuery, passages: await this.#passages.search(searchQuery, signal) };
     } catch (err) {
@@ -137,6 +196,19 @@ export class ChatService {
   #noteQuota(err: unknown): void {
     if (err instanceof AppError && err.code === "quota_exceeded") this.#o.geminiStatus.recordQuotaExceeded();
   }
+}
+
+/** What to tell the client, and store, about an answer that ended early. */
+function failureOf(err: unknown, signal: AbortSignal): AppError {
+  const reason: unknown = signal.aborted ? signal.reason : undefined;
+  if (reason instanceof StreamStop) {
+    return new AppError(reason.code, reason.readerMessage, { cause: err });
+  }
+  if (reason instanceof DOMException && reason.name === "TimeoutError") {
+    return new AppError("upstream_timeout", "The answer took too long and was stopped.", { cause: err });
+  }
+  if (err instanceof AppError) return err;
+  return new AppError("upstream_error", "The answer was interrupted by an upstream failure.", { cause: err });
 }
 
 /** Lets the error response name the conversation the question was stored in. */

@@ -21,6 +21,8 @@ export interface Content {
 /** One event of streamGenerateContent, or an error sent in the stream after its 200. */
 export interface GenerateContentResponse {
   candidates?: Array<{ content?: { parts?: Part[] } }>;
+  /** The model that answered: another than the one asked for when Google routes a retired name. */
+  modelVersion?: string;
   error?: unknown;
 }
 

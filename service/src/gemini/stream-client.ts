@@ -8,10 +8,11 @@ import type { ThinkingConfig } from "./thinking.ts";
 export interface StreamGenerateRequest {
   contents: Content[];
   systemInstruction: string;
-  temperature: number;
+  /** Sent only when set: the 3.x models no longer take it (see thinking.ts). */
+  temperature?: number | undefined;
   /** Sent only when set: undefined leaves the model's own thinking (or a model without it). */
   thinkingConfig?: ThinkingConfig | undefined;
-  maxOutputTokens?: number;
+  maxOutputTokens?: number | undefined;
 }
 
 /**
@@ -20,8 +21,8 @@ export interface StreamGenerateRequest {
  *
  * Why not the SDK's generateContentStream: for every event it parses the JSON three times
  * (once as a thrown SyntaxError on the raw chunk), builds a WHATWG Response and runs its
- * converters. That is about 110 µs of CPU per event on the CI machine, against about 20
- * here; at 500 streams of 30 tokens a second it was the service's whole core. Failures are
+ * converters: several times the CPU per event of this reader, the service's whole core under
+ * load (figures in the docs). Failures are
  * GeminiErrors, as the embedder's are, so one mapping (fromGeminiError) serves both.
  */
 export class GeminiStreamClient {
@@ -29,11 +30,14 @@ export class GeminiStreamClient {
   readonly #apiKey: string;
   readonly #agent: http.Agent;
   readonly #transport: typeof http | typeof https;
+  readonly #onModelVersion: ((model: string, served: string) => void) | undefined;
 
-  constructor(options: { apiKey: string; baseUrl?: string | undefined; apiVersion?: string }) {
+  /** `onModelVersion` hears, once per stream, which model answered (its `modelVersion`). */
+  constructor(options: { apiKey: string; baseUrl?: string | undefined; apiVersion?: string; onModelVersion?: (model: string, served: string) => void }) {
     const base = options.baseUrl ?? GEMINI_API_URL;
     this.#base = new URL(`${options.apiVersion ?? GEMINI_API_VERSION}/`, base.endsWith("/") ? base : `${base}/`);
     this.#apiKey = options.apiKey;
+    this.#onModelVersion = options.onModelVersion;
     this.#transport = this.#base.protocol === "https:" ? https : http;
     // One pool per process: a stream's socket serves the next one instead of a new TLS handshake.
     this.#agent = new this.#transport.Agent({ keepAlive: true });
@@ -52,7 +56,7 @@ export class GeminiStreamClient {
       contents: request.contents,
       systemInstruction: { parts: [{ text: request.systemInstruction }] },
       generationConfig: {
-        temperature: request.temperature,
+        ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
         ...(request.maxOutputTokens !== undefined ? { maxOutputTokens: request.maxOutputTokens } : {}),
         ...(request.thinkingConfig !== undefined ? { thinkingConfig: request.thinkingConfig } : {}),
       },
@@ -61,7 +65,8 @@ export class GeminiStreamClient {
       throw signal.aborted ? signal.reason : err;
     });
     if (res.statusCode !== 200) throw await statusError(res);
-    return readEvents(res, signal, onText);
+    const onModelVersion = this.#onModelVersion;
+    return readEvents(res, signal, onText, onModelVersion && ((served) => onModelVersion(model, served)));
   }
 
   #post(url: URL, body: string, signal: AbortSignal, retried = false): Promise<IncomingMessage> {
@@ -99,9 +104,10 @@ export class GeminiStreamClient {
 }
 
 /** Reads the SSE body to its end, handing each chunk's text to `onText`. */
-function readEvents(res: IncomingMessage, signal: AbortSignal, onText: (text: string) => void): Promise<void> {
+function readEvents(res: IncomingMessage, signal: AbortSignal, onText: (text: string) => void, onModelVersion?: (served: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     let settled = false;
+    let versionSeen = onModelVersion === undefined;
     const fail = (err: unknown) => {
       if (settled) return;
       settled = true;
@@ -121,6 +127,10 @@ function readEvents(res: IncomingMessage, signal: AbortSignal, onText: (text: st
         }
         // An error after the 200, sent as an event of its own.
         if (chunk.error) return fail(geminiError(undefined, event.data));
+        if (!versionSeen && typeof chunk.modelVersion === "string") {
+          versionSeen = true;
+          onModelVersion!(chunk.modelVersion);
+        }
         const text = textOf(chunk);
         if (!text) return;
         try {
