@@ -75,6 +75,7 @@ const envSchema = z.object({
   HISTORY_TOKEN_BUDGET: intFrom(2000, 0, 100_000),
   SELECTION_MAX_CHARS: intFrom(8000, 100, 100_000),
   RATE_LIMIT_PER_MINUTE: intFrom(20, 0, 100_000),
+  ANSWER_RATE_LIMIT_PER_MINUTE: intFrom(60, 0, 100_000),
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).optional(),
   KEEPALIVE_MS: intFrom(15_000, 50, 600_000),
   SSE_WRITE_TIMEOUT_MS: intFrom(15_000, 100, 600_000),
@@ -126,6 +127,8 @@ export interface Config {
   historyTokenBudget: number;
   selectionMaxChars: number;
   rateLimitPerMinute: number;
+  /** Stops and votes (/api/answers/...) per minute per client address: a budget apart from questions'. */
+  answerRateLimitPerMinute: number;
   trustProxyHops: number;
   keepAliveMs: number;
   /** How long an answer's stream waits for a reader that stopped taking it. */
@@ -220,6 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { sam
     historyTokenBudget: e.HISTORY_TOKEN_BUDGET,
     selectionMaxChars: e.SELECTION_MAX_CHARS,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    answerRateLimitPerMinute: e.ANSWER_RATE_LIMIT_PER_MINUTE,
     // A Space's container sees an internal proxy address, the client's in X-Forwarded-For
     // (README, "Behind the Space's proxy"); one hop is the value no client can forge.
     trustProxyHops: e.TRUST_PROXY_HOPS ?? (production ? 1 : 0),

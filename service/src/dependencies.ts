@@ -2,10 +2,12 @@ import { runningBundleHash } from "./bundle-manifest.ts";
 import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
 import { ActiveStreams } from "./chat/active-streams.ts";
+import { OpenAnswers } from "./chat/open-answers.ts";
 import { ChatService } from "./chat/chat-service.ts";
 import { RuleRewriter, type QueryRewriter } from "./chat/search-query.ts";
 import { ConversationStore } from "./db/conversation-store.ts";
 import type { Database } from "./db/database.ts";
+import { FeedbackStore } from "./db/feedback-store.ts";
 import { openDatabase } from "./db/open-database.ts";
 import { createEmbedder } from "./embeddings/create-embedder.ts";
 import type { Embedder } from "./embeddings/embedder.ts";
@@ -72,9 +74,11 @@ export async function buildDependencies(config: Config, logger: Logger, override
     rewriter,
     chat,
     conversations,
+    feedback: new FeedbackStore(db),
     health,
     readiness,
     streams: new ActiveStreams(),
+    answers: new OpenAnswers(),
     settings: config,
   };
 }

@@ -110,7 +110,9 @@ export class ChatService {
     try {
       await this.#o.conversations.completeAnswer(prepared.answerId, {
         content: answer,
-        sources: prepared.sources,
+        // Stored: [] when the book was searched and nothing was close enough (an answer from no
+        // passage, which the author's report counts), null when nothing was searched (a selection).
+        sources: prepared.generation.mode === "selection" ? null : prepared.sources,
         incomplete: outcome.incomplete,
         errorCode: outcome.errorCode ?? null,
       });

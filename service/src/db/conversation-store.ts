@@ -156,6 +156,12 @@ export class ConversationStore {
     return id;
   }
 
+  /** True when an assistant message (an answer, complete or not) has this id. */
+  async isAnswer(messageId: string): Promise<boolean> {
+    const { rows } = await this.#query(`select 1 from messages where id = $1 and role = 'assistant'`, [messageId]);
+    return rows.length > 0;
+  }
+
   /** Every message of a conversation, oldest first; null when the conversation does not exist. */
   async messages(conversationId: string): Promise<StoredMessage[] | null> {
     if (!(await this.exists(conversationId))) return null;

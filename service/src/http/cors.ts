@@ -26,7 +26,7 @@ export function corsMiddleware(allowed: readonly string[]): RequestHandler {
   const matches = originMatcher(allowed);
   return cors({
     origin: (origin, callback) => callback(null, origin !== undefined && matches(origin) ? origin : false),
-    methods: ["GET", "POST", "OPTIONS"],
+    methods: ["GET", "POST", "PUT", "DELETE", "OPTIONS"],
     allowedHeaders: ["Content-Type", "X-Request-Id"],
     exposedHeaders: ["X-Request-Id", "Retry-After", "RateLimit", "RateLimit-Policy"],
     credentials: false,

@@ -3,6 +3,7 @@ import type { Config } from "../config.ts";
 import type { Logger } from "../logger.ts";
 import { AppError } from "../errors.ts";
 import type { ActiveStreams } from "../chat/active-streams.ts";
+import type { OpenAnswers } from "../chat/open-answers.ts";
 import { chatRequestSchema } from "../chat/chat-request.ts";
 import type { ChatService, PreparedChat } from "../chat/chat-service.ts";
 import { DATABASE_UNAVAILABLE } from "../db/conversation-store.ts";
@@ -13,16 +14,19 @@ import type { Readiness } from "../health/readiness.ts";
 export interface ChatRouteOptions {
   chat: ChatService;
   streams: ActiveStreams;
+  /** Where POST /api/answers/{id}/stop finds the answer this stream writes. */
+  answers: OpenAnswers;
   readiness: Readiness;
   settings: Pick<Config, "selectionMaxChars" | "keepAliveMs" | "generationTimeoutMs" | "sseWriteTimeoutMs">;
 }
 
-type StopCode = "client_disconnected" | "reader_stalled" | "shutting_down";
+type StopCode = "client_disconnected" | "reader_stalled" | "shutting_down" | "stopped_by_reader";
 
 const STOP_MESSAGES: Record<StopCode, string> = {
   client_disconnected: "The client disconnected.",
   reader_stalled: "The client stopped reading the answer.",
   shutting_down: "The server is restarting. Please ask again in a moment.",
+  stopped_by_reader: "The reader stopped the answer.",
 };
 
 /** Why a stream was ended from our side; stored with the incomplete answer. */
@@ -58,7 +62,12 @@ export function chatRouter(options: ChatRouteOptions): Router {
     );
     try {
       const prepared = await options.chat.prepare(body, controller.signal);
-      await streamAnswer(prepared, res, controller, options, req.log);
+      const close = options.answers.open(prepared.answerId, () => controller.abort(new StreamStop("stopped_by_reader")));
+      try {
+        await streamAnswer(prepared, res, controller, options, req.log);
+      } finally {
+        close();
+      }
     } finally {
       clearTimeout(timer);
       unregister();
@@ -81,7 +90,7 @@ async function streamAnswer(prepared: PreparedChat, res: Response, controller: A
       onReaderStalled: () => controller.abort(new StreamStop("reader_stalled")),
     });
     stream.open();
-    stream.send({ type: "metadata", conversation_id: prepared.conversationId });
+    stream.send({ type: "metadata", conversation_id: prepared.conversationId, answer_id: prepared.answerId });
     return stream;
   };
   let answer = "";
@@ -99,6 +108,12 @@ async function streamAnswer(prepared: PreparedChat, res: Response, controller: A
   } catch (err) {
     const failure = describeFailure(err, signal);
     const saved = await options.chat.finish(prepared, answer, { incomplete: true, errorCode: failure.code });
+    if (failure.code === "stopped_by_reader") {
+      // Not a failure: the reader's stream ends as an answer does, with the sources so far.
+      log.info({ saved, code: failure.code }, "answer stopped by the reader");
+      sse ??= open();
+      return endWithDone(sse, prepared, saved, true);
+    }
     if (sse === undefined) throw failure.withDetails({ conversation_id: prepared.conversationId });
     if (failure.code === "client_disconnected" || failure.code === "reader_stalled") {
       log.info({ saved, code: failure.code }, "client gone or not reading: stream ended");
@@ -123,14 +138,19 @@ async function streamAnswer(prepared: PreparedChat, res: Response, controller: A
     return;
   }
   const saved = await options.chat.finish(prepared, answer, { incomplete: false });
+  if (!saved) log.error({ conversation_id: prepared.conversationId }, "answer streamed but not stored");
+  endWithDone(sse, prepared, saved, false);
+}
+
+/** The stream's last event: done, or, when the answer could not be stored, an error saying so. */
+function endWithDone(sse: SseStream, prepared: PreparedChat, saved: boolean, stopped: boolean): void {
   if (!saved) {
     // The reader has the answer, but it is not in the conversation: say so rather than "done".
-    log.error({ conversation_id: prepared.conversationId }, "answer streamed but not stored");
     sse.send({ type: "error", code: "database_unavailable", message: `The answer could not be saved. ${DATABASE_UNAVAILABLE}`, conversation_id: prepared.conversationId });
-    sse.end();
-    return;
+  } else {
+    const done = { type: "done", sources: prepared.sources, conversation_id: prepared.conversationId, saved } as const;
+    sse.send(stopped ? { ...done, stopped } : done);
   }
-  sse.send({ type: "done", sources: prepared.sources, conversation_id: prepared.conversationId, saved });
   sse.end();
 }
 
