@@ -317,7 +317,13 @@ export function openApiDocument(options: { selectionMaxChars?: number } = {}): O
             url: {
               type: "string",
               format: "uri-reference",
-              description: "The book page: a path on the book's site under DOCS_ROUTE_BASE_PATH (`/docs/guide/setup`), or an absolute URL when DOCS_BASE_URL is set. Absent in answers stored before it was sent.",
+              description:
+                "The book page: a path on the book's site under DOCS_ROUTE_BASE_PATH (`/docs/guide/setup`), or an absolute URL when DOCS_BASE_URL is set; it ends with `#anchor` (the section) when the passage has one. Absent in answers stored before it was sent.",
+            },
+            title: { type: "string", description: "The page's title (front matter `title`, else its first `#` heading, else its file name's words). Absent in answers stored before it was sent." },
+            anchor: {
+              type: "string",
+              description: "The id Docusaurus gives the passage's section heading (`configure-the-store`), which `url` ends with. Absent above a page's first heading and for passages ingested before anchors were.",
             },
           },
         },

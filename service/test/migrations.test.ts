@@ -43,7 +43,7 @@ for (const engine of engines) {
     it("creates the contract's tables on an empty database, and a repeat changes nothing", () =>
       withDatabase(engine.open, async ({ db }) => {
         const applied = await migrate(db);
-        assert.deepEqual(applied, ["0001-adopt-chat-tables", "0002-message-completeness", "0003-chunk-full-text", "0004-answer-feedback"]);
+        assert.deepEqual(applied, ["0001-adopt-chat-tables", "0002-message-completeness", "0003-chunk-full-text", "0004-answer-feedback", "0006-chunk-anchor-title"]);
         assert.deepEqual(await columns(db, "conversations"), ["created_at", "id", "updated_at"]);
         assert.deepEqual(await columns(db, "messages"), ["content", "conversation_id", "created_at", "error_code", "id", "incomplete", "role", "sources"]);
         assert.deepEqual(await migrate(db), []);
@@ -72,7 +72,7 @@ for (const engine of engines) {
         assert.deepEqual(messages[1]!.sources, [{ file: "docs/module-01/chapter-01.md", heading: "Intro > Setup", similarity: 0.83 }]);
       }));
 
-    it("gives a chunk table from before hybrid search its full-text column and index, rows kept and searchable by word", (t) =>
+    it("gives a chunk table from before hybrid search and anchors its full-text column and index and its anchor and title columns, rows kept and searchable by word", (t) =>
       withDatabase(engine.open, async ({ db }) => {
         const { rows: available } = await db.query(`select 1 from pg_available_extensions where name = 'vector'`);
         if (available.length === 0) return t.skip("this Postgres server has no pgvector extension");
@@ -90,6 +90,10 @@ for (const engine of engines) {
         assert.ok(indexes.some((i) => /using gin \(search_text\)/i.test(i.indexdef)), JSON.stringify(indexes));
         const hits = await new PgvectorStore({ db, collection: "docusaurus-book" }).hybridSearch({ vector: [1, 0, 0], text: "What does quota_exceeded mean?" }, 1);
         assert.equal(hits[0]?.payload.file_path, "docs/ops.md");
+        assert.ok((await columns(db, "chunks_docusaurus_book")).includes("anchor"));
+        // Rows from before have neither until the next ingest: their sources link to the page.
+        assert.equal(hits[0]?.payload.anchor, undefined);
+        assert.equal(hits[0]?.payload.title, undefined);
         assert.deepEqual(await migrate(db), []);
       }));
 

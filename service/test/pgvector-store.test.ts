@@ -54,7 +54,7 @@ describe("PgvectorStore on PGlite", () => {
     const store = new PgvectorStore({ db, collection: "docusaurus-book" });
     await store.ensureCollection(3);
     await store.ensureCollection(3);
-    const a = point([1, 0, 0], "docs/a.md", { embedding_model: "local-hash-v1", content_hash: "h-a", url: "https://book/a", chunk_index: 0 });
+    const a = point([1, 0, 0], "docs/a.md", { embedding_model: "local-hash-v1", content_hash: "h-a", url: "https://book/a", chunk_index: 0, anchor: "setup", title: "A page" });
     const b = point([1, 1, 0], "docs/b.md");
     const c = point([0, 0, 1], "docs/c.md");
     await store.upsert([a, b, c]);
@@ -113,6 +113,18 @@ describe("PgvectorStore on PGlite", () => {
     );
     assert.equal(tableName("book-one"), "chunks_book_one");
     assert.match(tableName("Weird Name!".repeat(10)), /^chunks_[a-z0-9_]{1,33}_[0-9a-f]{8}$/);
+  });
+
+  it("an ingest into a table from before anchors adds their columns first", async () => {
+    await db.query(`create table chunks_before_anchors (
+      id uuid primary key, file_path text not null, heading_path text[] not null default '{}', section_depth integer not null,
+      content text not null, token_count integer not null, embedding_model text, content_hash text, url text, chunk_index integer,
+      embedding vector(2) not null, created_at timestamptz not null default now())`);
+    const store = new PgvectorStore({ db, collection: "before-anchors" });
+    await store.ensureCollection(2);
+    const a = point([1, 0], "docs/a.md", { anchor: "setup", title: "A page" });
+    await store.upsert([a]);
+    assert.deepEqual((await store.search(unit([1, 0]), 1))[0]!.payload, a.payload);
   });
 
   it("returns more than the index's default 40 candidates when asked", async () => {

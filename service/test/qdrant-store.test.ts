@@ -129,7 +129,7 @@ describe("QdrantStore against the Qdrant emulator", () => {
     const text = { type: "text", tokenizer: "word", lowercase: true, min_token_len: 2, max_token_len: 40 };
     assert.deepEqual(indexes.slice(1).map((r) => r.body), [{ field_name: "content", field_schema: text }, { field_name: "heading_path", field_schema: text }]);
 
-    const a = point(basis(4, 0), "docs/a.md", { url: "https://book/a", heading_path: [], section_depth: 0 });
+    const a = point(basis(4, 0), "docs/a.md", { url: "https://book/a", heading_path: ["Setup"], section_depth: 1, anchor: "setup", title: "A page" });
     const b = point(basis(4, 2), "docs/b.md");
     await s.upsert([a, b]);
     const [top] = await s.search(basis(4, 0, 0.1), 1);

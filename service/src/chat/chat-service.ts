@@ -1,3 +1,4 @@
+import { pageTitle } from "../book/page-title.ts";
 import { pageUrl } from "../book/page-url.ts";
 import type { Config } from "../config.ts";
 import { AppError } from "../errors.ts";
@@ -141,12 +142,15 @@ export class ChatService {
   }
 
   #toSource(hit: SearchHit): Source {
-    const url = hit.payload.url ?? pageUrl(this.#o.settings, hit.payload.file_path);
+    const { file_path: file, anchor } = hit.payload;
+    const page = hit.payload.url ?? pageUrl(this.#o.settings, file);
     return {
-      file: hit.payload.file_path,
-      heading: sourceHeading(hit.payload.file_path, hit.payload.heading_path),
+      file,
+      heading: sourceHeading(file, hit.payload.heading_path),
       similarity: Math.round(hit.score * 10_000) / 10_000,
-      ...(url ? { url } : {}),
+      url: anchor === undefined ? page : `${page}#${encodeURIComponent(anchor)}`,
+      title: hit.payload.title ?? pageTitle(file),
+      ...(anchor !== undefined ? { anchor } : {}),
     };
   }
 }

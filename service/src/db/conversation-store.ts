@@ -8,7 +8,12 @@ export interface Source {
   file: string;
   heading: string;
   similarity: number;
+  /** The page, at the section (`#anchor`) when the chunk was ingested with one. */
   url?: string;
+  /** The page's title. */
+  title?: string;
+  /** The section heading's id on its page. */
+  anchor?: string;
 }
 
 export interface StoredMessage {

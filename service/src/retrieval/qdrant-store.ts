@@ -38,6 +38,8 @@ const payloadSchema = z.object({
   content_hash: z.string().optional().catch(undefined),
   url: z.string().optional().catch(undefined),
   chunk_index: z.number().int().optional().catch(undefined),
+  anchor: z.string().optional().catch(undefined),
+  title: z.string().optional().catch(undefined),
 });
 
 interface CollectionInfo {
@@ -266,6 +268,8 @@ function toPayload(raw: unknown): ChunkPayload {
   if (parsed.content_hash !== undefined) payload.content_hash = parsed.content_hash;
   if (parsed.url !== undefined) payload.url = parsed.url;
   if (parsed.chunk_index !== undefined) payload.chunk_index = parsed.chunk_index;
+  if (parsed.anchor !== undefined) payload.anchor = parsed.anchor;
+  if (parsed.title !== undefined) payload.title = parsed.title;
   return payload;
 }
 

@@ -11,9 +11,14 @@ export interface ChunkPayload {
   token_count: number;
   embedding_model?: string;
   content_hash?: string;
+  /** The page's URL, without an anchor. */
   url?: string;
   /** Position of the chunk within its file, from 0. */
   chunk_index?: number;
+  /** The id Docusaurus gives the chunk's section heading: `url#anchor` opens the page at the section. */
+  anchor?: string;
+  /** The page's title: front matter `title`, else its first `#` heading, else words of its file name. */
+  title?: string;
 }
 
 export interface ChunkPoint {
