@@ -52,7 +52,7 @@ export function assembleSite(dir = mkdtempSync(join(tmpdir(), "docusaurus-kit-si
   rmSync(modules, { recursive: true, force: true });
   mkdirSync(modules);
   for (const entry of readdirSync(join(SITE_INSTALL, "node_modules"))) {
-    if (entry !== THEME_PACKAGE) symlinkSync(join(SITE_INSTALL, "node_modules", entry), join(modules, entry));
+    if (entry !== THEME_PACKAGE && entry !== ".cache") symlinkSync(join(SITE_INSTALL, "node_modules", entry), join(modules, entry));
   }
   const packed = mkdtempSync(join(tmpdir(), "docusaurus-kit-pack-"));
   try {

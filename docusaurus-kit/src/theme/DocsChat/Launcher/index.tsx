@@ -19,7 +19,7 @@ const Launcher = forwardRef<HTMLButtonElement, Props>(function Launcher({open, p
       ref={ref}
       type="button"
       data-docs-chat-launcher=""
-      className={`button button--primary ${styles.launcher} ${position === 'bottom-left' ? styles.left : styles.right}`}
+      className={`button ${styles.launcher} ${position === 'bottom-left' ? styles.left : styles.right}`}
       aria-expanded={open}
       aria-haspopup="dialog"
       aria-keyshortcuts="Control+I Meta+I"

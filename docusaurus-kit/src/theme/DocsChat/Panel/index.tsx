@@ -75,23 +75,25 @@ export default function Panel({apiUrl, options, position, inputRef}: Props): Rea
         <h2 id={titleId} className={styles.title}>
           {options.labels.title ?? t.panelTitle()}
         </h2>
-        <button type="button" className="button button--sm button--link" aria-expanded={recentOpen} onClick={() => setRecentOpen((was) => !was)}>
-          {t.recentLabel()}
-        </button>
-        <button
-          type="button"
-          className="button button--sm button--link"
-          onClick={() => {
-            store.newChat();
-            setRecentOpen(false);
-            inputRef.current?.focus();
-          }}
-          disabled={state.turns.length === 0 && state.conversationId === null}>
-          {t.newChatLabel()}
-        </button>
         <button type="button" className={styles.close} aria-label={t.closeLabel()} onClick={chatShell.close}>
           <span aria-hidden="true">×</span>
         </button>
+        <div className={styles.headerActions}>
+          <button type="button" className={styles.headerButton} aria-expanded={recentOpen} onClick={() => setRecentOpen((was) => !was)}>
+            {t.recentLabel()}
+          </button>
+          <button
+            type="button"
+            className={styles.headerButton}
+            onClick={() => {
+              store.newChat();
+              setRecentOpen(false);
+              inputRef.current?.focus();
+            }}
+            disabled={state.turns.length === 0 && state.conversationId === null}>
+            {t.newChatLabel()}
+          </button>
+        </div>
       </header>
       {recentOpen && (
         <RecentChats
@@ -110,7 +112,7 @@ export default function Panel({apiUrl, options, position, inputRef}: Props): Rea
         {state.loadFailed && (
           <li className={styles.hint}>
             {t.loadFailed()}{' '}
-            <button type="button" className="button button--sm button--link" onClick={() => state.conversationId && void store.load(state.conversationId)}>
+            <button type="button" className={styles.headerButton} onClick={() => state.conversationId && void store.load(state.conversationId)}>
               {t.retryLabel()}
             </button>
           </li>
@@ -161,7 +163,7 @@ export default function Panel({apiUrl, options, position, inputRef}: Props): Rea
             {t.stopLabel()}
           </button>
         ) : (
-          <button type="submit" className="button button--primary" disabled={draft.trim() === ''}>
+          <button type="submit" className={`button ${styles.send}`} disabled={draft.trim() === ''}>
             {t.sendLabel()}
           </button>
         )}
