@@ -56,7 +56,8 @@ export function assembleSite(dir = mkdtempSync(join(tmpdir(), "docusaurus-kit-si
   }
   const packed = mkdtempSync(join(tmpdir(), "docusaurus-kit-pack-"));
   try {
-    const [{ filename }] = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", packed], { cwd: KIT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })) as [{ filename: string }];
+    // The README's own command (`npm pack ./docusaurus-kit`), into a scratch folder.
+    const [{ filename }] = JSON.parse(execFileSync("npm", ["pack", "./docusaurus-kit", "--json", "--pack-destination", packed], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })) as [{ filename: string }];
     mkdirSync(join(modules, THEME_PACKAGE));
     execFileSync("tar", ["-xzf", join(packed, filename), "-C", join(modules, THEME_PACKAGE), "--strip-components=1"]);
   } finally {
