@@ -62,7 +62,15 @@ function ChatWidget({options, apiUrl}: {options: ClientOptions; apiUrl: string})
         </Suspense>
       )}
       {options.buttonPosition !== 'none' && (
-        <Launcher ref={launcher} open={open} position={position} label={options.labels.button} onClick={chatShell.toggle} onIntent={preload} />
+        <Launcher
+          ref={launcher}
+          open={open}
+          position={position}
+          label={options.labels.button}
+          shortcut={options.keyboardShortcut}
+          onClick={chatShell.toggle}
+          onIntent={preload}
+        />
       )}
     </div>
   );

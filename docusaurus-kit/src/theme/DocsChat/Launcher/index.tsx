@@ -7,13 +7,15 @@ export interface Props {
   position: 'bottom-right' | 'bottom-left';
   /** The book's own label (option `labels.button`), else the translated one. */
   label?: string;
+  /** Ctrl/Cmd+I opens the chat (option `keyboardShortcut`): said to assistive technology. */
+  shortcut?: boolean;
   onClick(): void;
   /** The panel's code starts loading when the reader comes near the button. */
   onIntent?(): void;
 }
 
 /** The floating button that opens and closes the chat. */
-const Launcher = forwardRef<HTMLButtonElement, Props>(function Launcher({open, position, label, onClick, onIntent}, ref): ReactNode {
+const Launcher = forwardRef<HTMLButtonElement, Props>(function Launcher({open, position, label, shortcut = true, onClick, onIntent}, ref): ReactNode {
   return (
     <button
       ref={ref}
@@ -22,7 +24,7 @@ const Launcher = forwardRef<HTMLButtonElement, Props>(function Launcher({open, p
       className={`button ${styles.launcher} ${position === 'bottom-left' ? styles.left : styles.right}`}
       aria-expanded={open}
       aria-haspopup="dialog"
-      aria-keyshortcuts="Control+I Meta+I"
+      aria-keyshortcuts={shortcut ? 'Control+I Meta+I' : undefined}
       onClick={onClick}
       onPointerEnter={onIntent}
       onFocus={onIntent}>
