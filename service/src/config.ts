@@ -81,6 +81,8 @@ const envSchema = z.object({
   HISTORY_TOKEN_BUDGET: intFrom(2000, 0, 100_000),
   SELECTION_MAX_CHARS: intFrom(8000, 100, 100_000),
   RATE_LIMIT_PER_MINUTE: intFrom(20, 0, 100_000),
+  ANSWER_RATE_LIMIT_PER_MINUTE: intFrom(60, 0, 100_000),
+  MCP_RATE_LIMIT_PER_MINUTE: intFrom(60, 0, 100_000),
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).optional(),
   KEEPALIVE_MS: intFrom(15_000, 50, 600_000),
   SSE_WRITE_TIMEOUT_MS: intFrom(15_000, 100, 600_000),
@@ -134,6 +136,10 @@ export interface Config {
   historyTokenBudget: number;
   selectionMaxChars: number;
   rateLimitPerMinute: number;
+  /** Stops and votes (/api/answers/...) per minute per client address: a budget apart from questions'. */
+  answerRateLimitPerMinute: number;
+  /** MCP calls (/mcp) per minute per client address: a budget of their own. */
+  mcpRateLimitPerMinute: number;
   trustProxyHops: number;
   keepAliveMs: number;
   /** How long an answer's stream waits for a reader that stopped taking it. */
@@ -148,10 +154,14 @@ export interface Config {
 export const LOCAL_EMBEDDING_MODEL = "local-hash-v1";
 
 /**
- * Similarities live on each model's own scale. The local embedder's was measured on the sample
- * book's question set (npm run eval): its answerable questions' best passages score 0.16 and
- * up, two of its three questions the book does not cover below 0.1. Gemini's is a cautious
- * guess that only cuts what is plainly unrelated: measure your book and set RELEVANCE_THRESHOLD.
+ * Similarities live on each model's own scale. The local embedder's is the exact cosine of the
+ * words a question and a passage share (its vectors' hash collisions left out), measured with
+ * npm run eval on three books (the sample, pino's and undici's docs, service/eval-sets/): at
+ * 0.15 every plainly unrelated question is silent but one that shares a word with the book
+ * ("sea level" in a book of log levels, 0.23), and no answerable question loses its page; 0.18
+ * already costs the sample book a page in twenty. Gemini's is a cautious guess, not measured
+ * here (no key offline), meant to cut only what is plainly unrelated: measure your book, with
+ * `expect: none` questions, and set RELEVANCE_THRESHOLD.
  */
 export function defaultRelevanceThreshold(embeddingModel: string): number {
   return embeddingModel === LOCAL_EMBEDDING_MODEL ? 0.15 : 0.45;
@@ -241,6 +251,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { sam
     historyTokenBudget: e.HISTORY_TOKEN_BUDGET,
     selectionMaxChars: e.SELECTION_MAX_CHARS,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    answerRateLimitPerMinute: e.ANSWER_RATE_LIMIT_PER_MINUTE,
+    mcpRateLimitPerMinute: e.MCP_RATE_LIMIT_PER_MINUTE,
     // A Space's container sees an internal proxy address, the client's in X-Forwarded-For
     // (README, "Behind the Space's proxy"); one hop is the value no client can forge.
     trustProxyHops: e.TRUST_PROXY_HOPS ?? (production ? 1 : 0),

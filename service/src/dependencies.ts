@@ -2,10 +2,13 @@ import { runningBundleHash } from "./bundle-manifest.ts";
 import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
 import { ActiveStreams } from "./chat/active-streams.ts";
+import { PassageSearch } from "./chat/passage-search.ts";
+import { OpenAnswers } from "./chat/open-answers.ts";
 import { ChatService } from "./chat/chat-service.ts";
 import { SearchQueryRewriter, type QueryRewriter } from "./chat/search-query.ts";
 import { ConversationStore } from "./db/conversation-store.ts";
 import type { Database } from "./db/database.ts";
+import { FeedbackStore } from "./db/feedback-store.ts";
 import { openDatabase } from "./db/open-database.ts";
 import type { Embedder } from "./embeddings/embedder.ts";
 import { LocalEmbedder } from "./embeddings/local-embedder.ts";
@@ -19,6 +22,7 @@ import { GeminiGenerator } from "./gemini/generator.ts";
 import { GeminiModelCheck } from "./gemini/model-check.ts";
 import { GeminiQueryModel } from "./gemini/query-model.ts";
 import { GeminiStreamClient } from "./gemini/stream-client.ts";
+import { BookTools } from "./mcp/book-tools.ts";
 import { createVectorStore } from "./retrieval/create-vector-store.ts";
 import type { VectorStore } from "./retrieval/vector-store.ts";
 import type { AppDependencies } from "./app.ts";
@@ -90,9 +94,12 @@ export async function buildDependencies(config: Config, logger: Logger, override
     modelCheck,
     chat,
     conversations,
+    feedback: new FeedbackStore(db),
+    bookTools: new BookTools({ passages: new PassageSearch({ embedder, store, settings: config }), store, book: config }),
     health,
     readiness,
     streams: new ActiveStreams(),
+    answers: new OpenAnswers(),
     settings: config,
   };
 }

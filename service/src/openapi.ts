@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { chatEventSchema, eventSchemas } from "./chat/chat-event.ts";
 import { chatRequestSchema } from "./chat/chat-request.ts";
+import { feedbackRequestSchema } from "./chat/feedback-request.ts";
 import type { ErrorCode } from "./errors.ts";
 
 /**
@@ -52,7 +53,7 @@ export interface OpenApiDocument {
   info: { title: string; version: string; description: string; license: { name: string; identifier: string } };
   servers: Array<{ url: string; description: string }>;
   tags: Array<{ name: string; description: string }>;
-  paths: Record<string, { get?: Operation; post?: Operation }>;
+  paths: Record<string, { get?: Operation; post?: Operation; put?: Operation; delete?: Operation }>;
   components: { schemas: Record<string, Schema>; headers: Record<string, Header> };
 }
 
@@ -107,6 +108,19 @@ function errorResponse(description: string, codes: readonly ErrorCode[], options
 }
 
 const internalError = errorResponse("Unexpected failure; the body reveals nothing.", ["internal_error"]);
+
+const answerIdParameter: Parameter = {
+  name: "answer_id",
+  in: "path",
+  required: true,
+  description: "The `answer_id` of the answer's `metadata` event (the assistant message's `id` in the conversation).",
+  schema: uuid,
+};
+const answerErrors = {
+  "429": errorResponse("Too many stops or votes from this address (a budget apart from questions'). Wait, then try again.", ["rate_limited"], { retryAfter: true }),
+  "500": internalError,
+  "503": errorResponse("The service is starting or restarting, or the database does not answer.", ["service_starting", "shutting_down", "database_unavailable"], { retryAfter: true }),
+};
 
 /** The description, with the selection limit the service runs with (SELECTION_MAX_CHARS). */
 export function openApiDocument(options: { selectionMaxChars?: number } = {}): OpenApiDocument {
@@ -208,6 +222,57 @@ export function openApiDocument(options: { selectionMaxChars?: number } = {}): O
           },
         },
       },
+      "/api/answers/{answer_id}/stop": {
+        post: {
+          operationId: "stopAnswer",
+          summary: "Stop an answer while it streams",
+          description:
+            "The answer's stream then ends with a `done` event marked `stopped: true` (with the sources found), and the answer is stored incomplete with `error_code` `stopped_by_reader`, the text so far kept. No body.",
+          tags: ["chat"],
+          parameters: [answerIdParameter],
+          responses: {
+            "202": {
+              description: "The answer was streaming in this process; it is being stopped.",
+              headers: requestIdHeader,
+              content: json(ref("StopResponse"), { answer_id: "6f1c2d3e-4b5a-4c6d-8e7f-901234567890", stopping: true }),
+            },
+            "400": errorResponse("The id is not a UUID.", ["invalid_request"]),
+            "404": errorResponse("No answer has this id.", ["not_found"]),
+            "409": errorResponse("The answer is not streaming in this process: it is complete, was stopped, or ended otherwise.", ["answer_not_streaming"]),
+            ...answerErrors,
+          },
+        },
+      },
+      "/api/answers/{answer_id}/feedback": {
+        put: {
+          operationId: "putAnswerFeedback",
+          summary: "Vote on an answer (a second vote replaces the first)",
+          tags: ["chat"],
+          parameters: [answerIdParameter],
+          requestBody: { required: true, content: json(ref("FeedbackRequest"), { vote: "down", reason: "It names the wrong command." }) },
+          responses: {
+            "200": { description: "The answer's vote as stored.", headers: requestIdHeader, content: json(ref("FeedbackResponse")) },
+            "400": errorResponse("The id is not a UUID, or the body breaks a rule of `FeedbackRequest` (the message names the field).", ["invalid_request"]),
+            "404": errorResponse("No answer has this id (a question's id is not an answer's).", ["not_found"]),
+            "413": errorResponse("The body is larger than any valid request.", ["payload_too_large"]),
+            "415": errorResponse("The body's charset is not UTF-8.", ["unsupported_media_type"]),
+            ...answerErrors,
+          },
+        },
+        delete: {
+          operationId: "deleteAnswerFeedback",
+          summary: "Withdraw the vote on an answer",
+          description: "An answer with no vote is fine: the vote is gone either way.",
+          tags: ["chat"],
+          parameters: [answerIdParameter],
+          responses: {
+            "204": { description: "The answer has no vote now.", headers: requestIdHeader },
+            "400": errorResponse("The id is not a UUID.", ["invalid_request"]),
+            "404": errorResponse("No answer has this id (a question's id is not an answer's).", ["not_found"]),
+            ...answerErrors,
+          },
+        },
+      },
       "/api/health": {
         get: {
           operationId: "getHealth",
@@ -267,7 +332,12 @@ export function openApiDocument(options: { selectionMaxChars?: number } = {}): O
             incomplete: { type: "boolean", description: "True for an answer that stopped early (an error or a disconnect)." },
             error_code: {
               anyOf: [{ type: "string" }, { type: "null" }],
-              description: "Why an incomplete answer stopped: an error code, `client_disconnected`, `reader_stalled`, or `interrupted` (the service stopped mid-answer, or the answer is still streaming).",
+              description:
+                "Why an incomplete answer stopped: an error code, `client_disconnected`, `reader_stalled`, `stopped_by_reader`, or `interrupted` (the service stopped mid-answer, or the answer is still streaming).",
+            },
+            feedback: {
+              anyOf: [ref("Feedback"), { type: "null" }],
+              description: "On an answer: the reader's vote, or null when there is none. Absent on a question.",
             },
           },
         },
@@ -275,6 +345,23 @@ export function openApiDocument(options: { selectionMaxChars?: number } = {}): O
           type: "object",
           required: ["conversation_id", "messages"],
           properties: { conversation_id: uuid, messages: { type: "array", items: ref("Message") } },
+        },
+        FeedbackRequest: jsonSchemaOf(feedbackRequestSchema),
+        Feedback: {
+          type: "object",
+          required: ["vote", "reason"],
+          properties: { vote: { enum: ["up", "down"] }, reason: { anyOf: [{ type: "string", maxLength: 500 }, { type: "null" }] } },
+        },
+        FeedbackResponse: {
+          allOf: [
+            ref("Feedback"),
+            { type: "object", required: ["answer_id", "updated_at"], properties: { answer_id: uuid, updated_at: { type: "string", format: "date-time" } } },
+          ],
+        },
+        StopResponse: {
+          type: "object",
+          required: ["answer_id", "stopping"],
+          properties: { answer_id: uuid, stopping: { const: true } },
         },
         ServiceHealth: {
           type: "object",

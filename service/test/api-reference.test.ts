@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import express from "express";
 import { chatRequestSchema, MESSAGE_MAX_CHARS } from "../src/chat/chat-request.ts";
+import { feedbackRequestSchema } from "../src/chat/feedback-request.ts";
 import { loadConfig } from "../src/config.ts";
 import { apiReferenceRouter } from "../src/routes/api-reference.ts";
 import { resolvePointer, validate, type Json, type JsonObject } from "./support/json-schema.ts";
@@ -64,7 +65,9 @@ describe("API description and viewer", () => {
         for (const [status, response] of Object.entries(responses)) {
           assert.match(status, /^[1-5]\d\d$/, `${method} ${path}: status ${status}`);
           assert.equal(typeof response.description, "string", `${method} ${path} ${status} is described`);
-          assert.ok(response.content, `${method} ${path} ${status} documents its body`);
+          // 204 No Content is the one status with no body to document.
+          if (status === "204") assert.equal(response.content, undefined, `${method} ${path} 204 has no body`);
+          else assert.ok(response.content, `${method} ${path} ${status} documents its body`);
         }
         // Every `{name}` in the path is a required path parameter.
         const declared = ((operation.parameters ?? []) as JsonObject[]).filter((p) => p.in === "path");
@@ -73,7 +76,15 @@ describe("API description and viewer", () => {
         }
       }
     }
-    assert.deepEqual(operations.sort(), ["GET /api/conversation/{id}", "GET /api/health", "GET /api/health/live", "POST /api/chat"]);
+    assert.deepEqual(operations.sort(), [
+      "DELETE /api/answers/{answer_id}/feedback",
+      "GET /api/conversation/{id}",
+      "GET /api/health",
+      "GET /api/health/live",
+      "POST /api/answers/{answer_id}/stop",
+      "POST /api/chat",
+      "PUT /api/answers/{answer_id}/feedback",
+    ]);
   });
 
   it("resolves every $ref", () => {
@@ -90,6 +101,9 @@ describe("API description and viewer", () => {
     const expected: Record<string, Record<string, string[]>> = {
       "/api/chat post": { "400": ["invalid_request"], "404": ["not_found"], "413": ["payload_too_large"], "429": ["rate_limited", "quota_exceeded"], "503": ["service_starting"] },
       "/api/conversation/{id} get": { "400": ["invalid_request"], "404": ["not_found"], "503": ["database_unavailable"] },
+      "/api/answers/{answer_id}/stop post": { "400": ["invalid_request"], "404": ["not_found"], "409": ["answer_not_streaming"], "429": ["rate_limited"] },
+      "/api/answers/{answer_id}/feedback put": { "400": ["invalid_request"], "404": ["not_found"], "429": ["rate_limited"], "503": ["database_unavailable"] },
+      "/api/answers/{answer_id}/feedback delete": { "400": ["invalid_request"], "404": ["not_found"], "429": ["rate_limited"] },
     };
     for (const [where, statuses] of Object.entries(expected)) {
       const [path, method] = where.split(" ") as [string, string];
@@ -139,6 +153,28 @@ describe("API description and viewer", () => {
     }
   });
 
+  it("describes the feedback body as the service enforces it", () => {
+    const body = resolvePointer(doc, "#/paths/~1api~1answers~1{answer_id}~1feedback/put/requestBody/content/application~1json/schema")!;
+    const cases: Array<[JsonObject, boolean]> = [
+      [{ vote: "up" }, true],
+      [{ vote: "down", reason: "Too vague." }, true],
+      [{ vote: "down", reason: null }, true],
+      [{ vote: "down", reason: "a".repeat(500) }, true],
+      [{ vote: "down", reason: "😀".repeat(500) }, true],
+      [{ vote: "down", reason: "a".repeat(501) }, false],
+      [{ vote: "down", reason: " ".repeat(501) }, false],
+      [{}, false],
+      [{ vote: "sideways" }, false],
+      [{ vote: null }, false],
+      [{ vote: "up", reason: 3 }, false],
+    ];
+    for (const [value, valid] of cases) {
+      const label = JSON.stringify(value).slice(0, 80);
+      assert.equal(fits(body, value).length === 0, valid, `description: ${label}`);
+      assert.equal(feedbackRequestSchema.safeParse(value).success, valid, `service: ${label}`);
+    }
+  });
+
   it("follows the service's selection limit", async () => {
     const app = express().use(apiReferenceRouter({ selectionMaxChars: 500 }));
     const small = app.listen(0, "127.0.0.1");
@@ -157,14 +193,24 @@ describe("API description and viewer", () => {
     const source = { file: "docs/module-01/chapter-01.md", heading: "Intro > Setup", similarity: 0.83 };
     const events: Json[] = [
       { type: "metadata", conversation_id: CONVERSATION },
+      { type: "metadata", conversation_id: CONVERSATION, answer_id: CONVERSATION },
       { type: "token", content: "Hello" },
       { type: "token", content: "\n\n[The answer was cut off here.]", notice: true },
       { type: "done", sources: [source, { ...source, url: "https://book.example.com/module-01/chapter-01" }] },
       { type: "done", sources: [], conversation_id: CONVERSATION, saved: true },
+      { type: "done", sources: [source], conversation_id: CONVERSATION, saved: true, stopped: true },
       { type: "error", code: "upstream_error", message: "The answer was interrupted.", conversation_id: CONVERSATION },
     ];
     for (const valid of events) assert.deepEqual(fits(event, valid), [], JSON.stringify(valid));
-    const broken: Json[] = [{ type: "token" }, { type: "metadata", conversation_id: "x" }, { type: "done" }, { type: "surprise" }, { type: "done", sources: [{ file: "a" }] }];
+    const broken: Json[] = [
+      { type: "token" },
+      { type: "metadata", conversation_id: "x" },
+      { type: "metadata", conversation_id: CONVERSATION, answer_id: "x" },
+      { type: "done" },
+      { type: "surprise" },
+      { type: "done", sources: [{ file: "a" }] },
+      { type: "done", sources: [], stopped: false },
+    ];
     for (const invalid of broken) {
       assert.notDeepEqual(fits(event, invalid), [], JSON.stringify(invalid));
     }
@@ -173,6 +219,14 @@ describe("API description and viewer", () => {
     const message = { id: CONVERSATION, role: "user", content: "Q", sources: null, created_at: "2026-11-21T10:00:00.000Z", incomplete: false };
     const answer = { ...message, role: "assistant", sources: [source], incomplete: true };
     assert.deepEqual(fits(conversation, { conversation_id: CONVERSATION, messages: [message, answer] }), []);
+    const voted = { ...answer, feedback: { vote: "down", reason: "Too vague." } };
+    assert.deepEqual(fits(conversation, { conversation_id: CONVERSATION, messages: [message, voted, { ...answer, feedback: null }] }), []);
+    assert.notDeepEqual(fits(conversation, { conversation_id: CONVERSATION, messages: [{ ...answer, feedback: { vote: "sideways", reason: null } }] }), []);
+
+    const feedback = responseSchema("/api/answers/{answer_id}/feedback", "put", "200");
+    assert.deepEqual(fits(feedback, { answer_id: CONVERSATION, vote: "up", reason: null, updated_at: "2026-11-21T10:00:00.000Z" }), []);
+    assert.notDeepEqual(fits(feedback, { answer_id: CONVERSATION, vote: "up", updated_at: "2026-11-21T10:00:00.000Z" }), []);
+    assert.deepEqual(fits(responseSchema("/api/answers/{answer_id}/stop", "post", "202"), { answer_id: CONVERSATION, stopping: true }), []);
     assert.deepEqual(fits(conversation, { conversation_id: CONVERSATION, messages: [] }), []);
     assert.notDeepEqual(fits(conversation, { conversation_id: CONVERSATION, messages: [{ ...message, role: "system" }] }), []);
     const { incomplete: _dropped, ...withoutIncomplete } = message;

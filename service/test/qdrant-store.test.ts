@@ -182,7 +182,7 @@ describe("QdrantStore against the Qdrant emulator", () => {
     const text = { type: "text", tokenizer: "word", lowercase: true, min_token_len: 2, max_token_len: 40 };
     assert.deepEqual(indexes.slice(1).map((r) => r.body), [{ field_name: "content", field_schema: text }, { field_name: "heading_path", field_schema: text }]);
 
-    const a = point(basis(4, 0), "docs/a.md", { url: "https://book/a", heading_path: [], section_depth: 0 });
+    const a = point(basis(4, 0), "docs/a.md", { url: "https://book/a", heading_path: ["Setup"], section_depth: 1, anchor: "setup", title: "A page" });
     const b = point(basis(4, 2), "docs/b.md");
     await s.upsert([a, b]);
     const [top] = await s.search(basis(4, 0, 0.1), 1);
@@ -229,6 +229,26 @@ describe("QdrantStore against the Qdrant emulator", () => {
       assert.equal(body.with_vector, false);
       assert.deepEqual(body.with_payload, { include: ["file_path", "content_hash"] });
     }
+  });
+
+  it("lists the pages it holds, and reads a page's chunks in the page's order by its indexed file path", async () => {
+    const s = store("pages");
+    await s.ensureCollection(4);
+    const chunk = (file: string, index: number, extra: Partial<ChunkPoint["payload"]> = {}) =>
+      point(basis(4, index % 4), file, { chunk_index: index, content: `${file} part ${index}`, ...extra });
+    await s.upsert([
+      chunk("docs/b.md", 2),
+      chunk("docs/b.md", 0, { url: "https://book/b", title: "Bee" }),
+      chunk("docs/a.md", 0),
+      chunk("docs/b.md", 1, { url: "https://book/b", title: "Bee", anchor: "one" }),
+    ]);
+    assert.deepEqual(await s.listPages(), [{ file_path: "docs/a.md" }, { file_path: "docs/b.md", url: "https://book/b", title: "Bee" }]);
+    const chunks = await s.pageChunks("docs/b.md");
+    assert.deepEqual(chunks.map((c) => [c.content, c.anchor]), [["docs/b.md part 0", undefined], ["docs/b.md part 1", "one"], ["docs/b.md part 2", undefined]]);
+    const scroll = qdrant.requests.findLast((r) => r.kind === "scroll")!.body as { filter?: unknown };
+    assert.deepEqual(scroll.filter, { must: [{ key: "file_path", match: { value: "docs/b.md" } }] });
+    assert.deepEqual(await s.pageChunks("docs/none.md"), []);
+    assert.deepEqual(await store("never-made").listPages(), []);
   });
 
   it("turns a server that is down, failing or refusing the key into retrieval_unavailable", async () => {

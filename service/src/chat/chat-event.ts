@@ -15,19 +15,42 @@ const sourceSchema = z
   .object({
     file: z.string().meta({ description: "Path from the book's folder, e.g. `docs/module-01/chapter-01.md`." }),
     heading: z.string().meta({ description: "The heading path joined with ` > `; empty above the first heading." }),
-    similarity: z.number().min(-1).max(1).meta({ description: "The vector store's cosine score." }),
+    similarity: z
+      .number()
+      .min(-1)
+      .max(1)
+      .meta({ description: "Cosine similarity to the question: the vector store's score; with the embedded local embedder, the exact cosine of the words both share." }),
     url: z
       .string()
       .meta({
         format: "uri-reference",
         description:
-          "The book page: a path on the book's site under DOCS_ROUTE_BASE_PATH (`/docs/guide/setup`), or an absolute URL when DOCS_BASE_URL is set. Absent in answers stored before it was sent.",
+          "The book page: a path on the book's site under DOCS_ROUTE_BASE_PATH (`/docs/guide/setup`), or an absolute URL when DOCS_BASE_URL is set; it ends with `#anchor` (the section) when the passage has one. Absent in answers stored before it was sent.",
+      })
+      .optional(),
+    title: z
+      .string()
+      .meta({ description: "The page's title (front matter `title`, else its first `#` heading, else its file name's words). Absent in answers stored before it was sent." })
+      .optional(),
+    anchor: z
+      .string()
+      .meta({
+        description:
+          "The id Docusaurus gives the passage's section heading (`configure-the-store`), which `url` ends with. Absent above a page's first heading and for passages ingested before anchors were.",
       })
       .optional(),
   })
   .register(eventSchemas, { id: "Source" });
 
-const metadataEvent = z.object({ type: z.literal("metadata"), conversation_id: conversationId }).register(eventSchemas, { id: "MetadataEvent" });
+// answer_id is always sent, yet optional here for the reason conversation_id is in done: the
+// contract's metadata event has conversation_id alone.
+const metadataEvent = z
+  .object({
+    type: z.literal("metadata"),
+    conversation_id: conversationId,
+    answer_id: z.uuid().optional().meta({ description: "The answer this stream writes: what `/api/answers/{answer_id}/stop` and `/feedback` name." }),
+  })
+  .register(eventSchemas, { id: "MetadataEvent" });
 
 const tokenEvent = z
   .object({
@@ -56,6 +79,10 @@ const doneEvent = z
       .literal(true)
       .optional()
       .meta({ description: "Always true: an answer that streamed but could not be stored ends with an error event (database_unavailable) instead." }),
+    stopped: z
+      .literal(true)
+      .optional()
+      .meta({ description: "The reader stopped the answer (`/api/answers/{answer_id}/stop`): it ends here, with the sources found." }),
   })
   .register(eventSchemas, { id: "DoneEvent" });
 

@@ -1,4 +1,3 @@
-import { pageUrl } from "../book/page-url.ts";
 import type { Config } from "../config.ts";
 import { AppError } from "../errors.ts";
 import type { ConversationStore, Source } from "../db/conversation-store.ts";
@@ -9,8 +8,8 @@ import type { SearchHit, VectorStore } from "../retrieval/vector-store.ts";
 import type { ChatRequest } from "./chat-request.ts";
 import { historyWithinBudget } from "./history.ts";
 import type { QueryRewriter } from "./search-query.ts";
-import { sectionPassages } from "./section-passages.ts";
-import { sourceHeading } from "./source-heading.ts";
+import { PassageSearch } from "./passage-search.ts";
+import { toSource } from "./source.ts";
 import { StreamStop } from "./stream-stop.ts";
 
 export interface ChatServiceOptions {
@@ -67,6 +66,8 @@ export type AnswerOutcome =
   | { kind: "undelivered"; saved: boolean }
   /** The client left, or stopped reading, mid-answer. */
   | { kind: "client_gone"; error: AppError; saved: boolean }
+  /** The reader stopped it (POST /api/answers/{id}/stop): stored incomplete as stopped_by_reader, it ends as an answer does. */
+  | { kind: "stopped"; sources: Source[]; saved: boolean }
   /** The service is stopping. */
   | { kind: "shutting_down"; error: AppError; saved: boolean }
   /** The model failed or took too long. */
@@ -80,9 +81,11 @@ const HISTORY_ROWS = 40;
 /** A chat in two steps: prepare (store the question, retrieve), then answer (stream, store the answer). */
 export class ChatService {
   readonly #o: ChatServiceOptions;
+  readonly #passages: PassageSearch;
 
   constructor(options: ChatServiceOptions) {
     this.#o = options;
+    this.#passages = new PassageSearch(options);
   }
 
   /**
@@ -126,7 +129,7 @@ export class ChatService {
       conversationId,
       answerId,
       generation: { mode: "general", question: request.message, history, passages },
-      sources: passages.map((hit) => this.#toSource(hit)),
+      sources: passages.map((hit) => toSource(hit, this.#o.settings)),
       searchQuery,
     };
   }
@@ -153,6 +156,7 @@ export class ChatService {
       this.#noteQuota(err);
       const error = failureOf(err, signal);
       const saved = await this.#store(chat, answer, error.code);
+      if (error.code === "stopped_by_reader") return { kind: "stopped", sources: chat.sources, saved };
       if (error.code === "client_disconnected" || error.code === "reader_stalled") return { kind: "client_gone", error, saved };
       if (error.code === "shutting_down") return { kind: "shutting_down", error, saved };
       return { kind: "failed", error, saved };
@@ -165,7 +169,14 @@ export class ChatService {
   /** Stores the answer, complete (no error code) or not, in its placeholder. Returns false when the database refused it. */
   async #store(chat: PreparedChat, answer: string, errorCode: string | null): Promise<boolean> {
     try {
-      await this.#o.conversations.completeAnswer(chat.answerId, { content: answer, sources: chat.sources, incomplete: errorCode !== null, errorCode });
+      await this.#o.conversations.completeAnswer(chat.answerId, {
+        content: answer,
+        // Stored: [] when the book was searched and nothing was close enough (an answer from no
+        // passage, which the author's report counts), null when nothing was searched (a selection).
+        sources: chat.generation.mode === "selection" ? null : chat.sources,
+        incomplete: errorCode !== null,
+        errorCode,
+      });
       return true;
     } catch {
       return false;
@@ -174,29 +185,16 @@ export class ChatService {
 
   async #retrieve(question: string, history: GenerationRequest["history"], signal: AbortSignal): Promise<{ searchQuery: string; passages: SearchHit[] }> {
     const searchQuery = await this.#o.rewriter.rewrite(question, history, signal);
-    let vector: number[];
     try {
-      [vector] = (await this.#o.embedder.embed([searchQuery], "RETRIEVAL_QUERY", signal)) as [number[]];
+      return { searchQuery, passages: await this.#passages.search(searchQuery, signal) };
     } catch (err) {
       this.#noteQuota(err);
       throw err;
     }
-    const hits = await this.#o.store.hybridSearch({ vector, text: searchQuery }, this.#o.settings.retrievalTopK, signal);
-    return { searchQuery, passages: sectionPassages(hits.filter((hit) => hit.score >= this.#o.settings.relevanceThreshold)) };
   }
 
   #noteQuota(err: unknown): void {
     if (err instanceof AppError && err.code === "quota_exceeded") this.#o.geminiStatus.recordQuotaExceeded();
-  }
-
-  #toSource(hit: SearchHit): Source {
-    const url = hit.payload.url ?? pageUrl(this.#o.settings, hit.payload.file_path);
-    return {
-      file: hit.payload.file_path,
-      heading: sourceHeading(hit.payload.file_path, hit.payload.heading_path),
-      similarity: Math.round(hit.score * 10_000) / 10_000,
-      ...(url ? { url } : {}),
-    };
   }
 }
 

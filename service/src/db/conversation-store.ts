@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { AppError } from "../errors.ts";
 import type { Database, QueryResult } from "./database.ts";
+import { utcTimestamp } from "./utc-timestamp.ts";
 
 export type Role = "user" | "assistant";
 
@@ -8,7 +9,12 @@ export interface Source {
   file: string;
   heading: string;
   similarity: number;
+  /** The page, at the section (`#anchor`) when the chunk was ingested with one. */
   url?: string;
+  /** The page's title. */
+  title?: string;
+  /** The section heading's id on its page. */
+  anchor?: string;
 }
 
 export interface StoredMessage {
@@ -156,6 +162,12 @@ export class ConversationStore {
     return id;
   }
 
+  /** True when an assistant message (an answer, complete or not) has this id. */
+  async isAnswer(messageId: string): Promise<boolean> {
+    const { rows } = await this.#query(`select 1 from messages where id = $1 and role = 'assistant'`, [messageId]);
+    return rows.length > 0;
+  }
+
   /** Every message of a conversation, oldest first; null when the conversation does not exist. */
   async messages(conversationId: string): Promise<StoredMessage[] | null> {
     if (!(await this.exists(conversationId))) return null;
@@ -191,7 +203,6 @@ interface MessageRow {
 }
 
 function toStoredMessage(row: MessageRow): StoredMessage {
-  const created = row.created_at instanceof Date ? row.created_at : new Date(`${row.created_at}Z`);
   return {
     id: row.id,
     // Rows written by the previous backend may hold other roles; the contract knows only two.
@@ -200,6 +211,6 @@ function toStoredMessage(row: MessageRow): StoredMessage {
     sources: Array.isArray(row.sources) ? (row.sources as Source[]) : null,
     incomplete: row.incomplete ?? false,
     error_code: row.error_code ?? null,
-    created_at: created.toISOString(),
+    created_at: utcTimestamp(row.created_at),
   };
 }

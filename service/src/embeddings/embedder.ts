@@ -7,6 +7,11 @@ export interface Embedder {
   readonly dimensions: number;
   /** One unit-length vector per text, in order. Throws AppError on upstream failure. */
   embed(texts: string[], task: EmbeddingTask, signal?: AbortSignal): Promise<number[][]>;
+  /**
+   * For a model whose vectors only approximate a similarity it can compute exactly (the local
+   * embedder's hashed words): that exact cosine of the query to each passage, in order.
+   */
+  exactSimilarity?(query: string, passages: readonly string[]): number[];
 }
 
 /** The vector scaled to unit length (a zero vector stays as it is): cosine scores then equal dot products. */

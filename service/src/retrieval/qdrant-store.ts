@@ -3,7 +3,7 @@ import { AppError } from "../errors.ts";
 import { JsonEndpoint } from "../http/json-endpoint.ts";
 import { fromQdrantError, QdrantError } from "./qdrant-errors.ts";
 import { contentWords } from "../text/words.ts";
-import type { ChunkPayload, ChunkPoint, SearchHit, SearchMode, SearchQuery, StoreInfo, VectorStore } from "./vector-store.ts";
+import type { ChunkPayload, ChunkPoint, SearchHit, SearchMode, SearchQuery, StoredPage, StoreInfo, VectorStore } from "./vector-store.ts";
 
 /** Points written by the previous (Python) ingest carry no embedding_model: the contract says this model made them. */
 export const LEGACY_EMBEDDING_MODEL = "text-embedding-004";
@@ -40,6 +40,8 @@ const payloadSchema = z.object({
   content_hash: z.string().optional().catch(undefined),
   url: z.string().optional().catch(undefined),
   chunk_index: z.number().int().optional().catch(undefined),
+  anchor: z.string().optional().catch(undefined),
+  title: z.string().optional().catch(undefined),
 });
 
 interface CollectionInfo {
@@ -209,24 +211,46 @@ export class QdrantStore implements VectorStore {
   }
 
   async listPoints(): Promise<Array<{ id: string; file_path: string; content_hash: string | null }>> {
+    const points = await this.#scrollAll({ with_payload: { include: ["file_path", "content_hash"] } });
+    return points.map((point) => {
+      const payload = point.payload ?? {};
+      return {
+        id: String(point.id),
+        file_path: typeof payload.file_path === "string" ? payload.file_path : "",
+        content_hash: typeof payload.content_hash === "string" ? payload.content_hash : null,
+      };
+    });
+  }
+
+  async listPages(): Promise<StoredPage[]> {
+    const points = await this.#scrollAll({ with_payload: { include: ["file_path", "url", "title", "chunk_index"] } });
+    const first = new Map<string, { index: number; page: StoredPage }>();
+    for (const point of points) {
+      const payload = toPayload(point.payload);
+      const index = payload.chunk_index ?? Number.MAX_SAFE_INTEGER;
+      if ((first.get(payload.file_path)?.index ?? Infinity) <= index) continue;
+      const page: StoredPage = { file_path: payload.file_path };
+      if (payload.url !== undefined) page.url = payload.url;
+      if (payload.title !== undefined) page.title = payload.title;
+      first.set(payload.file_path, { index, page });
+    }
+    return [...first.values()].map((f) => f.page).sort((a, b) => (a.file_path < b.file_path ? -1 : a.file_path > b.file_path ? 1 : 0));
+  }
+
+  async pageChunks(filePath: string, signal?: AbortSignal): Promise<ChunkPayload[]> {
+    // file_path has a keyword index (the ingest makes it), as a filter in strict mode needs.
+    const points = await this.#scrollAll({ with_payload: true, filter: { must: [{ key: "file_path", match: { value: filePath } }] } }, signal);
+    return points.map((point) => toPayload(point.payload)).sort((a, b) => (a.chunk_index ?? Infinity) - (b.chunk_index ?? Infinity));
+  }
+
+  /** Every point a scroll finds, page after page; none when the collection does not exist. */
+  async #scrollAll(body: Record<string, unknown>, signal?: AbortSignal): Promise<NonNullable<ScrollResult["points"]>> {
     if ((await this.#collectionInfo()) === null) return [];
-    const out: Array<{ id: string; file_path: string; content_hash: string | null }> = [];
+    const out: NonNullable<ScrollResult["points"]> = [];
     let offset: string | number | undefined;
     do {
-      const { result } = await this.#call<ScrollResult>("POST", `${this.#path}/points/scroll`, {
-        limit: PAGE_SIZE,
-        with_payload: { include: ["file_path", "content_hash"] },
-        with_vector: false,
-        ...(offset !== undefined ? { offset } : {}),
-      });
-      for (const point of result?.points ?? []) {
-        const payload = point.payload ?? {};
-        out.push({
-          id: String(point.id),
-          file_path: typeof payload.file_path === "string" ? payload.file_path : "",
-          content_hash: typeof payload.content_hash === "string" ? payload.content_hash : null,
-        });
-      }
+      const { result } = await this.#call<ScrollResult>("POST", `${this.#path}/points/scroll`, { limit: PAGE_SIZE, with_vector: false, ...body, ...(offset !== undefined ? { offset } : {}) }, { signal });
+      out.push(...(result?.points ?? []));
       const next = result?.next_page_offset;
       offset = typeof next === "string" || typeof next === "number" ? next : undefined;
     } while (offset !== undefined);
@@ -350,6 +374,8 @@ function toPayload(raw: unknown): ChunkPayload {
   if (parsed.content_hash !== undefined) payload.content_hash = parsed.content_hash;
   if (parsed.url !== undefined) payload.url = parsed.url;
   if (parsed.chunk_index !== undefined) payload.chunk_index = parsed.chunk_index;
+  if (parsed.anchor !== undefined) payload.anchor = parsed.anchor;
+  if (parsed.title !== undefined) payload.title = parsed.title;
   return payload;
 }
 

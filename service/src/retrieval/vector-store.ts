@@ -11,9 +11,14 @@ export interface ChunkPayload {
   token_count: number;
   embedding_model?: string;
   content_hash?: string;
+  /** The page's URL, without an anchor. */
   url?: string;
   /** Position of the chunk within its file, from 0. */
   chunk_index?: number;
+  /** The id Docusaurus gives the chunk's section heading: `url#anchor` opens the page at the section. */
+  anchor?: string;
+  /** The page's title: front matter `title`, else its first `#` heading, else words of its file name. */
+  title?: string;
 }
 
 export interface ChunkPoint {
@@ -34,6 +39,13 @@ export interface SearchHit {
 export interface SearchQuery {
   vector: number[];
   text: string;
+}
+
+/** A page of the book as the store holds it (url and title as its first chunk carries them). */
+export interface StoredPage {
+  file_path: string;
+  url?: string;
+  title?: string;
 }
 
 export interface StoreInfo {
@@ -76,6 +88,10 @@ export interface VectorStore {
   hybridSearch(query: SearchQuery, limit: number, signal?: AbortSignal): Promise<SearchHit[]>;
   upsert(points: ChunkPoint[]): Promise<void>;
   deletePoints(ids: string[]): Promise<void>;
+  /** Every page the store holds, by file path. */
+  listPages(): Promise<StoredPage[]>;
+  /** A page's chunks in the page's order; empty when the store holds no such page. */
+  pageChunks(filePath: string, signal?: AbortSignal): Promise<ChunkPayload[]>;
   /** Every stored point's id with its file path and content hash, for ingest's diff (no vectors). */
   listPoints(): Promise<Array<{ id: string; file_path: string; content_hash: string | null }>>;
   info(): Promise<StoreInfo>;

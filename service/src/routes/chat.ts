@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from "express";
 import type { Config } from "../config.ts";
 import type { Logger } from "../logger.ts";
 import type { ActiveStreams } from "../chat/active-streams.ts";
+import type { OpenAnswers } from "../chat/open-answers.ts";
 import { tokenJson, type ChatEvent } from "../chat/chat-event.ts";
 import { chatRequestSchema } from "../chat/chat-request.ts";
 import type { ChatService, PreparedChat, UnpreparedChat } from "../chat/chat-service.ts";
@@ -14,6 +15,8 @@ import type { Readiness } from "../health/readiness.ts";
 export interface ChatRouteOptions {
   chat: ChatService;
   streams: ActiveStreams;
+  /** Where POST /api/answers/{id}/stop finds the answer this stream writes. */
+  answers: OpenAnswers;
   readiness: Readiness;
   settings: Pick<Config, "selectionMaxChars" | "keepAliveMs" | "generationTimeoutMs" | "sseWriteTimeoutMs">;
 }
@@ -41,7 +44,12 @@ export function chatRouter(options: ChatRouteOptions): Router {
     );
     try {
       const prepared = await options.chat.prepare(body, controller.signal);
-      await streamAnswer(prepared, res, controller, options, req.log);
+      const close = options.answers.open(prepared.answerId, () => controller.abort(new StreamStop("stopped_by_reader")));
+      try {
+        await streamAnswer(prepared, res, controller, options, req.log);
+      } finally {
+        close();
+      }
     } finally {
       clearTimeout(timer);
       unregister();
@@ -65,7 +73,7 @@ async function streamAnswer(prepared: PreparedChat | UnpreparedChat, res: Respon
       onReaderStalled: () => controller.abort(new StreamStop("reader_stalled")),
     });
     stream.open();
-    stream.send({ type: "metadata", conversation_id: conversationId });
+    stream.send({ type: "metadata", conversation_id: conversationId, answer_id: prepared.answerId });
     return stream;
   };
   const outcome = await options.chat.answer(prepared, controller.signal, {
@@ -90,9 +98,14 @@ async function streamAnswer(prepared: PreparedChat | UnpreparedChat, res: Respon
       sse!.send({ type: "done", sources: outcome.sources, conversation_id: conversationId, saved: true });
       break;
     case "not_stored":
-      // The reader has the answer, but it is not in the conversation: say so rather than "done".
       log.error({ conversation_id: conversationId }, "answer streamed but not stored");
-      sse!.send({ type: "error", code: "database_unavailable", message: `The answer could not be saved. ${DATABASE_UNAVAILABLE}`, conversation_id: conversationId });
+      sse!.send(notSaved(conversationId));
+      break;
+    case "stopped":
+      // Not a failure: the reader's stream ends as an answer does, with the sources so far.
+      log.info({ saved: outcome.saved, code: "stopped_by_reader" }, "answer stopped by the reader");
+      sse ??= open();
+      sse.send(outcome.saved ? { type: "done", sources: outcome.sources, conversation_id: conversationId, saved: true, stopped: true } : notSaved(conversationId));
       break;
     case "undelivered":
       log.info({ saved: outcome.saved, code: "reader_stalled" }, "client gone or not reading: stream ended");
@@ -112,4 +125,9 @@ async function streamAnswer(prepared: PreparedChat | UnpreparedChat, res: Respon
     }
   }
   sse?.end();
+}
+
+/** The reader has the answer, but it is not in the conversation: say so rather than "done". */
+function notSaved(conversationId: string): ChatEvent {
+  return { type: "error", code: "database_unavailable", message: `The answer could not be saved. ${DATABASE_UNAVAILABLE}`, conversation_id: conversationId };
 }

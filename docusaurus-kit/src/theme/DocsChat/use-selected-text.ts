@@ -15,7 +15,9 @@ export interface Selected {
 export function useSelectedText(outside: RefObject<HTMLElement | null>, maxChars: number): [Selected | null, () => void] {
   const [selected, setSelected] = useState<Selected | null>(null);
   useEffect(() => {
-    const read = () => {
+    const read = (event: Event) => {
+      // A gesture inside the chat (its own button included) leaves the offer as it is.
+      if (event.target instanceof Node && outside.current?.contains(event.target)) return;
       const selection = window.getSelection();
       const text = selection?.toString().trim() ?? '';
       if (!selection || selection.rangeCount === 0 || text.length < 2 || outside.current?.contains(selection.anchorNode)) {
