@@ -21,6 +21,9 @@ import { chatRouter } from "./routes/chat.ts";
 import { conversationsRouter } from "./routes/conversations.ts";
 import { docsRouter } from "./routes/docs.ts";
 import { healthRouter } from "./routes/health.ts";
+import type { ChatMetrics } from "./telemetry/metrics.ts";
+import { metricsRouter } from "./telemetry/metrics-route.ts";
+import { requestTelemetry } from "./telemetry/request-telemetry.ts";
 
 export const PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../public");
 
@@ -31,6 +34,11 @@ export interface AppDependencies {
   health: HealthService;
   readiness: Readiness;
   streams: ActiveStreams;
+  /** Spans are recorded: an SDK tracer provider is registered (OTLP export configured). */
+  tracing: boolean;
+  metrics: ChatMetrics;
+  /** GET /metrics, served only with METRICS_TOKEN. */
+  metricsScrape: Parameters<typeof metricsRouter>[0] | undefined;
   settings: AppSettings;
 }
 
@@ -54,6 +62,9 @@ export function createApp(deps: AppDependencies): Express {
   // Behind the Space's proxy, req.ip is the address that proxy saw, and nothing further left.
   app.set("trust proxy", settings.trustProxyHops);
   app.use(forwardedForAddressesOnly());
+  // Before the request's logger: its lines then carry the request span's ids.
+  const telemetry = requestTelemetry({ tracing: deps.tracing, metrics: deps.metrics });
+  if (telemetry) app.use(telemetry);
 
   app.use(
     pinoHttp({
@@ -116,6 +127,7 @@ export function createApp(deps: AppDependencies): Express {
   }
 
   app.use(healthRouter(deps.health));
+  if (deps.metricsScrape) app.use(metricsRouter(deps.metricsScrape));
   app.use(chatRouter({ chat: deps.chat, streams: deps.streams, readiness: deps.readiness, settings }));
   app.use(conversationsRouter(deps.conversations, deps.readiness));
   app.use(docsRouter(settings));

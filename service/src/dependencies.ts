@@ -18,6 +18,7 @@ import { GeminiGenerator } from "./gemini/generator.ts";
 import { GeminiQueryRewriter } from "./gemini/query-rewriter.ts";
 import { GeminiStreamClient } from "./gemini/stream-client.ts";
 import { createVectorStore } from "./retrieval/create-vector-store.ts";
+import { createMetrics, NO_METRICS, type MetricsRegistry } from "./telemetry/metrics.ts";
 import type { VectorStore } from "./retrieval/vector-store.ts";
 import type { AppDependencies } from "./app.ts";
 
@@ -31,15 +32,25 @@ export interface Dependencies extends AppDependencies {
   rewriter: QueryRewriter;
 }
 
-/** Parts a test may supply itself (an in-memory database, an emulator-backed store). */
-export type DependencyOverrides = Partial<Pick<Dependencies, "db" | "embedder" | "store" | "generator" | "rewriter">>;
+/**
+ * Parts a test may supply itself (an in-memory database, an emulator-backed store), and
+ * whether spans are recorded (server.ts says so once tracing has started).
+ */
+export type DependencyOverrides = Partial<Pick<Dependencies, "db" | "embedder" | "store" | "generator" | "rewriter" | "tracing">>;
 
 export async function buildDependencies(config: Config, logger: Logger, overrides: DependencyOverrides = {}): Promise<Dependencies> {
   const db = overrides.db ?? (await openDatabase(config, { logger, role: "the server (npm start)" }));
   const embedder = overrides.embedder ?? createEmbedder(config);
   const store = overrides.store ?? createVectorStore(config, db);
+  const streams = new ActiveStreams();
+  // Kept only when /metrics is served: without METRICS_TOKEN nothing is counted.
+  const token = config.telemetry.metricsToken;
+  const scraped: MetricsRegistry | undefined = token ? await createMetrics({ streamsOpen: () => streams.size }) : undefined;
+  const metrics = scraped?.metrics ?? NO_METRICS;
   // One Gemini client (one connection pool) serves answers and rewrites.
-  const gemini = config.gemini.apiKey ? new GeminiStreamClient({ apiKey: config.gemini.apiKey, baseUrl: config.gemini.baseUrl }) : undefined;
+  const gemini = config.gemini.apiKey
+    ? new GeminiStreamClient({ apiKey: config.gemini.apiKey, baseUrl: config.gemini.baseUrl, ...(scraped ? { onUsage: (usage) => metrics.countTokens(usage) } : {}) })
+    : undefined;
   const generator =
     overrides.generator ?? (gemini ? new GeminiGenerator({ client: gemini, model: config.gemini.model, thinking: config.gemini.thinking }) : new ExtractiveGenerator());
   const rewriter =
@@ -58,6 +69,7 @@ export async function buildDependencies(config: Config, logger: Logger, override
     generator,
     rewriter,
     geminiStatus,
+    metrics,
     settings: config,
   });
   const health = new HealthService({ db, store, embedder, generator, geminiStatus, readiness, cacheMs: config.healthCacheMs, version: runningBundleHash() });
@@ -74,7 +86,10 @@ export async function buildDependencies(config: Config, logger: Logger, override
     conversations,
     health,
     readiness,
-    streams: new ActiveStreams(),
+    streams,
+    tracing: overrides.tracing ?? false,
+    metrics,
+    metricsScrape: scraped && token ? { registry: scraped.registry, token } : undefined,
     settings: config,
   };
 }

@@ -5,6 +5,8 @@
  */
 export const HTTP_STATUS = {
   invalid_request: 400,
+  // A credential was missing or wrong (/metrics' bearer token).
+  unauthorized: 401,
   not_found: 404,
   method_not_allowed: 405,
   payload_too_large: 413,

@@ -43,9 +43,23 @@ for (const engine of engines) {
     it("creates the contract's tables on an empty database, and a repeat changes nothing", () =>
       withDatabase(engine.open, async ({ db }) => {
         const applied = await migrate(db);
-        assert.deepEqual(applied, ["0001-adopt-chat-tables", "0002-message-completeness", "0003-chunk-full-text"]);
+        assert.deepEqual(applied, ["0001-adopt-chat-tables", "0002-message-completeness", "0003-chunk-full-text", "0005-answer-usage"]);
         assert.deepEqual(await columns(db, "conversations"), ["created_at", "id", "updated_at"]);
-        assert.deepEqual(await columns(db, "messages"), ["content", "conversation_id", "created_at", "error_code", "id", "incomplete", "role", "sources"]);
+        assert.deepEqual(await columns(db, "messages"), [
+          "content",
+          "conversation_id",
+          "created_at",
+          "error_code",
+          "id",
+          "incomplete",
+          "input_tokens",
+          "model",
+          "output_tokens",
+          "role",
+          "sources",
+          "thinking_tokens",
+          "total_tokens",
+        ]);
         assert.deepEqual(await migrate(db), []);
       }));
 
@@ -166,9 +180,9 @@ describe("migrations under concurrency", { skip: skipWithoutPostgres }, () => {
       const replicas = Array.from({ length: 5 }, () => createPostgresDatabase({ connectionString: url }));
       try {
         const results = await Promise.all(replicas.map((db) => migrate(db)));
-        assert.equal(results.flat().length, 3, "three migrations applied in total, across all replicas");
+        assert.equal(results.flat().length, 4, "four migrations applied in total, across all replicas");
         const { rows } = await replicas[0]!.query<{ n: string }>(`select count(*) as n from schema_migrations`);
-        assert.equal(Number(rows[0]!.n), 3);
+        assert.equal(Number(rows[0]!.n), 4);
       } finally {
         await Promise.all(replicas.map((db) => db.close()));
       }

@@ -4,8 +4,11 @@ import { AppError } from "../errors.ts";
 import type { ConversationStore, Source } from "../db/conversation-store.ts";
 import type { Embedder } from "../embeddings/embedder.ts";
 import type { GeminiStatus } from "../health/gemini-status.ts";
-import type { AnswerGenerator, GenerationRequest, TextSink } from "../answer/answer-generator.ts";
+import type { AnswerGenerator, GenerationRequest, TextSink, TokenUsage } from "../answer/answer-generator.ts";
 import type { SearchHit, VectorStore } from "../retrieval/vector-store.ts";
+import { answerSpan, embeddingSpan, retrievalResult, retrievalSpan, rewriteSpan } from "../telemetry/chat-spans.ts";
+import { NO_METRICS, type ChatMetrics, type RetrievalMode } from "../telemetry/metrics.ts";
+import { inSpan } from "../telemetry/spans.ts";
 import type { ChatRequest } from "./chat-request.ts";
 import { historyWithinBudget } from "./history.ts";
 import type { QueryRewriter } from "./search-query.ts";
@@ -20,6 +23,8 @@ export interface ChatServiceOptions {
   /** Makes a follow-up's search query standalone from the conversation. */
   rewriter: QueryRewriter;
   geminiStatus: GeminiStatus;
+  /** Answers' outcomes, first tokens, retrieval modes; none kept when /metrics is off. */
+  metrics?: ChatMetrics;
   /** relevanceThreshold: passages less similar to the question are left out; with none left, the book does not cover it. */
   settings: Pick<Config, "retrievalTopK" | "relevanceThreshold" | "historyTokenBudget" | "docsBaseUrl" | "docsRouteBasePath">;
 }
@@ -33,6 +38,10 @@ export interface PreparedChat {
   sources: Source[];
   /** What the passages were searched with: the question, or a follow-up made standalone. */
   searchQuery: string;
+  /** When preparing began (performance.now()): a first token's latency counts from here. */
+  startedAt: number;
+  /** Set by generate once the model reports its token usage; finish stores it with the answer. */
+  usage?: TokenUsage | undefined;
 }
 
 // Enough raw turns for any budget worth having; the budget then picks whole turns.
@@ -41,9 +50,11 @@ const HISTORY_ROWS = 40;
 /** The chat's steps around the stream: prepare (store, retrieve), generate, then finish (store). */
 export class ChatService {
   readonly #o: ChatServiceOptions;
+  readonly #metrics: ChatMetrics;
 
   constructor(options: ChatServiceOptions) {
     this.#o = options;
+    this.#metrics = options.metrics ?? NO_METRICS;
   }
 
   /**
@@ -51,6 +62,7 @@ export class ChatService {
    * The question is stored first, so it survives any later failure.
    */
   async prepare(request: ChatRequest, signal: AbortSignal): Promise<PreparedChat> {
+    const startedAt = performance.now();
     const { conversations } = this.#o;
     let history: GenerationRequest["history"] = [];
     if (request.conversation_id !== undefined) {
@@ -71,6 +83,7 @@ export class ChatService {
         generation: { mode: "selection", question: request.message, history, passages: [], selection: request.context ?? "" },
         sources: [],
         searchQuery: "",
+        startedAt,
       };
     }
     // Storing the question and retrieving passages do not depend on each other: run them
@@ -81,6 +94,7 @@ export class ChatService {
     if (retrieval.status === "rejected") {
       // No answer will come: the placeholder says why, rather than "interrupted".
       const code = retrieval.reason instanceof AppError ? retrieval.reason.code : "internal_error";
+      this.#metrics.countAnswer("incomplete", code);
       await conversations.completeAnswer(answerId, { content: "", sources: null, incomplete: true, errorCode: code }).catch(() => undefined);
       throw withConversation(retrieval.reason, conversationId);
     }
@@ -91,28 +105,37 @@ export class ChatService {
       generation: { mode: "general", question: request.message, history, passages },
       sources: passages.map((hit) => this.#toSource(hit)),
       searchQuery,
+      startedAt,
     };
   }
 
   /** Streams the answer's text pieces into `onText`. Records Gemini's quota state for health. */
   async generate(prepared: PreparedChat, signal: AbortSignal, onText: TextSink): Promise<void> {
-    try {
-      await this.#o.generator.stream(prepared.generation, signal, onText);
-      this.#o.geminiStatus.recordSuccess();
-    } catch (err) {
-      this.#noteQuota(err);
-      throw err;
-    }
+    const { generator } = this.#o;
+    const sink = this.#metrics.enabled ? timeFirstPiece(onText, prepared.startedAt, this.#metrics) : onText;
+    const span = answerSpan(generator, prepared.generation.mode, prepared.generation.passages.length);
+    await inSpan(span.name, span.options, async () => {
+      try {
+        const result = await generator.stream(prepared.generation, signal, sink);
+        if (result?.usage) prepared.usage = result.usage;
+        this.#o.geminiStatus.recordSuccess();
+      } catch (err) {
+        this.#noteQuota(err);
+        throw err;
+      }
+    });
   }
 
   /** Stores the assistant's answer, complete or not, in its placeholder. Returns false when the database refused it. */
   async finish(prepared: PreparedChat, answer: string, outcome: { incomplete: boolean; errorCode?: string }): Promise<boolean> {
+    this.#metrics.countAnswer(outcome.incomplete ? "incomplete" : "complete", outcome.errorCode ?? null);
     try {
       await this.#o.conversations.completeAnswer(prepared.answerId, {
         content: answer,
         sources: prepared.sources,
         incomplete: outcome.incomplete,
         errorCode: outcome.errorCode ?? null,
+        usage: prepared.usage,
       });
       return true;
     } catch {
@@ -122,16 +145,28 @@ export class ChatService {
 
   /** A follow-up is searched with a standalone query; the first question as asked. */
   async #retrieve(question: string, history: GenerationRequest["history"], signal: AbortSignal): Promise<{ searchQuery: string; passages: SearchHit[] }> {
-    const searchQuery = history.length === 0 ? question : await this.#o.rewriter.rewrite(question, history, signal);
-    let vector: number[];
-    try {
-      [vector] = (await this.#o.embedder.embed([searchQuery], "RETRIEVAL_QUERY", signal)) as [number[]];
-    } catch (err) {
-      this.#noteQuota(err);
-      throw err;
-    }
-    const hits = await this.#o.store.hybridSearch({ vector, text: searchQuery }, this.#o.settings.retrievalTopK, signal);
-    return { searchQuery, passages: sectionPassages(hits.filter((hit) => hit.score >= this.#o.settings.relevanceThreshold)) };
+    const { rewriter, embedder, store, settings } = this.#o;
+    const rewrite = rewriteSpan(rewriter);
+    const searchQuery = history.length === 0 ? question : await inSpan(rewrite.name, rewrite.options, () => rewriter.rewrite(question, history, signal));
+    const embedding = embeddingSpan(embedder);
+    const vector = await inSpan(embedding.name, embedding.options, async () => {
+      try {
+        return ((await embedder.embed([searchQuery], "RETRIEVAL_QUERY", signal)) as [number[]])[0];
+      } catch (err) {
+        this.#noteQuota(err);
+        throw err;
+      }
+    });
+    const search = retrievalSpan(store, settings.retrievalTopK, settings.relevanceThreshold);
+    return inSpan(search.name, search.options, async (span) => {
+      let mode: RetrievalMode | undefined;
+      const hits = await store.hybridSearch({ vector, text: searchQuery, onMode: (m) => (mode = m) }, settings.retrievalTopK, signal);
+      const relevant = hits.filter((hit) => hit.score >= settings.relevanceThreshold);
+      const passages = sectionPassages(relevant);
+      if (mode !== undefined) this.#metrics.countRetrieval(store.kind, mode);
+      span.setAttributes(retrievalResult({ mode, hits: hits.length, aboveThreshold: relevant.length, passages: passages.length }));
+      return { searchQuery, passages };
+    });
   }
 
   #noteQuota(err: unknown): void {
@@ -147,6 +182,18 @@ export class ChatService {
       ...(url ? { url } : {}),
     };
   }
+}
+
+/** `onText`, timing the first piece from the chat's start. */
+function timeFirstPiece(onText: TextSink, startedAt: number, metrics: ChatMetrics): TextSink {
+  let first = true;
+  return (text) => {
+    if (first) {
+      first = false;
+      metrics.observeFirstToken((performance.now() - startedAt) / 1000);
+    }
+    onText(text);
+  };
 }
 
 /** Lets the error response name the conversation the question was stored in. */

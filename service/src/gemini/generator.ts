@@ -1,4 +1,4 @@
-import type { AnswerGenerator, GenerationRequest, TextSink } from "../answer/answer-generator.ts";
+import type { AnswerGenerator, GenerationRequest, GenerationResult, TextSink } from "../answer/answer-generator.ts";
 import { fromGeminiError } from "./gemini-error.ts";
 import { promptContents, SYSTEM_INSTRUCTION } from "./prompt.ts";
 import type { GeminiStreamClient } from "./stream-client.ts";
@@ -16,10 +16,11 @@ export class GeminiGenerator implements AnswerGenerator {
     this.#thinking = thinkingConfig(options.model, options.thinking);
   }
 
-  async stream(request: GenerationRequest, signal: AbortSignal, onText: TextSink): Promise<void> {
+  async stream(request: GenerationRequest, signal: AbortSignal, onText: TextSink): Promise<GenerationResult> {
     const contents = promptContents(request);
     try {
-      await this.#client.stream(this.model, { contents, systemInstruction: SYSTEM_INSTRUCTION, temperature: 0.2, thinkingConfig: this.#thinking }, signal, onText);
+      const { usage } = await this.#client.stream(this.model, { contents, systemInstruction: SYSTEM_INSTRUCTION, temperature: 0.2, thinkingConfig: this.#thinking }, signal, onText);
+      return { usage };
     } catch (err) {
       throw fromGeminiError(err, "generation");
     }

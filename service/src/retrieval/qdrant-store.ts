@@ -122,7 +122,10 @@ export class QdrantStore implements VectorStore {
    */
   async hybridSearch(query: SearchQuery, limit: number, signal?: AbortSignal): Promise<SearchHit[]> {
     const words = contentWords(query.text);
-    if (words.length === 0) return this.search(query.vector, limit, signal);
+    if (words.length === 0) {
+      query.onMode?.("vector");
+      return this.search(query.vector, limit, signal);
+    }
     const candidates = Math.max(limit * CANDIDATES_PER_HIT, MIN_CANDIDATES);
     const holds = words.flatMap((word) => TEXT_FIELDS.map((key) => ({ key, match: { text: word } })));
     const body = {
@@ -141,7 +144,11 @@ export class QdrantStore implements VectorStore {
     };
     const { status, result } = await this.#call<QueryResult>("POST", `${this.#path}/points/query`, body, { signal, allow: [400, 404] });
     if (status === 404) return [];
-    if (status === 400) return this.search(query.vector, limit, signal);
+    if (status === 400) {
+      query.onMode?.("vector");
+      return this.search(query.vector, limit, signal);
+    }
+    query.onMode?.("hybrid");
     return (result?.points ?? []).map((point) => ({ id: String(point.id), score: cosine(query.vector, point.vector), payload: toPayload(point.payload) }));
   }
 

@@ -34,6 +34,11 @@ export interface SearchHit {
 export interface SearchQuery {
   vector: number[];
   text: string;
+  /**
+   * Told how the store searched: `hybrid`, or `vector` alone when the question has no word to
+   * match or the server cannot fuse (Qdrant before 1.14).
+   */
+  onMode?: (mode: "hybrid" | "vector") => void;
 }
 
 export interface StoreInfo {

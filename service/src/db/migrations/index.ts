@@ -2,6 +2,7 @@ import type { Queryable } from "../database.ts";
 import * as adoptChatTables from "./0001-adopt-chat-tables.ts";
 import * as messageCompleteness from "./0002-message-completeness.ts";
 import * as chunkFullText from "./0003-chunk-full-text.ts";
+import * as answerUsage from "./0005-answer-usage.ts";
 
 export interface Migration {
   name: string;
@@ -13,4 +14,5 @@ export const migrations: Migration[] = [
   { name: "0001-adopt-chat-tables", up: adoptChatTables.up },
   { name: "0002-message-completeness", up: messageCompleteness.up },
   { name: "0003-chunk-full-text", up: chunkFullText.up },
+  { name: "0005-answer-usage", up: answerUsage.up },
 ];
