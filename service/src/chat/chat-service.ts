@@ -6,7 +6,7 @@ import type { Embedder } from "../embeddings/embedder.ts";
 import type { GeminiStatus } from "../health/gemini-status.ts";
 import type { AnswerGenerator, GenerationRequest, TextSink, TokenUsage } from "../answer/answer-generator.ts";
 import type { SearchHit, VectorStore } from "../retrieval/vector-store.ts";
-import { answerSpan, embeddingSpan, retrievalResult, retrievalSpan, rewriteSpan } from "../telemetry/chat-spans.ts";
+import { answerAttributes, answerSpan, embeddingSpan, retrievalResult, retrievalSpan, rewriteSpan, type SpanSpec } from "../telemetry/chat-spans.ts";
 import { NO_METRICS, type ChatMetrics, type RetrievalMode } from "../telemetry/metrics.ts";
 import { inSpan } from "../telemetry/spans.ts";
 import type { ChatRequest } from "./chat-request.ts";
@@ -51,10 +51,17 @@ const HISTORY_ROWS = 40;
 export class ChatService {
   readonly #o: ChatServiceOptions;
   readonly #metrics: ChatMetrics;
+  readonly #spans: Record<"rewrite" | "embedding" | "retrieval" | "answer", SpanSpec>;
 
   constructor(options: ChatServiceOptions) {
     this.#o = options;
     this.#metrics = options.metrics ?? NO_METRICS;
+    this.#spans = {
+      rewrite: rewriteSpan(options.rewriter),
+      embedding: embeddingSpan(options.embedder),
+      retrieval: retrievalSpan(options.store, options.settings.retrievalTopK, options.settings.relevanceThreshold),
+      answer: answerSpan(options.generator),
+    };
   }
 
   /**
@@ -113,8 +120,9 @@ export class ChatService {
   async generate(prepared: PreparedChat, signal: AbortSignal, onText: TextSink): Promise<void> {
     const { generator } = this.#o;
     const sink = this.#metrics.enabled ? timeFirstPiece(onText, prepared.startedAt, this.#metrics) : onText;
-    const span = answerSpan(generator, prepared.generation.mode, prepared.generation.passages.length);
-    await inSpan(span.name, span.options, async () => {
+    const { name, options } = this.#spans.answer;
+    await inSpan(name, options, async (span) => {
+      if (span.isRecording()) span.setAttributes(answerAttributes(prepared.generation.mode, prepared.generation.passages.length));
       try {
         const result = await generator.stream(prepared.generation, signal, sink);
         if (result?.usage) prepared.usage = result.usage;
@@ -146,9 +154,8 @@ export class ChatService {
   /** A follow-up is searched with a standalone query; the first question as asked. */
   async #retrieve(question: string, history: GenerationRequest["history"], signal: AbortSignal): Promise<{ searchQuery: string; passages: SearchHit[] }> {
     const { rewriter, embedder, store, settings } = this.#o;
-    const rewrite = rewriteSpan(rewriter);
+    const { rewrite, embedding, retrieval } = this.#spans;
     const searchQuery = history.length === 0 ? question : await inSpan(rewrite.name, rewrite.options, () => rewriter.rewrite(question, history, signal));
-    const embedding = embeddingSpan(embedder);
     const vector = await inSpan(embedding.name, embedding.options, async () => {
       try {
         return ((await embedder.embed([searchQuery], "RETRIEVAL_QUERY", signal)) as [number[]])[0];
@@ -157,14 +164,13 @@ export class ChatService {
         throw err;
       }
     });
-    const search = retrievalSpan(store, settings.retrievalTopK, settings.relevanceThreshold);
-    return inSpan(search.name, search.options, async (span) => {
+    return inSpan(retrieval.name, retrieval.options, async (span) => {
       let mode: RetrievalMode | undefined;
       const hits = await store.hybridSearch({ vector, text: searchQuery, onMode: (m) => (mode = m) }, settings.retrievalTopK, signal);
       const relevant = hits.filter((hit) => hit.score >= settings.relevanceThreshold);
       const passages = sectionPassages(relevant);
       if (mode !== undefined) this.#metrics.countRetrieval(store.kind, mode);
-      span.setAttributes(retrievalResult({ mode, hits: hits.length, aboveThreshold: relevant.length, passages: passages.length }));
+      if (span.isRecording()) span.setAttributes(retrievalResult({ mode, hits: hits.length, aboveThreshold: relevant.length, passages: passages.length }));
       return { searchQuery, passages };
     });
   }

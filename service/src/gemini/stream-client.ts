@@ -65,15 +65,17 @@ export class GeminiStreamClient {
    */
   stream(model: string, request: StreamGenerateRequest, signal: AbortSignal, onText: (text: string) => void): Promise<StreamOutcome> {
     const name = model.replace(/^models\//, "");
-    const attributes = generationRequestAttributes({ model: name, temperature: request.temperature, maxOutputTokens: request.maxOutputTokens, server: this.#base });
-    return inSpan(`generate_content ${name}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+    return inSpan(`generate_content ${name}`, { kind: SpanKind.CLIENT }, async (span) => {
+      // Attributes are made only for a span that records: with tracing off they would be waste.
+      const recording = span.isRecording();
+      if (recording) span.setAttributes(generationRequestAttributes({ model: name, temperature: request.temperature, maxOutputTokens: request.maxOutputTokens, server: this.#base }));
       let outcome: StreamOutcome | undefined;
       try {
         outcome = await this.#stream(name, request, signal, onText);
         if (outcome.usage) this.#onUsage?.(outcome.usage);
         return outcome;
       } finally {
-        span.setAttributes(generationResponseAttributes(outcome));
+        if (recording) span.setAttributes(generationResponseAttributes(outcome));
       }
     });
   }

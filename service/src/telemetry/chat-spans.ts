@@ -6,7 +6,8 @@ import { SpanKind } from "./spans.ts";
  * Names and attributes of a chat's step spans, children of its request's span: the
  * follow-up's rewrite, the question's embedding, the passage search and the answer. Counts,
  * models and modes only: no question, query, passage or answer text, and no conversation id
- * (the key to a reader's conversation).
+ * (the key to a reader's conversation). The specs depend on the service's parts alone, so
+ * they are made once; what a chat adds is set only on a span that records.
  */
 export interface SpanSpec {
   name: string;
@@ -61,6 +62,11 @@ export function retrievalResult(result: { mode: string | undefined; hits: number
   };
 }
 
-export function answerSpan(generator: { model: string }, mode: string, passages: number): SpanSpec {
-  return { name: "generate_answer", options: { attributes: { "docs_chat.answer.generator": generator.model, "docs_chat.answer.mode": mode, "docs_chat.answer.passages": passages } } };
+export function answerSpan(generator: { model: string }): SpanSpec {
+  return { name: "generate_answer", options: { attributes: { "docs_chat.answer.generator": generator.model } } };
+}
+
+/** The answer's own: selection or general mode, and how many passages it was given. */
+export function answerAttributes(mode: string, passages: number): Attributes {
+  return { "docs_chat.answer.mode": mode, "docs_chat.answer.passages": passages };
 }
