@@ -1,4 +1,5 @@
 import path from "node:path";
+import { startOtlpCollector, type OtlpCollector } from "../emulators/otlp-collector.ts";
 import { NO_USAGE, readUsageTotals, usageBetween } from "./answer-usage.ts";
 import { capacity, overhead, throughput, type ChatScenarioResult, type Server } from "./chat-scenarios.ts";
 import { firstToken } from "./first-token.ts";
@@ -8,7 +9,6 @@ import { ingestBench } from "./ingest-bench.ts";
 import { runIngest } from "./ingest-process.ts";
 import { waitForHealthy } from "./load.ts";
 import { describeServer } from "./postgres.ts";
-import { startOtlpSink, type OtlpSink } from "./otlp-sink.ts";
 import { openFilesLimit } from "./process-stats.ts";
 import { machineInfo, renderReport, writeResults, type Results } from "./report.ts";
 import { REPO_DIR, startService, type ServiceProcess } from "./service-process.ts";
@@ -51,7 +51,8 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const stack = await startStack(settings);
-  const sink = settings.telemetry.otlp && !settings.target ? await startOtlpSink() : undefined;
+  // Where the service's spans go with --otlp: a receiver on loopback that answers as a collector does.
+  const sink = settings.telemetry.otlp && !settings.target ? await startOtlpCollector() : undefined;
   const telemetry = telemetryEnv(settings, sink);
   let service: ServiceProcess | undefined;
   let interrupted = false;
@@ -140,7 +141,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** The service's telemetry variables: none by default (telemetry off, as a service without them runs). */
-function telemetryEnv(settings: Settings, sink: OtlpSink | undefined): Record<string, string> {
+function telemetryEnv(settings: Settings, sink: OtlpCollector | undefined): Record<string, string> {
   return {
     ...(sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } : {}),
     ...(settings.telemetry.metrics ? { METRICS_TOKEN: "bench-metrics-token-not-a-secret" } : {}),

@@ -1,38 +1,12 @@
 import assert from "node:assert/strict";
-import { once } from "node:events";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { after, before, describe, it } from "node:test";
+import { startOtlpCollector, type OtlpCollector } from "../../emulators/otlp-collector.ts";
 import { GEN_AI_SCHEMA_URL } from "../src/telemetry/gen-ai.ts";
 import { startTracing, type Tracing } from "../src/telemetry/tracing.ts";
 import { answerOf, chat } from "./support/harness.ts";
 import { fromOtlpProtobuf } from "./support/otlp-protobuf.ts";
 import { assertChatTrace, assertNoTextInAttributes, fromOtlpJson, jsonAttributes, type OtlpJsonRequest, type SpanShape } from "./support/trace-shapes.ts";
 import { startStack, type Stack } from "./support/upstreams.ts";
-
-type Post = { path: string; headers: IncomingHttpHeaders; body: Buffer };
-
-/** An OTLP/HTTP receiver on loopback: keeps what the exporter posts, answers as a collector does. */
-async function startReceiver(): Promise<{ url: string; posts: Post[]; close(): Promise<void> }> {
-  const posts: Post[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      posts.push({ path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks) });
-      // An empty ExportTraceServiceResponse: all spans accepted.
-      const json = req.headers["content-type"]?.startsWith("application/json");
-      res.writeHead(200, { "content-type": json ? "application/json" : "application/x-protobuf" });
-      res.end(json ? "{}" : "");
-    });
-  });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
-    posts,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
 
 // A credential for the trace backend, sent as OTLP headers: it must reach the receiver and
 // nothing else (no span, no log line).
@@ -66,11 +40,11 @@ const PROTOCOLS = [
 // shutting it down sends what is buffered and unregisters it.
 for (const { protocol, contentType, decode } of PROTOCOLS) {
   describe(`a chat's trace at an OTLP receiver on loopback, over ${protocol}`, () => {
-    let receiver: Awaited<ReturnType<typeof startReceiver>>;
+    let receiver: OtlpCollector;
     let stack: Stack;
     let tracing: Tracing;
     before(async () => {
-      receiver = await startReceiver();
+      receiver = await startOtlpCollector({ keep: true });
       stack = await startStack(
         {
           OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
