@@ -26,6 +26,7 @@ describe("telemetry configuration", () => {
       protocol: "http/protobuf",
       headers: {},
       serviceName: "docs-chat",
+      sampleRatio: 1,
     });
     const traces = telemetryOf({
       OTEL_EXPORTER_OTLP_ENDPOINT: "https://general.example.com",
@@ -46,6 +47,15 @@ describe("telemetry configuration", () => {
       OTEL_EXPORTER_OTLP_TRACES_HEADERS: "x-scope=traces",
     });
     assert.deepEqual(traceExport?.headers, { authorization: "Basic dXNlcjpwYXNz", "x-scope": "traces" });
+  });
+
+  it("samples chats as OTEL_TRACES_SAMPLER says: all by default, a ratio, or none", () => {
+    const ratio = (env: NodeJS.ProcessEnv) => telemetryOf({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318", ...env }).traceExport?.sampleRatio;
+    assert.equal(ratio({}), 1);
+    assert.equal(ratio({ OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: "0.25" }), 0.25);
+    assert.equal(ratio({ OTEL_TRACES_SAMPLER: "traceidratio" }), 1);
+    assert.equal(ratio({ OTEL_TRACES_SAMPLER: "always_off" }), 0);
+    assert.ok(problemsOf({ OTEL_TRACES_SAMPLER_ARG: "2" }).some((p) => p.startsWith("OTEL_TRACES_SAMPLER_ARG")));
   });
 
   it("turns export off with OTEL_SDK_DISABLED or OTEL_TRACES_EXPORTER=none, endpoint or not", () => {

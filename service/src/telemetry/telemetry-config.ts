@@ -9,6 +9,8 @@ export interface TraceExportConfig {
   /** Sent with every export: the backend's credentials, usually. */
   headers: Record<string, string>;
   serviceName: string;
+  /** The share of chats traced (OTEL_TRACES_SAMPLER and _ARG): 1 traces all, 0 none; a span's children follow it. */
+  sampleRatio: number;
 }
 
 export interface TelemetryConfig {
@@ -47,6 +49,13 @@ const schema = z.object({
   OTEL_EXPORTER_OTLP_HEADERS: z.string().refine((v) => parseOtlpHeaders(v) !== undefined, "must be key=value pairs separated by commas").optional(),
   OTEL_EXPORTER_OTLP_TRACES_HEADERS: z.string().refine((v) => parseOtlpHeaders(v) !== undefined, "must be key=value pairs separated by commas").optional(),
   OTEL_SERVICE_NAME: z.string().trim().min(1).default("docs-chat"),
+  OTEL_TRACES_SAMPLER: z
+    .enum(
+      ["always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio"],
+      "must be always_on, always_off, traceidratio or their parentbased_ forms",
+    )
+    .optional(),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0, "must be from 0 to 1").max(1, "must be from 0 to 1").optional(),
 });
 
 /**
@@ -76,5 +85,17 @@ function traceExport(e: z.infer<typeof schema>): TraceExportConfig | undefined {
     protocol: e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? e.OTEL_EXPORTER_OTLP_PROTOCOL ?? "http/protobuf",
     headers,
     serviceName: e.OTEL_SERVICE_NAME,
+    sampleRatio: sampleRatio(e.OTEL_TRACES_SAMPLER, e.OTEL_TRACES_SAMPLER_ARG),
   };
+}
+
+/**
+ * The specification's samplers, as a ratio of root spans kept (the parentbased_ forms are the
+ * same here: no incoming request carries a parent). Its default, parentbased_always_on, keeps
+ * all; traceidratio without an argument keeps all too, as the specification says.
+ */
+function sampleRatio(sampler: string | undefined, arg: number | undefined): number {
+  if (sampler === undefined || sampler.endsWith("always_on")) return 1;
+  if (sampler.endsWith("always_off")) return 0;
+  return arg ?? 1;
 }

@@ -25,7 +25,7 @@ export async function startTracing(config: TraceExportConfig | undefined, resour
   // The exporter reads the remaining OTEL_EXPORTER_OTLP_* settings (timeout, compression,
   // certificates) from the environment itself.
   const exporter = new OTLPTraceExporter({ url: config.url, headers: config.headers });
-  return registerTracing(new BatchSpanProcessor({ exporter }), { serviceName: config.serviceName, serviceVersion: resource.serviceVersion });
+  return registerTracing(new BatchSpanProcessor({ exporter }), { serviceName: config.serviceName, serviceVersion: resource.serviceVersion }, config.sampleRatio);
 }
 
 /**
@@ -33,8 +33,8 @@ export async function startTracing(config: TraceExportConfig | undefined, resour
  * manager (a span's children are found through the async calls made inside it). Tests pass
  * an in-memory exporter's processor.
  */
-export async function registerTracing(processor: SpanProcessor, resource: { serviceName: string; serviceVersion?: string | undefined }): Promise<Tracing> {
-  const [{ TracerProvider }, { AsyncLocalStorageContextManager }, { resourceFromAttributes }] = await Promise.all([
+export async function registerTracing(processor: SpanProcessor, resource: { serviceName: string; serviceVersion?: string | undefined }, sampleRatio = 1): Promise<Tracing> {
+  const [{ TracerProvider, ParentBasedSampler, TraceIdRatioBasedSampler }, { AsyncLocalStorageContextManager }, { resourceFromAttributes }] = await Promise.all([
     import("@opentelemetry/sdk-trace"),
     import("@opentelemetry/context-async-hooks"),
     import("@opentelemetry/resources"),
@@ -45,6 +45,8 @@ export async function registerTracing(processor: SpanProcessor, resource: { serv
       ...(resource.serviceVersion ? { "service.version": resource.serviceVersion } : {}),
     }),
     spanProcessors: [processor],
+    // A chat left out records nothing at all: its children follow its root's decision.
+    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(sampleRatio) }),
   });
   const contextManager = new AsyncLocalStorageContextManager().enable();
   if (!context.setGlobalContextManager(contextManager) || !trace.setGlobalTracerProvider(provider)) {
