@@ -1,5 +1,5 @@
 import path from "node:path";
-import { startOtlpCollector, type OtlpCollector } from "../emulators/otlp-collector.ts";
+import { startOtlpCollector, type OtlpCollector } from "../emulators/otlp/otlp.ts";
 import { NO_USAGE, readUsageTotals, usageBetween } from "./answer-usage.ts";
 import { capacity, overhead, throughput, type ChatScenarioResult, type Server } from "./chat-scenarios.ts";
 import { firstToken } from "./first-token.ts";

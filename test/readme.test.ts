@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { freePort } from "../emulators/hub.ts";
+import { freePort } from "../emulators/core/http.ts";
 import { readmeBlocks } from "./support/readme.ts";
 
 const ROOT = join(import.meta.dirname, "..");

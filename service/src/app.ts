@@ -17,9 +17,9 @@ import { corsMiddleware } from "./http/cors.ts";
 import { forwardedForAddressesOnly } from "./http/forwarded-for.ts";
 import { errorHandler, notFoundHandler } from "./http/error-handler.ts";
 import { methodNotAllowedHandler } from "./http/method-not-allowed.ts";
+import { apiReferenceRouter } from "./routes/api-reference.ts";
 import { chatRouter } from "./routes/chat.ts";
 import { conversationsRouter } from "./routes/conversations.ts";
-import { docsRouter } from "./routes/docs.ts";
 import { healthRouter } from "./routes/health.ts";
 import type { ChatMetrics } from "./telemetry/metrics.ts";
 import { metricsRouter } from "./telemetry/metrics-route.ts";
@@ -130,7 +130,7 @@ export function createApp(deps: AppDependencies): Express {
   if (deps.metricsScrape) app.use(metricsRouter(deps.metricsScrape));
   app.use(chatRouter({ chat: deps.chat, streams: deps.streams, readiness: deps.readiness, settings }));
   app.use(conversationsRouter(deps.conversations, deps.readiness));
-  app.use(docsRouter(settings));
+  app.use(apiReferenceRouter(settings));
   app.use(express.static(PUBLIC_DIR, { index: "index.html", maxAge: "5m" }));
 
   app.use(methodNotAllowedHandler());

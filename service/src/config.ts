@@ -12,6 +12,9 @@ import { telemetryConfig, type TelemetryConfig } from "./telemetry/telemetry-con
  * as the Space runs it) the cloud services are required instead.
  */
 
+/** The generation model when GEMINI_MODEL is unset. */
+export const DEFAULT_GEMINI_MODEL = "gemini-3.5-flash-lite";
+
 const LOG_LEVELS = { trace: "trace", debug: "debug", info: "info", warn: "warn", warning: "warn", error: "error", fatal: "fatal", silent: "silent" } as const;
 
 const intFrom = (fallback: number, min: number, max: number) =>
@@ -48,7 +51,9 @@ const envSchema = z.object({
 
   GEMINI_API_KEY: z.string().trim().min(1, "must not be empty").optional(),
   GEMINI_BASE_URL: z.string().refine(isHttpUrl, "must be an http(s) URL").optional(),
-  GEMINI_MODEL: z.string().trim().min(1).default("gemini-2.5-flash"),
+  // docs/platform-facts.md: gemini-3.5-flash-lite is GA with no shutdown date; it thinks least
+  // (minimal, its default) and costs least of the current Flash line.
+  GEMINI_MODEL: z.string().trim().min(1).default(DEFAULT_GEMINI_MODEL),
   GEMINI_THINKING: z.string().optional(),
   QUERY_REWRITE_TIMEOUT_MS: intFrom(1_500, 0, 60_000),
   EMBEDDING_MODEL: z.string().trim().min(1).optional(),
@@ -60,6 +65,7 @@ const envSchema = z.object({
   QDRANT_COLLECTION: z.string().trim().min(1).default("docusaurus-book"),
 
   DATABASE_URL: z.string().refine(isPostgresUrl, "must be a postgres:// or postgresql:// URL").optional(),
+  DATABASE_TRANSPORT: z.enum(["auto", "tcp", "websocket"], "must be auto, tcp or websocket").default("auto"),
   DATA_DIR: z.string().default(".data"),
 
   ALLOWED_ORIGINS: z.string().default("http://localhost:3000,http://127.0.0.1:3000"),
@@ -113,6 +119,8 @@ export interface Config {
   };
   /** Postgres URL, or undefined for the embedded PGlite database in `dataDir`. */
   databaseUrl: string | undefined;
+  /** How Postgres is reached: its TCP port, or a WebSocket on 443 (Neon's serverless driver). */
+  databaseTransport: "tcp" | "websocket";
   dataDir: string;
   allowedOrigins: string[];
   /** The book site's URL; sources' `url` are then absolute. */
@@ -152,6 +160,18 @@ export function defaultRelevanceThreshold(embeddingModel: string): number {
   return embeddingModel === LOCAL_EMBEDDING_MODEL ? 0.15 : 0.45;
 }
 
+/**
+ * `auto` takes the WebSocket for a Neon host when running on a Space (which sets SPACE_ID):
+ * a Space reaches only ports 80, 443 and 8080, never Postgres' 5432, and Neon answers
+ * WebSockets on 443. Elsewhere, and for any other host, Postgres' own TCP.
+ * docs/platform-facts.md: Space networking; Neon and Postgres.
+ */
+function databaseTransport(setting: "auto" | "tcp" | "websocket", databaseUrl: string | undefined, onSpace: boolean): "tcp" | "websocket" {
+  if (setting !== "auto") return setting;
+  const host = databaseUrl ? new URL(databaseUrl).hostname : "";
+  return onSpace && /(^|\.)neon\.tech$/.test(host) ? "websocket" : "tcp";
+}
+
 export class ConfigError extends Error {
   readonly code = "config_invalid";
   readonly problems: string[];
@@ -184,7 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { sam
   if ("error" in thinking) problems.push(`GEMINI_THINKING ${thinking.error}`);
   else {
     try {
-      thinkingConfig(cleaned.GEMINI_MODEL ?? "gemini-2.5-flash", thinking);
+      thinkingConfig(cleaned.GEMINI_MODEL ?? DEFAULT_GEMINI_MODEL, thinking);
     } catch (err) {
       problems.push(`GEMINI_THINKING does not suit GEMINI_MODEL: ${(err as Error).message}`);
     }
@@ -214,6 +234,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { sam
       collection: e.QDRANT_COLLECTION,
     },
     databaseUrl: e.DATABASE_URL,
+    databaseTransport: databaseTransport(e.DATABASE_TRANSPORT, e.DATABASE_URL, cleaned.SPACE_ID !== undefined),
     dataDir: path.resolve(e.DATA_DIR),
     allowedOrigins: e.ALLOWED_ORIGINS.split(",").map((o) => o.trim()).filter(Boolean),
     docsBaseUrl: e.DOCS_BASE_URL,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { chatEventSchema, eventSchemas } from "./chat/chat-event.ts";
 import { chatRequestSchema } from "./chat/chat-request.ts";
 import type { ErrorCode } from "./errors.ts";
 
@@ -11,32 +12,32 @@ import type { ErrorCode } from "./errors.ts";
 
 /** JSON Schema 2020-12, as OpenAPI 3.1 embeds it: too open to type closely. */
 export type Schema = { readonly [keyword: string]: unknown };
-export interface Reference {
+interface Reference {
   $ref: string;
 }
-export interface MediaType {
+interface MediaType {
   schema: Schema | Reference;
   example?: unknown;
   [extension: `x-${string}`]: unknown;
 }
-export interface Header {
+interface Header {
   description: string;
   required?: boolean;
   schema: Schema;
 }
-export interface ResponseObject {
+interface ResponseObject {
   description: string;
   headers?: Record<string, Header | Reference>;
   content?: Record<string, MediaType>;
 }
-export interface Parameter {
+interface Parameter {
   name: string;
   in: "path" | "query" | "header";
   required: boolean;
   description: string;
   schema: Schema | Reference;
 }
-export interface Operation {
+interface Operation {
   operationId: string;
   summary: string;
   description?: string;
@@ -72,6 +73,17 @@ function jsonSchemaOf(schema: z.ZodType): Schema {
     },
   });
   return json;
+}
+
+/**
+ * The stream's events and their Source, as chat/chat-event.ts defines them, with the
+ * discriminator that OpenAPI tools read to pick an event's schema by its `type`.
+ */
+function chatEventComponents(): Record<string, Schema> {
+  const { schemas } = z.toJSONSchema(eventSchemas, { io: "input", target: "draft-2020-12", uri: (id) => ref(id).$ref });
+  const components = Object.fromEntries(Object.entries(schemas).map(([id, { $schema: _dialect, $id: _id, ...schema }]) => [id, schema as Schema]));
+  const mapping = Object.fromEntries(chatEventSchema.options.map((event) => [event.shape.type.value, ref(eventSchemas.get(event)!.id).$ref]));
+  return { ...components, ChatEvent: { ...components.ChatEvent, discriminator: { propertyName: "type", mapping } } };
 }
 
 const uuid = jsonSchemaOf(z.uuid());
@@ -242,69 +254,7 @@ export function openApiDocument(options: { selectionMaxChars?: number } = {}): O
       },
       schemas: {
         ChatRequest: jsonSchemaOf(chatRequestSchema(selectionMaxChars)),
-        Source: {
-          type: "object",
-          required: ["file", "heading", "similarity"],
-          properties: {
-            file: { type: "string", description: "Path from the book's folder, e.g. `docs/module-01/chapter-01.md`." },
-            heading: { type: "string", description: "The heading path joined with ` > `; empty above the first heading." },
-            similarity: { type: "number", minimum: -1, maximum: 1, description: "The vector store's cosine score." },
-            url: {
-              type: "string",
-              format: "uri-reference",
-              description: "The book page: a path on the book's site under DOCS_ROUTE_BASE_PATH (`/docs/guide/setup`), or an absolute URL when DOCS_BASE_URL is set. Absent in answers stored before it was sent.",
-            },
-          },
-        },
-        MetadataEvent: {
-          type: "object",
-          required: ["type", "conversation_id"],
-          properties: { type: { const: "metadata" }, conversation_id: uuid },
-        },
-        TokenEvent: {
-          type: "object",
-          required: ["type", "content"],
-          properties: {
-            type: { const: "token" },
-            content: { type: "string" },
-            notice: {
-              const: true,
-              description: "Set on the one token the service adds just before an `error` event: a short sentence saying the answer was cut, for clients that ignore `error`. It is not part of the stored answer.",
-            },
-          },
-        },
-        DoneEvent: {
-          type: "object",
-          required: ["type", "sources"],
-          properties: {
-            type: { const: "done" },
-            sources: { type: "array", items: ref("Source"), description: "Empty in `selection` mode." },
-            conversation_id: uuid,
-            saved: { type: "boolean", description: "Always true: an answer that streamed but could not be stored ends with an error event (database_unavailable) instead." },
-          },
-        },
-        ErrorEvent: {
-          type: "object",
-          required: ["type", "code", "message"],
-          properties: {
-            type: { const: "error" },
-            code: { type: "string", description: "An error code, or `client_disconnected`." },
-            message: { type: "string" },
-            conversation_id: uuid,
-          },
-        },
-        ChatEvent: {
-          oneOf: [ref("MetadataEvent"), ref("TokenEvent"), ref("DoneEvent"), ref("ErrorEvent")],
-          discriminator: {
-            propertyName: "type",
-            mapping: {
-              metadata: "#/components/schemas/MetadataEvent",
-              token: "#/components/schemas/TokenEvent",
-              done: "#/components/schemas/DoneEvent",
-              error: "#/components/schemas/ErrorEvent",
-            },
-          },
-        },
+        ...chatEventComponents(),
         Message: {
           type: "object",
           required: ["id", "role", "content", "sources", "created_at", "incomplete"],

@@ -18,7 +18,6 @@ export const SECRET_NAMES = [
   "OTEL_EXPORTER_OTLP_HEADERS",
   "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
 ] as const;
-export type SecretName = (typeof SECRET_NAMES)[number];
 
 /** What a scrubbed secret becomes. */
 export const REDACTED = "[REDACTED]";
@@ -27,7 +26,7 @@ export const REDACTED = "[REDACTED]";
  * Shorter values are not treated as secrets: they would scrub ordinary words and match
  * by accident (an empty or placeholder variable); every real key or password is longer.
  */
-export const MIN_SECRET_LENGTH = 8;
+const MIN_SECRET_LENGTH = 8;
 
 export type SecretValue = { label: string; value: string };
 
@@ -73,7 +72,7 @@ export function parseOtlpHeaders(value: string): Array<[string, string]> | undef
 }
 
 /** Only values long enough to be secrets, each once. */
-export function keepSecretLike<T extends SecretValue>(values: readonly T[]): T[] {
+function keepSecretLike<T extends SecretValue>(values: readonly T[]): T[] {
   const seen = new Set<string>();
   return values.filter((v) => v.value.length >= MIN_SECRET_LENGTH && !seen.has(v.value) && seen.add(v.value));
 }

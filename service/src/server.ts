@@ -6,7 +6,6 @@ import { runningBundleHash } from "./bundle-manifest.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { buildDependencies, isEmbedded, type Dependencies } from "./dependencies.ts";
 import { createLogger } from "./logger.ts";
-import { StreamStop } from "./routes/chat.ts";
 import { startUp, type BookSummary } from "./startup.ts";
 import { startTracing } from "./telemetry/tracing.ts";
 
@@ -55,13 +54,8 @@ async function main(): Promise<void> {
     startup.abort();
     server.close();
     server.closeIdleConnections();
-    // Streams may finish on their own for a while; those left are ended with an error event
-    // (their partial answers are stored) before the deadline.
-    const grace = Math.max(0, config.shutdownTimeoutMs - 2_000);
-    if ((await deps.streams.drained(grace)) > 0) {
-      deps.streams.abortAll(new StreamStop("shutting_down"));
-      await deps.streams.drained(2_000);
-    }
+    // Open answers end before the deadline, leaving time to close the database.
+    await deps.streams.stopAll(Math.max(0, config.shutdownTimeoutMs - 2_000));
     server.closeAllConnections();
     await deps.db.close().catch((err: unknown) => logger.warn({ err }, "database close failed"));
     // The spans still buffered, the last answers' among them.

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { estimateTokens, splitIntoPieces } from "../../emulators/gemini-answer.ts";
+import { estimateTokens, splitIntoPieces } from "../../emulators/gemini/answer.ts";
 import { chat, startTestApp, type TestApp } from "./support/harness.ts";
 import { startStack, type Stack } from "./support/upstreams.ts";
 
@@ -53,8 +53,8 @@ describe("Gemini's token usage, stored with each answer", () => {
     assert.deepEqual(answer, { role: "assistant", ...NO_USAGE });
   });
 
-  it("stores the thinking tokens of a model left to think", async () => {
-    const thinking = await startStack({ GEMINI_THINKING: "dynamic" });
+  it("stores the thinking tokens of a model set to think (level high: the emulator's full 8,192)", async () => {
+    const thinking = await startStack({ GEMINI_THINKING: "high" });
     try {
       thinking.gemini.setAnswer(ANSWER);
       thinking.gemini.setStreamProfile({ tokens: 6 });
@@ -62,7 +62,7 @@ describe("Gemini's token usage, stored with each answer", () => {
       const request = thinking.gemini.requests.find((r) => r.kind === "stream")!;
       const [, answer] = await usageRows(thinking.app, String(events[0]!.conversation_id));
       // The emulator thinks 1,000 tokens when thinking is fully on.
-      assert.deepEqual(answer, { role: "assistant", model: thinking.app.deps.config.gemini.model, ...emulatorUsage(request.body as { contents: unknown }, ANSWER, 6, 1_000) });
+      assert.deepEqual(answer, { role: "assistant", model: thinking.app.deps.config.gemini.model, ...emulatorUsage(request.body as { contents: unknown }, ANSWER, 6, 8_192) });
     } finally {
       await thinking.close();
     }

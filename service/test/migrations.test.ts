@@ -6,7 +6,7 @@ import { migrate, SchemaTooNewError } from "../src/db/migrate.ts";
 import { migrations as allMigrations, type Migration } from "../src/db/migrations/index.ts";
 import { PgvectorStore } from "../src/retrieval/pgvector-store.ts";
 import { startTestApp } from "./support/harness.ts";
-import { freshPglite, freshPostgres, PREVIOUS_BACKEND_DDL, skipWithoutPostgres, type TestDatabase } from "./support/databases.ts";
+import { freshPglite, freshPostgres, freshPostgresOverWebSocket, PREVIOUS_BACKEND_DDL, skipWithoutPostgres, type TestDatabase } from "./support/databases.ts";
 
 async function columns(db: Database, table: string): Promise<string[]> {
   const { rows } = await db.query<{ column_name: string }>(
@@ -34,7 +34,8 @@ async function tableExists(db: Database, table: string): Promise<boolean> {
 }
 
 const engines = [
-  { name: "Postgres", open: freshPostgres, skip: skipWithoutPostgres },
+  { name: "Postgres", open: () => freshPostgres(), skip: skipWithoutPostgres },
+  { name: "Postgres over Neon's WebSocket transport", open: freshPostgresOverWebSocket, skip: skipWithoutPostgres },
   { name: "PGlite", open: freshPglite, skip: false as const },
 ];
 
@@ -174,17 +175,23 @@ describe("a service older than its database's schema", () => {
 });
 
 describe("migrations under concurrency", { skip: skipWithoutPostgres }, () => {
-  it("runs each migration once when several processes migrate at the same moment", () =>
-    withDatabase(freshPostgres, async ({ url }) => {
+  for (const transport of ["tcp", "websocket"] as const) it(`runs each migration once when several processes migrate at the same moment (${transport})`, () =>
+    withDatabase(() => freshPostgres(), async ({ url }) => {
       const { createPostgresDatabase } = await import("../src/db/postgres.ts");
-      const replicas = Array.from({ length: 5 }, () => createPostgresDatabase({ connectionString: url }));
+      const { startWsProxy } = await import("./support/ws-proxy.ts");
+      // The advisory lock is held on one connection: over WebSockets, one WebSocket each.
+      const proxy = transport === "websocket" ? await startWsProxy() : undefined;
+      const websocket = proxy ? { wsProxy: proxy.wsProxy, useSecureWebSocket: false, pipelineConnect: false as const } : undefined;
+      const replicas = Array.from({ length: 5 }, () => createPostgresDatabase({ connectionString: url, transport, ...(websocket ? { websocket } : {}) }));
       try {
         const results = await Promise.all(replicas.map((db) => migrate(db)));
         assert.equal(results.flat().length, 4, "four migrations applied in total, across all replicas");
         const { rows } = await replicas[0]!.query<{ n: string }>(`select count(*) as n from schema_migrations`);
         assert.equal(Number(rows[0]!.n), 4);
+        if (proxy) assert.ok(proxy.connections >= 5, `every replica went through the WebSocket proxy (${proxy.connections})`);
       } finally {
         await Promise.all(replicas.map((db) => db.close()));
+        await proxy?.close();
       }
     }));
 });

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, beforeEach, describe, it } from "node:test";
-import { startQdrantEmulator, type QdrantEmulator } from "../../emulators/qdrant.ts";
-import { LEGACY_EMBEDDING_MODEL, QdrantStore } from "../src/retrieval/qdrant-store.ts";
+import { startQdrantEmulator, type QdrantEmulator } from "../../emulators/qdrant/qdrant.ts";
+import { LEGACY_EMBEDDING_MODEL, QdrantStore, restAddress } from "../src/retrieval/qdrant-store.ts";
 import type { ChunkPoint } from "../src/retrieval/vector-store.ts";
 
 const unit = (v: number[]) => {
@@ -59,6 +59,8 @@ describe("QdrantStore against the Qdrant emulator", () => {
         { id: term, vector: basis(4, 2), payload: { ...legacyPayload("docs/term.md"), heading_path: ["Troubleshooting", "429 quota_exceeded"], content: "Wait, or use a key with a higher quota." } },
         { id: far, vector: basis(4, 1), payload: { ...legacyPayload("docs/far.md"), content: "Health reports each service." } },
       ],
+      // A self-hosted server without strict mode: Qdrant Cloud's is tested below.
+      strictMode: false,
     });
     const before = qdrant.points("docusaurus-book");
     const vector = basis(4, 0, 0.1);
@@ -88,6 +90,57 @@ describe("QdrantStore against the Qdrant emulator", () => {
     // A server that refuses the formula (before 1.14) answers 400: the search is by vector alone.
     await qdrant.setFault({ kind: "status", status: 400, route: "search", times: 1, message: "Format error in JSON body: unknown variant `formula`" });
     assert.deepEqual((await ask()).map((h) => h.id), [near, far]);
+  });
+
+  it("on Qdrant Cloud's strict mode, a collection without text indexes searches by vector and says why; prepareSearch creates them", async () => {
+    const [near, term] = [randomUUID(), randomUUID()];
+    qdrant.seed("docusaurus-book", {
+      size: 4,
+      points: [
+        { id: near, vector: basis(4, 0), payload: { ...legacyPayload("docs/near.md"), content: "The service answers questions." } },
+        { id: term, vector: basis(4, 2), payload: { ...legacyPayload("docs/term.md"), content: "Wait when quota_exceeded comes." } },
+      ],
+    });
+    const s = store();
+    const vector = basis(4, 0, 0.1);
+    assert.equal(s.searchMode(), undefined, "not known before a hybrid query or prepareSearch");
+    assert.deepEqual((await s.hybridSearch({ vector, text: "quota_exceeded" }, 2)).map((h) => h.id)[0], near, "vector order: the word match was refused");
+    assert.equal(s.searchMode()?.hybrid, false);
+    assert.match(s.searchMode()!.reason!, /strict mode refused the word match .*Index required but not found for "(content|heading_path)"/);
+
+    const prepared = await s.prepareSearch();
+    assert.deepEqual(prepared, { hybrid: true, created: ["content", "heading_path"] });
+    assert.deepEqual(qdrant.payloadIndexes("docusaurus-book"), { content: "text", heading_path: "text" });
+    assert.deepEqual((await s.hybridSearch({ vector, text: "quota_exceeded" }, 2)).map((h) => h.id)[0], term, "the word found again");
+    assert.deepEqual(await s.prepareSearch(), { hybrid: true }, "a second start creates nothing");
+  });
+
+  it("prepareSearch says why hybrid search is off: a read-only key cannot create the indexes, a server before 1.14 has no formulas", async () => {
+    const readOnly = await startQdrantEmulator({ apiKey: "key", readOnlyApiKey: "read-only" });
+    const old = await startQdrantEmulator({ version: "1.13.6" });
+    try {
+      readOnly.seed("docusaurus-book", { size: 4, points: [{ id: randomUUID(), vector: basis(4, 0), payload: legacyPayload("docs/a.md") }] });
+      const mode = await new QdrantStore({ url: readOnly.url, apiKey: "read-only", collection: "docusaurus-book" }).prepareSearch();
+      assert.equal(mode.hybrid, false);
+      assert.match(mode.reason!, /content and heading_path are missing and could not be created .*403/);
+      old.seed("docusaurus-book", { size: 4, points: [{ id: randomUUID(), vector: basis(4, 0), payload: legacyPayload("docs/a.md") }] });
+      const oldStore = new QdrantStore({ url: old.url, collection: "docusaurus-book" });
+      assert.match((await oldStore.prepareSearch()).reason!, /Qdrant 1\.13\.6 is older than 1\.14/);
+      old.requests.length = 0;
+      await oldStore.hybridSearch({ vector: basis(4, 0), text: "quota" }, 1);
+      assert.equal((old.requests.at(-1)!.body as { prefetch?: unknown }).prefetch, undefined, "no hybrid query is sent to a server that cannot take it");
+    } finally {
+      await readOnly.close();
+      await old.close();
+    }
+  });
+
+  it("calls a URL without a port on its scheme's port, never on 6333; a port written is kept", () => {
+    assert.equal(restAddress("https://xyz.eu-central.aws.cloud.qdrant.io"), "https://xyz.eu-central.aws.cloud.qdrant.io");
+    assert.equal(restAddress("https://xyz.eu-central.aws.cloud.qdrant.io:6333"), "https://xyz.eu-central.aws.cloud.qdrant.io:6333");
+    assert.equal(restAddress("http://qdrant.internal/"), "http://qdrant.internal");
+    assert.deepEqual(new QdrantStore({ url: "https://xyz.cloud.qdrant.io", collection: "c" }).endpoint, { host: "xyz.cloud.qdrant.io", port: 443 });
+    assert.deepEqual(new QdrantStore({ url: "http://127.0.0.1:6333", collection: "c" }).endpoint, { host: "127.0.0.1", port: 6333 });
   });
 
   it("reports the collection, and text-embedding-004 for points without an embedding model", async () => {

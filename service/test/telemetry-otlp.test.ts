@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { startOtlpCollector, type OtlpCollector } from "../../emulators/otlp-collector.ts";
+import { startOtlpCollector, type OtlpCollector } from "../../emulators/otlp/otlp.ts";
 import { GEN_AI_SCHEMA_URL } from "../src/telemetry/gen-ai.ts";
 import { startTracing, type Tracing } from "../src/telemetry/tracing.ts";
 import { answerOf, chat } from "./support/harness.ts";

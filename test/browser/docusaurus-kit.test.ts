@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { startGeminiEmulator, type GeminiEmulator } from "../../emulators/gemini.ts";
-import { freePort } from "../../emulators/hub.ts";
+import { startGeminiEmulator, type GeminiEmulator } from "../../emulators/gemini/gemini.ts";
+import { freePort } from "../../emulators/core/http.ts";
 import { assembleSite, ROOT, siteMissing, type BuiltSite } from "./docusaurus-site.ts";
 
 const CHROMIUM = "/usr/bin/chromium";

@@ -14,6 +14,7 @@ import { historyWithinBudget } from "./history.ts";
 import type { QueryRewriter } from "./search-query.ts";
 import { sectionPassages } from "./section-passages.ts";
 import { sourceHeading } from "./source-heading.ts";
+import { StreamStop } from "./stream-stop.ts";
 
 export interface ChatServiceOptions {
   conversations: ConversationStore;
@@ -31,8 +32,9 @@ export interface ChatServiceOptions {
 
 /** A chat ready to stream: the question is stored and the passages are chosen. */
 export interface PreparedChat {
+  ok: true;
   conversationId: string;
-  /** The answer's placeholder, stored with the question; finish completes it. */
+  /** The answer's placeholder, stored with the question; answer() completes it. */
   answerId: string;
   generation: GenerationRequest;
   sources: Source[];
@@ -40,14 +42,49 @@ export interface PreparedChat {
   searchQuery: string;
   /** When preparing began (performance.now()): a first token's latency counts from here. */
   startedAt: number;
-  /** Set by generate once the model reports its token usage; finish stores it with the answer. */
-  usage?: TokenUsage | undefined;
 }
+
+/** A stored question whose passages could not be found: no answer will come. */
+export interface UnpreparedChat {
+  ok: false;
+  conversationId: string;
+  answerId: string;
+  /** As thrown by retrieval, naming the conversation for the client. */
+  error: unknown;
+}
+
+/** Where an answer goes as it is written: the route's event stream, or a test's or the eval's string. */
+export interface AnswerSink {
+  /** A piece of the answer's text, in order. */
+  text(piece: string): void;
+  /** After the last piece: resolves false when the reader did not take the whole answer. */
+  delivered(): Promise<boolean>;
+}
+
+/**
+ * How an answer ended, and so what was stored. `saved` says whether the database took the
+ * (partial) answer; `error` is what the reader is told.
+ */
+export type AnswerOutcome =
+  /** Stored complete, and the reader took it all. */
+  | { kind: "complete"; sources: Source[] }
+  /** The reader took it all, but the database refused it. */
+  | { kind: "not_stored" }
+  /** Written in full, but the reader stopped taking it: stored incomplete as reader_stalled. */
+  | { kind: "undelivered"; saved: boolean }
+  /** The client left, or stopped reading, mid-answer. */
+  | { kind: "client_gone"; error: AppError; saved: boolean }
+  /** The service is stopping. */
+  | { kind: "shutting_down"; error: AppError; saved: boolean }
+  /** The model failed or took too long. */
+  | { kind: "failed"; error: AppError; saved: boolean }
+  /** Retrieval failed before any answer: the placeholder says why. */
+  | { kind: "not_started"; error: unknown };
 
 // Enough raw turns for any budget worth having; the budget then picks whole turns.
 const HISTORY_ROWS = 40;
 
-/** The chat's steps around the stream: prepare (store, retrieve), generate, then finish (store). */
+/** A chat in two steps: prepare (store the question, retrieve), then answer (stream, store the answer). */
 export class ChatService {
   readonly #o: ChatServiceOptions;
   readonly #metrics: ChatMetrics;
@@ -66,9 +103,10 @@ export class ChatService {
 
   /**
    * Everything that can fail with a plain HTTP status happens here, before the stream opens.
-   * The question is stored first, so it survives any later failure.
+   * The question is stored first, so it survives any later failure; it throws only when the
+   * question could not be stored. The answer's placeholder is left to answer().
    */
-  async prepare(request: ChatRequest, signal: AbortSignal): Promise<PreparedChat> {
+  async prepare(request: ChatRequest, signal: AbortSignal): Promise<PreparedChat | UnpreparedChat> {
     const startedAt = performance.now();
     const { conversations } = this.#o;
     let history: GenerationRequest["history"] = [];
@@ -85,6 +123,7 @@ export class ChatService {
     if (request.mode === "selection") {
       const { conversationId, answerId } = await stored;
       return {
+        ok: true,
         conversationId,
         answerId,
         generation: { mode: "selection", question: request.message, history, passages: [], selection: request.context ?? "" },
@@ -98,15 +137,10 @@ export class ChatService {
     const [question, retrieval] = await Promise.allSettled([stored, this.#retrieve(request.message, history, signal)]);
     if (question.status === "rejected") throw question.reason;
     const { conversationId, answerId } = question.value;
-    if (retrieval.status === "rejected") {
-      // No answer will come: the placeholder says why, rather than "interrupted".
-      const code = retrieval.reason instanceof AppError ? retrieval.reason.code : "internal_error";
-      this.#metrics.countAnswer("incomplete", code);
-      await conversations.completeAnswer(answerId, { content: "", sources: null, incomplete: true, errorCode: code }).catch(() => undefined);
-      throw withConversation(retrieval.reason, conversationId);
-    }
+    if (retrieval.status === "rejected") return { ok: false, conversationId, answerId, error: withConversation(retrieval.reason, conversationId) };
     const { searchQuery, passages } = retrieval.value;
     return {
+      ok: true,
       conversationId,
       answerId,
       generation: { mode: "general", question: request.message, history, passages },
@@ -116,42 +150,63 @@ export class ChatService {
     };
   }
 
-  /** Streams the answer's text pieces into `onText`. Records Gemini's quota state for health. */
-  async generate(prepared: PreparedChat, signal: AbortSignal, onText: TextSink): Promise<void> {
-    const { generator } = this.#o;
-    const sink = this.#metrics.enabled ? timeFirstPiece(onText, prepared.startedAt, this.#metrics) : onText;
-    const { name, options } = this.#spans.answer;
-    await inSpan(name, options, async (span) => {
-      if (span.isRecording()) span.setAttributes(answerAttributes(prepared.generation.mode, prepared.generation.passages.length));
-      try {
-        const result = await generator.stream(prepared.generation, signal, sink);
-        if (result?.usage) prepared.usage = result.usage;
-        this.#o.geminiStatus.recordSuccess();
-      } catch (err) {
-        this.#noteQuota(err);
-        throw err;
-      }
-    });
+  /**
+   * Streams the answer into `sink`, stores what it came to in its placeholder, and says how it
+   * ended. The one place that decides what is stored for an answer.
+   */
+  async answer(chat: PreparedChat | UnpreparedChat, signal: AbortSignal, sink: AnswerSink): Promise<AnswerOutcome> {
+    const outcome = await this.#answer(chat, signal, sink);
+    this.#metrics.countAnswer(outcome.kind, outcomeCode(outcome));
+    return outcome;
   }
 
-  /** Stores the assistant's answer, complete or not, in its placeholder. Returns false when the database refused it. */
-  async finish(prepared: PreparedChat, answer: string, outcome: { incomplete: boolean; errorCode?: string }): Promise<boolean> {
-    this.#metrics.countAnswer(outcome.incomplete ? "incomplete" : "complete", outcome.errorCode ?? null);
+  async #answer(chat: PreparedChat | UnpreparedChat, signal: AbortSignal, sink: AnswerSink): Promise<AnswerOutcome> {
+    if (!chat.ok) {
+      // No answer will come: the placeholder says why, rather than "interrupted".
+      await this.#o.conversations.completeAnswer(chat.answerId, { content: "", sources: null, incomplete: true, errorCode: notStartedCode(chat.error) }).catch(() => undefined);
+      return { kind: "not_started", error: chat.error };
+    }
+    let answer = "";
+    let usage: TokenUsage | undefined;
+    const onText: TextSink = (text) => {
+      answer += text;
+      sink.text(text);
+    };
+    const { name, options } = this.#spans.answer;
     try {
-      await this.#o.conversations.completeAnswer(prepared.answerId, {
-        content: answer,
-        sources: prepared.sources,
-        incomplete: outcome.incomplete,
-        errorCode: outcome.errorCode ?? null,
-        usage: prepared.usage,
+      await inSpan(name, options, async (span) => {
+        if (span.isRecording()) span.setAttributes(answerAttributes(chat.generation.mode, chat.generation.passages.length));
+        const result = await this.#o.generator.stream(chat.generation, signal, this.#metrics.enabled ? timeFirstPiece(onText, chat.startedAt, this.#metrics) : onText);
+        usage = result?.usage;
       });
+      this.#o.geminiStatus.recordSuccess();
+    } catch (err) {
+      this.#noteQuota(err);
+      const error = failureOf(err, signal);
+      const saved = await this.#store(chat, answer, error.code);
+      if (error.code === "client_disconnected" || error.code === "reader_stalled") return { kind: "client_gone", error, saved };
+      if (error.code === "shutting_down") return { kind: "shutting_down", error, saved };
+      return { kind: "failed", error, saved };
+    }
+    // The whole answer came, but a reader that never took it was not given an answer.
+    if (!(await sink.delivered())) return { kind: "undelivered", saved: await this.#store(chat, answer, "reader_stalled", usage) };
+    return (await this.#store(chat, answer, null, usage)) ? { kind: "complete", sources: chat.sources } : { kind: "not_stored" };
+  }
+
+  /**
+   * Stores the answer, complete (no error code) or not, in its placeholder, with the model's
+   * token usage when it reported one. Returns false when the database refused it.
+   */
+  async #store(chat: PreparedChat, answer: string, errorCode: string | null, usage?: TokenUsage): Promise<boolean> {
+    try {
+      await this.#o.conversations.completeAnswer(chat.answerId, { content: answer, sources: chat.sources, incomplete: errorCode !== null, errorCode, usage });
       return true;
     } catch {
       return false;
     }
   }
 
-  /** A follow-up is searched with a standalone query; the first question as asked. */
+  /** Each step in its span: the follow-up's rewrite (a first question has none), the embedding, the search. */
   async #retrieve(question: string, history: GenerationRequest["history"], signal: AbortSignal): Promise<{ searchQuery: string; passages: SearchHit[] }> {
     const { rewriter, embedder, store, settings } = this.#o;
     const { rewrite, embedding, retrieval } = this.#spans;
@@ -190,6 +245,27 @@ export class ChatService {
   }
 }
 
+/** The error code an outcome counts under: what was stored, or what the reader was told; null for a complete answer. */
+function outcomeCode(outcome: AnswerOutcome): string | null {
+  switch (outcome.kind) {
+    case "complete":
+      return null;
+    case "not_stored":
+      return "database_unavailable";
+    case "undelivered":
+      return "reader_stalled";
+    case "not_started":
+      return notStartedCode(outcome.error);
+    default:
+      return outcome.error.code;
+  }
+}
+
+/** What a placeholder whose retrieval failed is stored with. */
+function notStartedCode(error: unknown): string {
+  return error instanceof AppError ? error.code : "internal_error";
+}
+
 /** `onText`, timing the first piece from the chat's start. */
 function timeFirstPiece(onText: TextSink, startedAt: number, metrics: ChatMetrics): TextSink {
   let first = true;
@@ -200,6 +276,19 @@ function timeFirstPiece(onText: TextSink, startedAt: number, metrics: ChatMetric
     }
     onText(text);
   };
+}
+
+/** What to tell the client, and store, about an answer that ended early. */
+function failureOf(err: unknown, signal: AbortSignal): AppError {
+  const reason: unknown = signal.aborted ? signal.reason : undefined;
+  if (reason instanceof StreamStop) {
+    return new AppError(reason.code, reason.readerMessage, { cause: err });
+  }
+  if (reason instanceof DOMException && reason.name === "TimeoutError") {
+    return new AppError("upstream_timeout", "The answer took too long and was stopped.", { cause: err });
+  }
+  if (err instanceof AppError) return err;
+  return new AppError("upstream_error", "The answer was interrupted by an upstream failure.", { cause: err });
 }
 
 /** Lets the error response name the conversation the question was stored in. */

@@ -38,7 +38,7 @@ export interface NewMessage {
 const UTC_NOW = "(clock_timestamp() at time zone 'utc')";
 
 /** The error code of an answer whose placeholder was never completed: the process stopped mid-answer. */
-export const INTERRUPTED = "interrupted";
+const INTERRUPTED = "interrupted";
 
 export const DATABASE_UNAVAILABLE = "The conversation database is unavailable. Please try again shortly.";
 

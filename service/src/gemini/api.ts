@@ -30,7 +30,7 @@ export interface UsageMetadata {
 export interface GenerateContentResponse {
   candidates?: Array<{ content?: { parts?: Part[] }; finishReason?: string }>;
   usageMetadata?: UsageMetadata;
-  /** The model that answered, e.g. "gemini-2.5-flash". */
+  /** The model that answered: another than the one asked for when Google routes a retired name. */
   modelVersion?: string;
   responseId?: string;
   error?: unknown;

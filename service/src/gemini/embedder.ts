@@ -7,7 +7,7 @@ import { GEMINI_API_URL, GEMINI_API_VERSION, modelResource, type BatchEmbedConte
 import { fromGeminiError, geminiError, GeminiError } from "./gemini-error.ts";
 
 /** batchEmbedContents accepts at most 100 requests per call. */
-export const MAX_BATCH_SIZE = 100;
+const MAX_BATCH_SIZE = 100;
 
 export interface GeminiEmbedderOptions {
   apiKey: string;
@@ -32,7 +32,7 @@ export interface GeminiEmbedderOptions {
  * vector ourselves (cosine scores then equal dot products, in both stores).
  *
  * Calls go to batchEmbedContents as the SDK sends them, but through JsonEndpoint rather than
- * the SDK's fetch: every question makes one, and the SDK's costs three times the CPU.
+ * the SDK's fetch: every question makes one, and the SDK's costs more CPU.
  * Failures are GeminiErrors, as the answer stream's are, so one mapping (fromGeminiError) serves.
  */
 export class GeminiEmbedder implements Embedder {

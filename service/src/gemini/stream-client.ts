@@ -11,10 +11,11 @@ import type { ThinkingConfig } from "./thinking.ts";
 export interface StreamGenerateRequest {
   contents: Content[];
   systemInstruction: string;
-  temperature: number;
+  /** Sent only when set: the 3.x models no longer take it (see thinking.ts). */
+  temperature?: number | undefined;
   /** Sent only when set: undefined leaves the model's own thinking (or a model without it). */
   thinkingConfig?: ThinkingConfig | undefined;
-  maxOutputTokens?: number;
+  maxOutputTokens?: number | undefined;
 }
 
 /** What the stream said about itself besides its text: its last chunk's usage, finish reason and model. */
@@ -32,8 +33,8 @@ export interface StreamOutcome {
  *
  * Why not the SDK's generateContentStream: for every event it parses the JSON three times
  * (once as a thrown SyntaxError on the raw chunk), builds a WHATWG Response and runs its
- * converters. That is about 110 µs of CPU per event on the CI machine, against about 20
- * here; at 500 streams of 30 tokens a second it was the service's whole core. Failures are
+ * converters: several times the CPU per event of this reader, the service's whole core under
+ * load (figures in the docs). Failures are
  * GeminiErrors, as the embedder's are, so one mapping (fromGeminiError) serves both.
  */
 export class GeminiStreamClient {
@@ -42,12 +43,23 @@ export class GeminiStreamClient {
   readonly #agent: http.Agent;
   readonly #transport: typeof http | typeof https;
   readonly #onUsage: ((usage: TokenUsage) => void) | undefined;
+  readonly #onModelVersion: ((model: string, served: string) => void) | undefined;
 
-  /** `onUsage` hears every call's token usage (answers and rewrites alike): the metrics' feed. */
-  constructor(options: { apiKey: string; baseUrl?: string | undefined; apiVersion?: string; onUsage?: (usage: TokenUsage) => void }) {
+  /**
+   * `onUsage` hears every call's token usage (answers and rewrites alike): the metrics' feed.
+   * `onModelVersion` hears, once per stream, which model answered (its `modelVersion`).
+   */
+  constructor(options: {
+    apiKey: string;
+    baseUrl?: string | undefined;
+    apiVersion?: string;
+    onUsage?: ((usage: TokenUsage) => void) | undefined;
+    onModelVersion?: (model: string, served: string) => void;
+  }) {
     const base = options.baseUrl ?? GEMINI_API_URL;
     this.#base = new URL(`${options.apiVersion ?? GEMINI_API_VERSION}/`, base.endsWith("/") ? base : `${base}/`);
     this.#apiKey = options.apiKey;
+    this.#onModelVersion = options.onModelVersion;
     this.#transport = this.#base.protocol === "https:" ? https : http;
     // One pool per process: a stream's socket serves the next one instead of a new TLS handshake.
     this.#agent = new this.#transport.Agent({ keepAlive: true });
@@ -71,7 +83,7 @@ export class GeminiStreamClient {
       if (recording) span.setAttributes(generationRequestAttributes({ model: name, temperature: request.temperature, maxOutputTokens: request.maxOutputTokens, server: this.#base }));
       let outcome: StreamOutcome | undefined;
       try {
-        outcome = await this.#stream(name, request, signal, onText);
+        outcome = await this.#stream(model, name, request, signal, onText);
         if (outcome.usage) this.#onUsage?.(outcome.usage);
         return outcome;
       } finally {
@@ -80,13 +92,14 @@ export class GeminiStreamClient {
     });
   }
 
-  async #stream(model: string, request: StreamGenerateRequest, signal: AbortSignal, onText: (text: string) => void): Promise<StreamOutcome> {
+  /** `model` as configured (the URL's, and onModelVersion's), `name` without its "models/" prefix. */
+  async #stream(model: string, name: string, request: StreamGenerateRequest, signal: AbortSignal, onText: (text: string) => void): Promise<StreamOutcome> {
     const url = new URL(`${modelResource(model)}:streamGenerateContent?alt=sse`, this.#base);
     const body = JSON.stringify({
       contents: request.contents,
       systemInstruction: { parts: [{ text: request.systemInstruction }] },
       generationConfig: {
-        temperature: request.temperature,
+        ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
         ...(request.maxOutputTokens !== undefined ? { maxOutputTokens: request.maxOutputTokens } : {}),
         ...(request.thinkingConfig !== undefined ? { thinkingConfig: request.thinkingConfig } : {}),
       },
@@ -95,7 +108,8 @@ export class GeminiStreamClient {
       throw signal.aborted ? signal.reason : err;
     });
     if (res.statusCode !== 200) throw await statusError(res);
-    return readEvents(res, model, signal, onText);
+    const onModelVersion = this.#onModelVersion;
+    return readEvents(res, name, signal, onText, onModelVersion && ((served) => onModelVersion(model, served)));
   }
 
   #post(url: URL, body: string, signal: AbortSignal, retried = false): Promise<IncomingMessage> {
@@ -133,9 +147,10 @@ export class GeminiStreamClient {
 }
 
 /** Reads the SSE body to its end, handing each chunk's text to `onText`; resolves with what its last chunks said. */
-function readEvents(res: IncomingMessage, model: string, signal: AbortSignal, onText: (text: string) => void): Promise<StreamOutcome> {
+function readEvents(res: IncomingMessage, model: string, signal: AbortSignal, onText: (text: string) => void, onModelVersion?: (served: string) => void): Promise<StreamOutcome> {
   return new Promise((resolve, reject) => {
     let settled = false;
+    let versionSeen = onModelVersion === undefined;
     // Kept from the chunks as they pass: the last one carries the whole answer's counts.
     let usage: UsageMetadata | undefined;
     let finishReason: string | undefined;
@@ -161,7 +176,13 @@ function readEvents(res: IncomingMessage, model: string, signal: AbortSignal, on
         // An error after the 200, sent as an event of its own.
         if (chunk.error) return fail(geminiError(undefined, event.data));
         if (chunk.usageMetadata !== undefined) usage = chunk.usageMetadata;
-        if (chunk.modelVersion !== undefined) responseModel = chunk.modelVersion;
+        if (chunk.modelVersion !== undefined) {
+          responseModel = chunk.modelVersion;
+          if (!versionSeen) {
+            versionSeen = true;
+            onModelVersion!(chunk.modelVersion);
+          }
+        }
         if (chunk.responseId !== undefined) responseId = chunk.responseId;
         const reason = chunk.candidates?.[0]?.finishReason;
         if (reason !== undefined) finishReason = reason;

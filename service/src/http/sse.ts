@@ -1,5 +1,4 @@
 import type { Response } from "express";
-import type { ChatEvent } from "../chat/chat-event.ts";
 
 /** What a stream may hold for a reader that is slow to take it: a few seconds of a fast answer. */
 export const MAX_BUFFERED_BYTES = 64 * 1024;
@@ -15,15 +14,16 @@ export interface SseOptions {
 }
 
 /**
- * All Server-Sent Events framing of the service. Every event is one `data: <JSON>` line
- * and a blank line, as the existing client reads them: JSON encoding keeps newlines out
- * of the line. Writes go straight to the socket (no compression, no buffering proxies).
+ * All Server-Sent Events framing of the service, for events of any type `Event`. Every event
+ * is one `data: <JSON>` line and a blank line, as the existing client reads them: JSON
+ * encoding keeps newlines out of the line. Writes go straight to the socket (no compression,
+ * no buffering proxies).
  *
  * A reader that stops reading fills the socket, then write() returns false and what follows
  * waits in this process's memory. So the stream waits for "drain" at most writeTimeoutMs,
  * holds at most maxBufferedBytes, and past either the reader counts as stalled.
  */
-export class SseStream {
+export class SseStream<Event> {
   readonly #res: Response;
   readonly #o: SseOptions;
   #timer: NodeJS.Timeout | undefined;
@@ -70,13 +70,13 @@ export class SseStream {
     return new Promise((resolve) => this.#waiting.push(resolve));
   }
 
-  send(event: ChatEvent): void {
+  send(event: Event): void {
     this.#write(`data: ${JSON.stringify(event)}\n\n`);
   }
 
-  /** The most frequent event, a ChatEvent of type token, framed without building an object for it first. */
-  sendToken(text: string): void {
-    this.#write(`data: {"type":"token","content":${JSON.stringify(text)}}\n\n`);
+  /** An event its caller already wrote as JSON (one line): a frequent event need not be built as an object first. */
+  sendJson(json: string): void {
+    this.#write(`data: ${json}\n\n`);
   }
 
   /**

@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import type { Database } from "../db/database.ts";
 import { AppError, isAbortError } from "../errors.ts";
 import { addFullTextSearch, anyWordQuery, quoteIdent, SEARCH_COLUMN } from "./pgvector-full-text.ts";
-import { RRF_K } from "./rank-fusion.ts";
 import type { ChunkPayload, ChunkPoint, SearchHit, SearchQuery, StoreInfo, VectorStore } from "./vector-store.ts";
 
 // Postgres error code of a missing table: a collection that was never ingested.
@@ -13,6 +12,11 @@ const DEFAULT_EF_SEARCH = 40;
 // Candidates each side of a hybrid search brings to the fusion, per passage wanted.
 const CANDIDATES_PER_HIT = 4;
 const MIN_CANDIDATES = 20;
+// Reciprocal rank fusion (Cormack, Clarke and Büttcher, 2009): a chunk's fused score is the sum
+// of 1 / (k + rank) over the rankings holding it, ranks from 1, so cosine and text-match scores
+// need no common scale. k = 60 is the paper's. Qdrant's default differs: k = 2 with ranks from 0
+// (the paper's k = 1), and `rrf: {k}` needs Qdrant 1.16.
+const RRF_K = 60;
 
 interface ChunkRow {
   id: string;

@@ -53,9 +53,23 @@ export interface StoreInfo {
   embeddingModel: string | null;
 }
 
+/** Whether the store searches by words and vectors, or by vectors alone, and why. */
+export interface SearchMode {
+  hybrid: boolean;
+  reason?: string;
+  /** Indexes this start created (a collection filled before hybrid search had none). */
+  created?: string[];
+}
+
 export interface VectorStore {
   readonly kind: string;
   readonly collection: string;
+  /** host and port of a networked store, for messages about a connection that does not open. */
+  readonly endpoint?: { host: string; port: number };
+  /** Makes hybrid search possible where the store needs it (Qdrant's text indexes); says the mode. */
+  prepareSearch?(): Promise<SearchMode>;
+  /** The search mode in force, once known. */
+  searchMode?(): SearchMode | undefined;
   /** Creates the collection (or table) for vectors of this size when it does not exist. */
   ensureCollection(vectorSize: number): Promise<void>;
   /** The nearest chunks by vector alone. */

@@ -38,13 +38,13 @@ export const GEN_AI_OPERATION = { generateContent: "generate_content", embedding
 /** What the model stopped on, when the stream ended before saying: the registry's value. */
 export const FINISH_REASON_ERROR = "error";
 
-/** A Gemini generateContent call's request, as span attributes (never its contents). */
-export function generationRequestAttributes(request: { model: string; temperature: number; maxOutputTokens: number | undefined; server: URL }): Attributes {
+/** A Gemini generateContent call's request, as span attributes (never its contents); a field not sent (temperature to a 3.x model) is left out. */
+export function generationRequestAttributes(request: { model: string; temperature: number | undefined; maxOutputTokens: number | undefined; server: URL }): Attributes {
   return {
     [GEN_AI.operationName]: GEN_AI_OPERATION.generateContent,
     [GEN_AI.providerName]: GEMINI_PROVIDER,
     [GEN_AI.requestModel]: request.model,
-    [GEN_AI.requestTemperature]: request.temperature,
+    ...(request.temperature !== undefined ? { [GEN_AI.requestTemperature]: request.temperature } : {}),
     ...(request.maxOutputTokens !== undefined ? { [GEN_AI.requestMaxTokens]: request.maxOutputTokens } : {}),
     [GEN_AI.requestStream]: true,
     "server.address": request.server.hostname,

@@ -1,8 +1,6 @@
 import type { Registry } from "prom-client";
 import type { TokenUsage } from "../answer/answer-generator.ts";
-
-/** How an answer ended, as stored: complete, or incomplete with its error code. */
-export type AnswerOutcome = "complete" | "incomplete";
+import type { AnswerOutcome } from "../chat/chat-service.ts";
 
 /** The retrieval a store ran: words and meaning fused, or vectors alone. */
 export type RetrievalMode = "hybrid" | "vector";
@@ -14,7 +12,8 @@ export interface ChatMetrics {
   observeRequest(method: string, route: string, status: number, seconds: number): void;
   /** From a chat's arrival to its answer's first piece. */
   observeFirstToken(seconds: number): void;
-  countAnswer(outcome: AnswerOutcome, code: string | null): void;
+  /** How an answer ended (chat-service.ts's outcomes), with the error code stored or told. */
+  countAnswer(outcome: AnswerOutcome["kind"], code: string | null): void;
   /** A Gemini call's tokens, the rewrite's as well as the answer's. */
   countTokens(usage: TokenUsage): void;
   countRetrieval(store: string, mode: RetrievalMode): void;
@@ -73,7 +72,7 @@ export async function createMetrics(options: { streamsOpen: () => number }): Pro
   });
   const answers = new client.Counter({
     name: "docs_chat_answers_total",
-    help: "Answers stored, by outcome (complete or incomplete) and error code (none for a complete answer).",
+    help: "Answers by how they ended (complete, not_stored, undelivered, client_gone, shutting_down, failed, not_started) and error code (none for a complete answer).",
     labelNames: ["outcome", "code"] as const,
     registers,
   });

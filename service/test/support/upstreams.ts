@@ -1,7 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { startGeminiEmulator, type GeminiEmulator } from "../../../emulators/gemini.ts";
-import { startQdrantEmulator, type QdrantEmulator } from "../../../emulators/qdrant.ts";
+import { startGeminiEmulator, type GeminiEmulator } from "../../../emulators/gemini/gemini.ts";
+import { startQdrantEmulator, type QdrantEmulator } from "../../../emulators/qdrant/qdrant.ts";
 import type { DependencyOverrides } from "../../src/dependencies.ts";
 import { ingestDocs } from "../../src/ingest/ingest.ts";
 import { freshPglite, freshPostgres, TEST_DATABASE_URL, type TestDatabase } from "./databases.ts";
