@@ -156,7 +156,7 @@ export class ChatService {
    */
   async answer(chat: PreparedChat | UnpreparedChat, signal: AbortSignal, sink: AnswerSink): Promise<AnswerOutcome> {
     const outcome = await this.#answer(chat, signal, sink);
-    this.#metrics.countAnswer(outcome.kind, outcomeCode(outcome));
+    if (this.#metrics.enabled) this.#metrics.countAnswer(outcome.kind, outcomeCode(outcome));
     return outcome;
   }
 
