@@ -48,9 +48,13 @@ describe("GET /api/health", () => {
     await new Promise((r) => setTimeout(r, 350));
     const qdrantBefore = stack.qdrant.requests.length;
     const geminiBefore = stack.gemini.requests.length;
+    // One check asks Qdrant at most 3 things; the cache lets one check through per 300 ms
+    // period. On a busy machine the flood can span several periods: allow one check for each.
+    const started = performance.now();
     await Promise.all(Array.from({ length: 50 }, () => health(stack.app.url)));
+    const periods = Math.ceil((performance.now() - started) / 300) + 1;
     const calls = stack.qdrant.requests.length - qdrantBefore;
-    assert.ok(calls > 0 && calls <= 3, `Qdrant saw ${calls} requests for 50 probes`);
+    assert.ok(calls > 0 && calls <= 3 * Math.min(periods, 5), `Qdrant saw ${calls} requests for 50 probes over ${periods} cache periods`);
     assert.equal(stack.gemini.requests.length, geminiBefore);
   });
 
