@@ -1,4 +1,6 @@
 import path from "node:path";
+import { startOtlpCollector, type OtlpCollector } from "../emulators/otlp/otlp.ts";
+import { NO_USAGE, readUsageTotals, usageBetween } from "./answer-usage.ts";
 import { capacity, overhead, throughput, type ChatScenarioResult, type Server } from "./chat-scenarios.ts";
 import { firstToken } from "./first-token.ts";
 import { coldStart } from "./cold-start.ts";
@@ -49,6 +51,9 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const stack = await startStack(settings);
+  // Where the service's spans go with --otlp: a receiver on loopback that answers as a collector does.
+  const sink = settings.telemetry.otlp && !settings.target ? await startOtlpCollector() : undefined;
+  const telemetry = telemetryEnv(settings, sink);
   let service: ServiceProcess | undefined;
   let interrupted = false;
   const onInterrupt = () => {
@@ -78,6 +83,7 @@ async function main(argv: string[]): Promise<number> {
     if (settings.scenarios.includes("first-token")) results.firstToken = await firstToken(stack, settings, log);
 
     const run = { overhead, capacity, throughput } as const;
+    let usageSoFar = NO_USAGE;
     if (settings.target && chatScenarios.length > 0) {
       await waitForTarget(settings, stack);
       const server: Server = { url: settings.target, pid: settings.targetPid };
@@ -85,18 +91,23 @@ async function main(argv: string[]): Promise<number> {
     } else {
       for (const name of chatScenarios) {
         // A fresh process per scenario: each one's peak RSS and CPU are its own.
-        service = await startService({ ...stack.serviceEnv(), ...nodeOptions(settings, name) }, { timeoutMs: 120_000 });
+        service = await startService({ ...stack.serviceEnv(), ...telemetry, ...nodeOptions(settings, name) }, { timeoutMs: 120_000 });
         log(`service: pid ${service.pid} at ${service.url}, healthy after ${Math.round(service.readyMs)} ms`);
+        let scenario;
         try {
-          results.chats.push(await run[name]({ url: service.url, pid: service.pid }, stack.upstreams, settings, log));
+          scenario = await run[name]({ url: service.url, pid: service.pid }, stack.upstreams, settings, log);
         } finally {
           await service.stop();
           service = undefined;
         }
+        // Read once the service has stopped: it holds an embedded database while it runs.
+        const totals = await readUsageTotals(stack.runDatabase.env);
+        results.chats.push({ ...scenario, usage: usageBetween(usageSoFar, totals) });
+        usageSoFar = totals;
       }
     }
     if (settings.scenarios.includes("slow-readers") && !settings.target) {
-      const env = { ...stack.serviceEnv(), SSE_WRITE_TIMEOUT_MS: String(settings.slowReaders.writeTimeoutMs), ...nodeOptions(settings, "slow-readers") };
+      const env = { ...stack.serviceEnv(), ...telemetry, SSE_WRITE_TIMEOUT_MS: String(settings.slowReaders.writeTimeoutMs), ...nodeOptions(settings, "slow-readers") };
       service = await startService(env, { timeoutMs: 120_000 });
       try {
         results.slowReaders = await slowReaders({ url: service.url, pid: service.pid }, stack.upstreams, settings, log);
@@ -108,6 +119,11 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     process.off("SIGINT", onInterrupt);
     if (!interrupted) await stack.close();
+    if (sink) {
+      const { exports, bytes } = sink.counts();
+      notes.push(`telemetry: spans exported over OTLP (http/protobuf) to a loopback sink: ${exports} exports, ${Math.round(bytes / 1024)} KB`);
+      await sink.close();
+    }
   }
 
   results.goals = [...collectGoals(results.chats), ...(results.slowReaders?.goals ?? [])];
@@ -122,6 +138,14 @@ async function main(argv: string[]): Promise<number> {
   await writeResults(settings.out, results);
   log(`\nwrote ${path.relative(process.cwd(), settings.out) || settings.out}`);
   return settings.strict && results.goals.some((g) => g.met === false) ? 1 : 0;
+}
+
+/** The service's telemetry variables: none by default (telemetry off, as a service without them runs). */
+function telemetryEnv(settings: Settings, sink: OtlpCollector | undefined): Record<string, string> {
+  return {
+    ...(sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } : {}),
+    ...(settings.telemetry.metrics ? { METRICS_TOKEN: "bench-metrics-token-not-a-secret" } : {}),
+  };
 }
 
 /** NODE_OPTIONS for a service process: the user's flags, and a CPU profile when asked. */

@@ -48,6 +48,8 @@ export interface Settings {
   cpuProfileDir: string | undefined;
   /** Extra node flags for the service process (NODE_OPTIONS), e.g. "--max-old-space-size=384". */
   serviceNodeOptions: string | undefined;
+  /** The service's telemetry: spans exported over OTLP to a loopback sink, /metrics kept (METRICS_TOKEN). */
+  telemetry: { otlp: boolean; metrics: boolean };
 }
 
 export const USAGE = `Usage: npm run bench -- [scenarios] [options]
@@ -89,6 +91,9 @@ Options:
   --corpus-files N, --corpus-sections N   generated corpus size (30 x 10)
   --cold-start-runs N   starts per cold-start case (3)
   --out FILE            results file (bench/results.json)
+  --otlp                the service exports its spans over OTLP (http/protobuf) to a sink on loopback
+  --metrics             the service keeps its Prometheus metrics (METRICS_TOKEN set)
+                        (without either, telemetry is off, as it is by default)
   --cpu-prof DIR        write a V8 CPU profile of each service process of the load scenarios to DIR
   --node-options=FLAGS extra node flags for the service processes, e.g. --node-options=--max-old-space-size=384`;
 
@@ -102,6 +107,8 @@ export function parseSettings(argv: string[]): Settings | "help" {
       help: { type: "boolean", short: "h" },
       quick: { type: "boolean" },
       strict: { type: "boolean" },
+      otlp: { type: "boolean" },
+      metrics: { type: "boolean" },
       ...Object.fromEntries(SCENARIOS.map((s) => [s, { type: "boolean" as const }])),
       store: { type: "string" },
       target: { type: "string" },
@@ -181,5 +188,6 @@ export function parseSettings(argv: string[]): Settings | "help" {
     timeoutMs: 120_000,
     cpuProfileDir: typeof v["cpu-prof"] === "string" ? path.resolve(v["cpu-prof"]) : undefined,
     serviceNodeOptions: typeof v["node-options"] === "string" ? v["node-options"] : undefined,
+    telemetry: { otlp: v.otlp === true, metrics: v.metrics === true },
   };
 }

@@ -25,6 +25,9 @@ import { chatRouter } from "./routes/chat.ts";
 import { conversationsRouter } from "./routes/conversations.ts";
 import { healthRouter } from "./routes/health.ts";
 import { mcpRouter } from "./routes/mcp.ts";
+import type { ChatMetrics } from "./telemetry/metrics.ts";
+import { metricsRouter } from "./telemetry/metrics-route.ts";
+import { requestTelemetry } from "./telemetry/request-telemetry.ts";
 
 export const PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../public");
 
@@ -40,6 +43,11 @@ export interface AppDependencies {
   streams: ActiveStreams;
   /** The answers streaming in this process, by answer id: what a reader's stop reaches. */
   answers: OpenAnswers;
+  /** Spans are recorded: an SDK tracer provider is registered (OTLP export configured). */
+  tracing: boolean;
+  metrics: ChatMetrics;
+  /** GET /metrics, served only with METRICS_TOKEN. */
+  metricsScrape: Parameters<typeof metricsRouter>[0] | undefined;
   settings: AppSettings;
 }
 
@@ -63,6 +71,9 @@ export function createApp(deps: AppDependencies): Express {
   // Behind the Space's proxy, req.ip is the address that proxy saw, and nothing further left.
   app.set("trust proxy", settings.trustProxyHops);
   app.use(forwardedForAddressesOnly());
+  // Before the request's logger: its lines then carry the request span's ids.
+  const telemetry = requestTelemetry({ tracing: deps.tracing, metrics: deps.metrics });
+  if (telemetry) app.use(telemetry);
 
   app.use(
     pinoHttp({
@@ -122,6 +133,7 @@ export function createApp(deps: AppDependencies): Express {
   }
 
   app.use(healthRouter(deps.health));
+  if (deps.metricsScrape) app.use(metricsRouter(deps.metricsScrape));
   app.use(chatRouter({ chat: deps.chat, streams: deps.streams, answers: deps.answers, readiness: deps.readiness, settings }));
   app.use(answersRouter({ answers: deps.answers, conversations: deps.conversations, feedback: deps.feedback, readiness: deps.readiness }));
   app.use(conversationsRouter(deps.conversations, deps.feedback, deps.readiness));

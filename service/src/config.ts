@@ -3,6 +3,7 @@ import { z } from "zod";
 import { normalizeRouteBasePath } from "./book/page-url.ts";
 import { secretValuesOf } from "./secrets.ts";
 import { parseThinking, thinkingConfig, type ThinkingSetting } from "./gemini/thinking.ts";
+import { telemetryConfig, type TelemetryConfig } from "./telemetry/telemetry-config.ts";
 
 /**
  * Every setting the service reads, from the environment, once, at start-up. Anything not
@@ -147,6 +148,8 @@ export interface Config {
   healthCacheMs: number;
   shutdownTimeoutMs: number;
   generationTimeoutMs: number;
+  /** METRICS_TOKEN and where traces go (OTEL_*). */
+  telemetry: TelemetryConfig;
   /** Values that must never appear in a log line or a response. */
   secrets: string[];
 }
@@ -216,6 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { sam
       problems.push(`GEMINI_THINKING does not suit GEMINI_MODEL: ${(err as Error).message}`);
     }
   }
+  const telemetry = telemetryConfig(cleaned, problems);
   if (!parsed.success || problems.length > 0 || "error" in thinking) throw new ConfigError(problems);
   const e = parsed.data;
 
@@ -261,6 +265,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { sam
     healthCacheMs: e.HEALTH_CACHE_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     generationTimeoutMs: e.GENERATION_TIMEOUT_MS,
+    telemetry,
     secrets: secretValuesOf(cleaned).map((s) => s.value),
   };
 }

@@ -15,7 +15,7 @@ import { LocalEmbedder } from "./embeddings/local-embedder.ts";
 import { GeminiStatus } from "./health/gemini-status.ts";
 import { HealthService } from "./health/health-service.ts";
 import { Readiness } from "./health/readiness.ts";
-import type { AnswerGenerator } from "./answer/answer-generator.ts";
+import type { AnswerGenerator, TokenUsage } from "./answer/answer-generator.ts";
 import { ExtractiveGenerator } from "./answer/extractive-generator.ts";
 import { GeminiEmbedder } from "./gemini/embedder.ts";
 import { GeminiGenerator } from "./gemini/generator.ts";
@@ -24,6 +24,7 @@ import { GeminiQueryModel } from "./gemini/query-model.ts";
 import { GeminiStreamClient } from "./gemini/stream-client.ts";
 import { BookTools } from "./mcp/book-tools.ts";
 import { createVectorStore } from "./retrieval/create-vector-store.ts";
+import { createMetrics, NO_METRICS, type MetricsRegistry } from "./telemetry/metrics.ts";
 import type { VectorStore } from "./retrieval/vector-store.ts";
 import type { AppDependencies } from "./app.ts";
 
@@ -39,19 +40,28 @@ export interface Dependencies extends AppDependencies {
   modelCheck: GeminiModelCheck | undefined;
 }
 
-/** Parts a test may supply itself (an in-memory database, an emulator-backed store). */
-export type DependencyOverrides = Partial<Pick<Dependencies, "db" | "embedder" | "store" | "generator" | "rewriter">>;
+/**
+ * Parts a test may supply itself (an in-memory database, an emulator-backed store), and
+ * whether spans are recorded (server.ts says so once tracing has started).
+ */
+export type DependencyOverrides = Partial<Pick<Dependencies, "db" | "embedder" | "store" | "generator" | "rewriter" | "tracing">>;
 
 export async function buildDependencies(config: Config, logger: Logger, overrides: DependencyOverrides = {}): Promise<Dependencies> {
   const db = overrides.db ?? (await openDatabase(config, { logger, role: "the server (npm start)" }));
   const embedder = overrides.embedder ?? createEmbedder(config);
   const store = overrides.store ?? createVectorStore(config, db);
+  const streams = new ActiveStreams();
+  // Kept only when /metrics is served: without METRICS_TOKEN nothing is counted.
+  const token = config.telemetry.metricsToken;
+  const scraped: MetricsRegistry | undefined = token ? await createMetrics({ streamsOpen: () => streams.size }) : undefined;
+  const metrics = scraped?.metrics ?? NO_METRICS;
   const geminiStatus = new GeminiStatus();
   // One Gemini client (one connection pool) serves answers and rewrites.
   const onModelVersion = (model: string, served: string) => {
     if (geminiStatus.recordServedModel(model, served)) logger.warn({ model, served }, "Gemini answers the configured model with another: Google routes this name to a newer model");
   };
-  const gemini = config.gemini.apiKey ? new GeminiStreamClient({ apiKey: config.gemini.apiKey, baseUrl: config.gemini.baseUrl, onModelVersion }) : undefined;
+  const onUsage = scraped ? (usage: TokenUsage) => metrics.countTokens(usage) : undefined;
+  const gemini = config.gemini.apiKey ? new GeminiStreamClient({ apiKey: config.gemini.apiKey, baseUrl: config.gemini.baseUrl, onUsage, onModelVersion }) : undefined;
   const generator =
     overrides.generator ?? (gemini ? new GeminiGenerator({ client: gemini, model: config.gemini.model, thinking: config.gemini.thinking }) : new ExtractiveGenerator());
   const rewriter =
@@ -79,6 +89,7 @@ export async function buildDependencies(config: Config, logger: Logger, override
     generator,
     rewriter,
     geminiStatus,
+    metrics,
     settings: config,
   });
   const health = new HealthService({ db, store, embedder, generator, geminiStatus, readiness, cacheMs: config.healthCacheMs, version: runningBundleHash() });
@@ -98,8 +109,11 @@ export async function buildDependencies(config: Config, logger: Logger, override
     bookTools: new BookTools({ passages: new PassageSearch({ embedder, store, settings: config }), store, book: config }),
     health,
     readiness,
-    streams: new ActiveStreams(),
+    streams,
     answers: new OpenAnswers(),
+    tracing: overrides.tracing ?? false,
+    metrics,
+    metricsScrape: scraped && token ? { registry: scraped.registry, token } : undefined,
     settings: config,
   };
 }

@@ -5,6 +5,8 @@
  */
 export const HTTP_STATUS = {
   invalid_request: 400,
+  // A credential was missing or wrong (/metrics' bearer token).
+  unauthorized: 401,
   not_found: 404,
   method_not_allowed: 405,
   // The answer asked to stop has ended already (complete, stopped, or streamed by another process).

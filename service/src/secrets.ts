@@ -4,8 +4,20 @@
  * Pure: no I/O, no imports, so any part of the repository can use it.
  */
 
-/** Environment variables whose values must never appear in a log, an error, a response or a file. */
-export const SECRET_NAMES = ["GEMINI_API_KEY", "QDRANT_API_KEY", "DATABASE_URL", "HF_TOKEN", "VERCEL_TOKEN"] as const;
+/**
+ * Environment variables whose values must never appear in a log, an error, a response or a file.
+ * The OTLP headers carry the trace backend's credentials (`Authorization=Basic ...`).
+ */
+export const SECRET_NAMES = [
+  "GEMINI_API_KEY",
+  "QDRANT_API_KEY",
+  "DATABASE_URL",
+  "HF_TOKEN",
+  "VERCEL_TOKEN",
+  "METRICS_TOKEN",
+  "OTEL_EXPORTER_OTLP_HEADERS",
+  "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
+] as const;
 
 /** What a scrubbed secret becomes. */
 export const REDACTED = "[REDACTED]";
@@ -31,8 +43,32 @@ export function secretValuesOf(env: Readonly<Record<string, string | undefined>>
       const encoded = passwordOf(value, false);
       if (encoded && encoded !== password) found.push({ label: `the password in ${name}`, value: encoded });
     }
+    // The exporter sends each header's value decoded: that is the credential on the wire.
+    if (name.endsWith("_HEADERS")) {
+      for (const [, header] of parseOtlpHeaders(value) ?? []) found.push({ label: `a header value in ${name}`, value: header });
+    }
   }
   return keepSecretLike(found);
+}
+
+/**
+ * An OTLP headers variable (`OTEL_EXPORTER_OTLP_HEADERS`: `key=value,key2=value2`, values
+ * percent-encoded, as the OpenTelemetry specification writes them), decoded; undefined when malformed.
+ */
+export function parseOtlpHeaders(value: string): Array<[string, string]> | undefined {
+  const headers: Array<[string, string]> = [];
+  for (const pair of value.split(",")) {
+    if (pair.trim() === "") continue;
+    const at = pair.indexOf("=");
+    const key = pair.slice(0, at).trim();
+    if (at < 1 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key)) return undefined;
+    try {
+      headers.push([key, decodeURIComponent(pair.slice(at + 1).trim())]);
+    } catch {
+      return undefined;
+    }
+  }
+  return headers;
 }
 
 /** Only values long enough to be secrets, each once. */

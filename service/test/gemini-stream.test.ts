@@ -9,7 +9,7 @@ import { GeminiStreamClient, type StreamGenerateRequest } from "../src/gemini/st
 
 const request: StreamGenerateRequest = { contents: [{ role: "user", parts: [{ text: "What is ROS 2?" }] }], systemInstruction: "Answer from the book.", temperature: 0.2 };
 
-type StreamCall = (onText: (text: string) => void) => Promise<void>;
+type StreamCall = (onText: (text: string) => void) => Promise<unknown>;
 
 /** The pieces of a stream that ends well. */
 async function collect(call: StreamCall): Promise<string[]> {
@@ -128,6 +128,36 @@ describe("GeminiStreamClient on the edges of the SSE format", () => {
     };
     assert.deepEqual(await collect((onText) => client().stream("gemini-3.5-flash-lite", request, new AbortController().signal, onText)), ["Hello", ", world"]);
     assert.equal(path, "/prefix/v1beta/models/gemini-3.5-flash-lite:streamGenerateContent?alt=sse");
+  });
+
+  it("resolves with the last chunk's usage, finish reason and model; earlier chunks carry only the prompt's count", async () => {
+    // Gemini's streams: every chunk has usageMetadata, the last one the answer's and thinking's counts.
+    const usageChunk = (text: string, usage: object, extra: object = {}) =>
+      JSON.stringify({ candidates: [{ content: { role: "model", parts: [{ text }] }, index: 0, ...extra }], usageMetadata: usage, modelVersion: "gemini-3.5-flash", responseId: "r-1" });
+    respond = (req, res) => {
+      req.resume();
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write(`data: ${usageChunk("An ", { promptTokenCount: 120, totalTokenCount: 120 })}\r\n\r\n`);
+      res.end(`data: ${usageChunk("answer.", { promptTokenCount: 120, candidatesTokenCount: 9, thoughtsTokenCount: 33, totalTokenCount: 162 }, { finishReason: "STOP" })}\r\n\r\n`);
+    };
+    const outcome = await client().stream("gemini-3.5-flash", request, new AbortController().signal, () => undefined);
+    assert.deepEqual(outcome, {
+      usage: { model: "gemini-3.5-flash", inputTokens: 120, outputTokens: 9, thinkingTokens: 33, totalTokens: 162 },
+      finishReason: "STOP",
+      responseModel: "gemini-3.5-flash",
+      responseId: "r-1",
+    });
+  });
+
+  it("resolves without usage when the stream said nothing of it", async () => {
+    respond = (req, res) => {
+      req.resume();
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.end(`data: ${chunk("No counts here.")}\n\n`);
+    };
+    const outcome = await client().stream("gemini-2.5-flash", request, new AbortController().signal, () => undefined);
+    assert.equal(outcome.usage, undefined);
+    assert.equal(outcome.finishReason, undefined);
   });
 
   it("sends a request again on a new socket when the server closed the kept-alive one as it was reused", async () => {

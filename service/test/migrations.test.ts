@@ -44,9 +44,23 @@ for (const engine of engines) {
     it("creates the contract's tables on an empty database, and a repeat changes nothing", () =>
       withDatabase(engine.open, async ({ db }) => {
         const applied = await migrate(db);
-        assert.deepEqual(applied, ["0001-adopt-chat-tables", "0002-message-completeness", "0003-chunk-full-text", "0004-answer-feedback", "0006-chunk-anchor-title"]);
+        assert.deepEqual(applied, ["0001-adopt-chat-tables", "0002-message-completeness", "0003-chunk-full-text", "0004-answer-feedback", "0005-answer-usage", "0006-chunk-anchor-title"]);
         assert.deepEqual(await columns(db, "conversations"), ["created_at", "id", "updated_at"]);
-        assert.deepEqual(await columns(db, "messages"), ["content", "conversation_id", "created_at", "error_code", "id", "incomplete", "role", "sources"]);
+        assert.deepEqual(await columns(db, "messages"), [
+          "content",
+          "conversation_id",
+          "created_at",
+          "error_code",
+          "id",
+          "incomplete",
+          "input_tokens",
+          "model",
+          "output_tokens",
+          "role",
+          "sources",
+          "thinking_tokens",
+          "total_tokens",
+        ]);
         assert.deepEqual(await migrate(db), []);
       }));
 

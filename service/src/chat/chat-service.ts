@@ -3,8 +3,11 @@ import { AppError } from "../errors.ts";
 import type { ConversationStore, Source } from "../db/conversation-store.ts";
 import type { Embedder } from "../embeddings/embedder.ts";
 import type { GeminiStatus } from "../health/gemini-status.ts";
-import type { AnswerGenerator, GenerationRequest } from "../answer/answer-generator.ts";
+import type { AnswerGenerator, GenerationRequest, TextSink, TokenUsage } from "../answer/answer-generator.ts";
 import type { SearchHit, VectorStore } from "../retrieval/vector-store.ts";
+import { answerAttributes, answerSpan, rewriteSpan, type SpanSpec } from "../telemetry/chat-spans.ts";
+import { NO_METRICS, type ChatMetrics } from "../telemetry/metrics.ts";
+import { inSpan } from "../telemetry/spans.ts";
 import type { ChatRequest } from "./chat-request.ts";
 import { historyWithinBudget } from "./history.ts";
 import type { QueryRewriter } from "./search-query.ts";
@@ -20,6 +23,8 @@ export interface ChatServiceOptions {
   /** Makes a follow-up's search query standalone from the conversation. */
   rewriter: QueryRewriter;
   geminiStatus: GeminiStatus;
+  /** Answers' outcomes, first tokens, retrieval modes; none kept when /metrics is off. */
+  metrics?: ChatMetrics;
   /** relevanceThreshold: passages less similar to the question are left out; with none left, the book does not cover it. */
   settings: Pick<Config, "retrievalTopK" | "relevanceThreshold" | "historyTokenBudget" | "docsBaseUrl" | "docsRouteBasePath">;
 }
@@ -34,6 +39,8 @@ export interface PreparedChat {
   sources: Source[];
   /** What the passages were searched with: the question, or a follow-up made standalone. */
   searchQuery: string;
+  /** When preparing began (performance.now()): a first token's latency counts from here. */
+  startedAt: number;
 }
 
 /** A stored question whose passages could not be found: no answer will come. */
@@ -82,10 +89,14 @@ const HISTORY_ROWS = 40;
 export class ChatService {
   readonly #o: ChatServiceOptions;
   readonly #passages: PassageSearch;
+  readonly #metrics: ChatMetrics;
+  readonly #spans: Record<"rewrite" | "answer", SpanSpec>;
 
   constructor(options: ChatServiceOptions) {
     this.#o = options;
-    this.#passages = new PassageSearch(options);
+    this.#metrics = options.metrics ?? NO_METRICS;
+    this.#passages = new PassageSearch({ ...options, metrics: this.#metrics });
+    this.#spans = { rewrite: rewriteSpan(options.rewriter), answer: answerSpan(options.generator) };
   }
 
   /**
@@ -94,6 +105,7 @@ export class ChatService {
    * question could not be stored. The answer's placeholder is left to answer().
    */
   async prepare(request: ChatRequest, signal: AbortSignal): Promise<PreparedChat | UnpreparedChat> {
+    const startedAt = performance.now();
     const { conversations } = this.#o;
     let history: GenerationRequest["history"] = [];
     if (request.conversation_id !== undefined) {
@@ -115,6 +127,7 @@ export class ChatService {
         generation: { mode: "selection", question: request.message, history, passages: [], selection: request.context ?? "" },
         sources: [],
         searchQuery: "",
+        startedAt,
       };
     }
     // Storing the question and retrieving passages do not depend on each other: run them
@@ -131,6 +144,7 @@ export class ChatService {
       generation: { mode: "general", question: request.message, history, passages },
       sources: passages.map((hit) => toSource(hit, this.#o.settings)),
       searchQuery,
+      startedAt,
     };
   }
 
@@ -139,17 +153,29 @@ export class ChatService {
    * ended. The one place that decides what is stored for an answer.
    */
   async answer(chat: PreparedChat | UnpreparedChat, signal: AbortSignal, sink: AnswerSink): Promise<AnswerOutcome> {
+    const outcome = await this.#answer(chat, signal, sink);
+    if (this.#metrics.enabled) this.#metrics.countAnswer(outcome.kind, outcomeCode(outcome));
+    return outcome;
+  }
+
+  async #answer(chat: PreparedChat | UnpreparedChat, signal: AbortSignal, sink: AnswerSink): Promise<AnswerOutcome> {
     if (!chat.ok) {
       // No answer will come: the placeholder says why, rather than "interrupted".
-      const code = chat.error instanceof AppError ? chat.error.code : "internal_error";
-      await this.#o.conversations.completeAnswer(chat.answerId, { content: "", sources: null, incomplete: true, errorCode: code }).catch(() => undefined);
+      await this.#o.conversations.completeAnswer(chat.answerId, { content: "", sources: null, incomplete: true, errorCode: notStartedCode(chat.error) }).catch(() => undefined);
       return { kind: "not_started", error: chat.error };
     }
     let answer = "";
+    let usage: TokenUsage | undefined;
+    const onText: TextSink = (text) => {
+      answer += text;
+      sink.text(text);
+    };
+    const { name, options } = this.#spans.answer;
     try {
-      await this.#o.generator.stream(chat.generation, signal, (text) => {
-        answer += text;
-        sink.text(text);
+      await inSpan(name, options, async (span) => {
+        if (span.isRecording()) span.setAttributes(answerAttributes(chat.generation.mode, chat.generation.passages.length));
+        const result = await this.#o.generator.stream(chat.generation, signal, this.#metrics.enabled ? timeFirstPiece(onText, chat.startedAt, this.#metrics) : onText);
+        usage = result?.usage;
       });
       this.#o.geminiStatus.recordSuccess();
     } catch (err) {
@@ -162,12 +188,15 @@ export class ChatService {
       return { kind: "failed", error, saved };
     }
     // The whole answer came, but a reader that never took it was not given an answer.
-    if (!(await sink.delivered())) return { kind: "undelivered", saved: await this.#store(chat, answer, "reader_stalled") };
-    return (await this.#store(chat, answer, null)) ? { kind: "complete", sources: chat.sources } : { kind: "not_stored" };
+    if (!(await sink.delivered())) return { kind: "undelivered", saved: await this.#store(chat, answer, "reader_stalled", usage) };
+    return (await this.#store(chat, answer, null, usage)) ? { kind: "complete", sources: chat.sources } : { kind: "not_stored" };
   }
 
-  /** Stores the answer, complete (no error code) or not, in its placeholder. Returns false when the database refused it. */
-  async #store(chat: PreparedChat, answer: string, errorCode: string | null): Promise<boolean> {
+  /**
+   * Stores the answer, complete (no error code) or not, in its placeholder, with the model's
+   * token usage when it reported one. Returns false when the database refused it.
+   */
+  async #store(chat: PreparedChat, answer: string, errorCode: string | null, usage?: TokenUsage): Promise<boolean> {
     try {
       await this.#o.conversations.completeAnswer(chat.answerId, {
         content: answer,
@@ -176,6 +205,7 @@ export class ChatService {
         sources: chat.generation.mode === "selection" ? null : chat.sources,
         incomplete: errorCode !== null,
         errorCode,
+        usage,
       });
       return true;
     } catch {
@@ -183,8 +213,10 @@ export class ChatService {
     }
   }
 
+  /** The follow-up's rewrite in its span (a first question has none), then the passage search. */
   async #retrieve(question: string, history: GenerationRequest["history"], signal: AbortSignal): Promise<{ searchQuery: string; passages: SearchHit[] }> {
-    const searchQuery = await this.#o.rewriter.rewrite(question, history, signal);
+    const { rewrite } = this.#spans;
+    const searchQuery = history.length === 0 ? question : await inSpan(rewrite.name, rewrite.options, () => this.#o.rewriter.rewrite(question, history, signal));
     try {
       return { searchQuery, passages: await this.#passages.search(searchQuery, signal) };
     } catch (err) {
@@ -196,6 +228,41 @@ export class ChatService {
   #noteQuota(err: unknown): void {
     if (err instanceof AppError && err.code === "quota_exceeded") this.#o.geminiStatus.recordQuotaExceeded();
   }
+}
+
+/** The error code an outcome counts under: what was stored, or what the reader was told; null for a complete answer. */
+function outcomeCode(outcome: AnswerOutcome): string | null {
+  switch (outcome.kind) {
+    case "complete":
+      return null;
+    case "not_stored":
+      return "database_unavailable";
+    case "undelivered":
+      return "reader_stalled";
+    case "stopped":
+      return "stopped_by_reader";
+    case "not_started":
+      return notStartedCode(outcome.error);
+    default:
+      return outcome.error.code;
+  }
+}
+
+/** What a placeholder whose retrieval failed is stored with. */
+function notStartedCode(error: unknown): string {
+  return error instanceof AppError ? error.code : "internal_error";
+}
+
+/** `onText`, timing the first piece from the chat's start. */
+function timeFirstPiece(onText: TextSink, startedAt: number, metrics: ChatMetrics): TextSink {
+  let first = true;
+  return (text) => {
+    if (first) {
+      first = false;
+      metrics.observeFirstToken((performance.now() - startedAt) / 1000);
+    }
+    onText(text);
+  };
 }
 
 /** What to tell the client, and store, about an answer that ended early. */

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { TokenUsage } from "../answer/answer-generator.ts";
 import { AppError } from "../errors.ts";
 import type { Database, QueryResult } from "./database.ts";
 import { utcTimestamp } from "./utc-timestamp.ts";
@@ -126,15 +127,34 @@ export class ConversationStore {
     return { conversationId: id, questionId, answerId };
   }
 
-  /** Fills in the placeholder addQuestion stored: the answer as far as it went, and how it ended. */
-  async completeAnswer(answerId: string, answer: { content: string; sources: Source[] | null; incomplete: boolean; errorCode: string | null }): Promise<void> {
+  /**
+   * Fills in the placeholder addQuestion stored: the answer as far as it went, how it ended,
+   * and the tokens its generation used when the model reported them.
+   */
+  async completeAnswer(
+    answerId: string,
+    answer: { content: string; sources: Source[] | null; incomplete: boolean; errorCode: string | null; usage?: TokenUsage | undefined },
+  ): Promise<void> {
+    const usage = answer.usage;
     await this.#query(
       `with answer as (
-         update messages set content = $2::text, sources = $3::jsonb, incomplete = $4::boolean, error_code = $5::varchar
+         update messages set content = $2::text, sources = $3::jsonb, incomplete = $4::boolean, error_code = $5::varchar,
+                model = $6::varchar, input_tokens = $7::integer, output_tokens = $8::integer, thinking_tokens = $9::integer, total_tokens = $10::integer
           where id = $1 returning conversation_id
        )
        update conversations set updated_at = ${UTC_NOW} where id in (select conversation_id from answer)`,
-      [answerId, answer.content, answer.sources === null ? null : JSON.stringify(answer.sources), answer.incomplete, answer.errorCode],
+      [
+        answerId,
+        answer.content,
+        answer.sources === null ? null : JSON.stringify(answer.sources),
+        answer.incomplete,
+        answer.errorCode,
+        usage?.model ?? null,
+        usage?.inputTokens ?? null,
+        usage?.outputTokens ?? null,
+        usage?.thinkingTokens ?? null,
+        usage?.totalTokens ?? null,
+      ],
     );
   }
 

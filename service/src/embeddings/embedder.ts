@@ -5,6 +5,8 @@ export interface Embedder {
   /** Model name recorded with every ingested point, e.g. "gemini-embedding-001" or "local-hash-v1". */
   readonly model: string;
   readonly dimensions: number;
+  /** The GenAI provider it calls (the semantic conventions' gen_ai.provider.name); none for a local embedder. */
+  readonly provider?: string;
   /** One unit-length vector per text, in order. Throws AppError on upstream failure. */
   embed(texts: string[], task: EmbeddingTask, signal?: AbortSignal): Promise<number[][]>;
   /**

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { normalize, type Embedder, type EmbeddingTask } from "../embeddings/embedder.ts";
 import { AppError } from "../errors.ts";
 import { JsonEndpoint } from "../http/json-endpoint.ts";
+import { GEMINI_PROVIDER } from "../telemetry/gen-ai.ts";
 import { GEMINI_API_URL, GEMINI_API_VERSION, modelResource, type BatchEmbedContentsResponse } from "./api.ts";
 import { fromGeminiError, geminiError, GeminiError } from "./gemini-error.ts";
 
@@ -37,6 +38,7 @@ export interface GeminiEmbedderOptions {
 export class GeminiEmbedder implements Embedder {
   readonly model: string;
   readonly dimensions: number;
+  readonly provider = GEMINI_PROVIDER;
   readonly #api: JsonEndpoint;
   readonly #batchSize: number;
   readonly #concurrency: number;

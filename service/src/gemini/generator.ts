@@ -1,4 +1,4 @@
-import type { AnswerGenerator, GenerationRequest, TextSink } from "../answer/answer-generator.ts";
+import type { AnswerGenerator, GenerationRequest, GenerationResult, TextSink } from "../answer/answer-generator.ts";
 import { fromGeminiError } from "./gemini-error.ts";
 import { GeminiModel, type GeminiModelOptions } from "./model.ts";
 import { promptContents, SYSTEM_INSTRUCTION } from "./prompt.ts";
@@ -13,10 +13,11 @@ export class GeminiGenerator implements AnswerGenerator {
     this.model = this.#gemini.name;
   }
 
-  async stream(request: GenerationRequest, signal: AbortSignal, onText: TextSink): Promise<void> {
+  async stream(request: GenerationRequest, signal: AbortSignal, onText: TextSink): Promise<GenerationResult> {
     const contents = promptContents(request);
     try {
-      await this.#gemini.stream({ contents, systemInstruction: SYSTEM_INSTRUCTION, temperature: 0.2 }, signal, onText);
+      const { usage } = await this.#gemini.stream({ contents, systemInstruction: SYSTEM_INSTRUCTION, temperature: 0.2 }, signal, onText);
+      return { usage };
     } catch (err) {
       throw fromGeminiError(err, "generation");
     }

@@ -1,4 +1,4 @@
-import type { GeminiStreamClient, StreamGenerateRequest } from "./stream-client.ts";
+import type { GeminiStreamClient, StreamGenerateRequest, StreamOutcome } from "./stream-client.ts";
 import { modelFamily, takesSampling, thinkingConfig, thinkingReserve, type ThinkingConfig, type ThinkingSetting } from "./thinking.ts";
 
 export interface GeminiModelOptions {
@@ -36,7 +36,8 @@ export class GeminiModel {
     this.#thinking = thinkingConfig(options.model, options.thinking);
   }
 
-  stream(request: ModelRequest, signal: AbortSignal, onText: (text: string) => void): Promise<void> {
+  /** Streams the text into `onText`; resolves with what the stream said of itself (its token usage, finish reason, model). */
+  stream(request: ModelRequest, signal: AbortSignal, onText: (text: string) => void): Promise<StreamOutcome> {
     const { temperature, textTokens, ...body } = request;
     if (!this.#known) return this.#client.stream(this.name, body, signal, onText);
     return this.#client.stream(

@@ -1,7 +1,10 @@
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
 import { createParser } from "eventsource-parser";
-import { GEMINI_API_URL, GEMINI_API_VERSION, modelResource, type Content, type GenerateContentResponse } from "./api.ts";
+import type { TokenUsage } from "../answer/answer-generator.ts";
+import { generationRequestAttributes, generationResponseAttributes } from "../telemetry/gen-ai.ts";
+import { inSpan, SpanKind } from "../telemetry/spans.ts";
+import { GEMINI_API_URL, GEMINI_API_VERSION, modelResource, type Content, type GenerateContentResponse, type UsageMetadata } from "./api.ts";
 import { geminiError, GeminiError } from "./gemini-error.ts";
 import type { ThinkingConfig } from "./thinking.ts";
 
@@ -13,6 +16,15 @@ export interface StreamGenerateRequest {
   /** Sent only when set: undefined leaves the model's own thinking (or a model without it). */
   thinkingConfig?: ThinkingConfig | undefined;
   maxOutputTokens?: number | undefined;
+}
+
+/** What the stream said about itself besides its text: its last chunk's usage, finish reason and model. */
+export interface StreamOutcome {
+  usage: TokenUsage | undefined;
+  /** The first candidate's finishReason ("STOP", "MAX_TOKENS"...). */
+  finishReason: string | undefined;
+  responseModel: string | undefined;
+  responseId: string | undefined;
 }
 
 /**
@@ -30,10 +42,20 @@ export class GeminiStreamClient {
   readonly #apiKey: string;
   readonly #agent: http.Agent;
   readonly #transport: typeof http | typeof https;
+  readonly #onUsage: ((usage: TokenUsage) => void) | undefined;
   readonly #onModelVersion: ((model: string, served: string) => void) | undefined;
 
-  /** `onModelVersion` hears, once per stream, which model answered (its `modelVersion`). */
-  constructor(options: { apiKey: string; baseUrl?: string | undefined; apiVersion?: string; onModelVersion?: (model: string, served: string) => void }) {
+  /**
+   * `onUsage` hears every call's token usage (answers and rewrites alike): the metrics' feed.
+   * `onModelVersion` hears, once per stream, which model answered (its `modelVersion`).
+   */
+  constructor(options: {
+    apiKey: string;
+    baseUrl?: string | undefined;
+    apiVersion?: string;
+    onUsage?: ((usage: TokenUsage) => void) | undefined;
+    onModelVersion?: (model: string, served: string) => void;
+  }) {
     const base = options.baseUrl ?? GEMINI_API_URL;
     this.#base = new URL(`${options.apiVersion ?? GEMINI_API_VERSION}/`, base.endsWith("/") ? base : `${base}/`);
     this.#apiKey = options.apiKey;
@@ -41,6 +63,7 @@ export class GeminiStreamClient {
     this.#transport = this.#base.protocol === "https:" ? https : http;
     // One pool per process: a stream's socket serves the next one instead of a new TLS handshake.
     this.#agent = new this.#transport.Agent({ keepAlive: true });
+    this.#onUsage = options.onUsage;
   }
 
   /**
@@ -49,8 +72,28 @@ export class GeminiStreamClient {
    *
    * Pieces are handed over from the socket's data event, not through an async iterator: at
    * hundreds of streams every promise per piece is CPU the relay does not have.
+   *
+   * Each call is a span following the GenAI semantic conventions (telemetry/gen-ai.ts).
    */
-  async stream(model: string, request: StreamGenerateRequest, signal: AbortSignal, onText: (text: string) => void): Promise<void> {
+  stream(model: string, request: StreamGenerateRequest, signal: AbortSignal, onText: (text: string) => void): Promise<StreamOutcome> {
+    const name = model.replace(/^models\//, "");
+    return inSpan(`generate_content ${name}`, { kind: SpanKind.CLIENT }, async (span) => {
+      // Attributes are made only for a span that records: with tracing off they would be waste.
+      const recording = span.isRecording();
+      if (recording) span.setAttributes(generationRequestAttributes({ model: name, temperature: request.temperature, maxOutputTokens: request.maxOutputTokens, server: this.#base }));
+      let outcome: StreamOutcome | undefined;
+      try {
+        outcome = await this.#stream(model, name, request, signal, onText);
+        if (outcome.usage) this.#onUsage?.(outcome.usage);
+        return outcome;
+      } finally {
+        if (recording) span.setAttributes(generationResponseAttributes(outcome));
+      }
+    });
+  }
+
+  /** `model` as configured (the URL's, and onModelVersion's), `name` without its "models/" prefix. */
+  async #stream(model: string, name: string, request: StreamGenerateRequest, signal: AbortSignal, onText: (text: string) => void): Promise<StreamOutcome> {
     const url = new URL(`${modelResource(model)}:streamGenerateContent?alt=sse`, this.#base);
     const body = JSON.stringify({
       contents: request.contents,
@@ -66,7 +109,7 @@ export class GeminiStreamClient {
     });
     if (res.statusCode !== 200) throw await statusError(res);
     const onModelVersion = this.#onModelVersion;
-    return readEvents(res, signal, onText, onModelVersion && ((served) => onModelVersion(model, served)));
+    return readEvents(res, name, signal, onText, onModelVersion && ((served) => onModelVersion(model, served)));
   }
 
   #post(url: URL, body: string, signal: AbortSignal, retried = false): Promise<IncomingMessage> {
@@ -103,11 +146,16 @@ export class GeminiStreamClient {
   }
 }
 
-/** Reads the SSE body to its end, handing each chunk's text to `onText`. */
-function readEvents(res: IncomingMessage, signal: AbortSignal, onText: (text: string) => void, onModelVersion?: (served: string) => void): Promise<void> {
+/** Reads the SSE body to its end, handing each chunk's text to `onText`; resolves with what its last chunks said. */
+function readEvents(res: IncomingMessage, model: string, signal: AbortSignal, onText: (text: string) => void, onModelVersion?: (served: string) => void): Promise<StreamOutcome> {
   return new Promise((resolve, reject) => {
     let settled = false;
     let versionSeen = onModelVersion === undefined;
+    // Kept from the chunks as they pass: the last one carries the whole answer's counts.
+    let usage: UsageMetadata | undefined;
+    let finishReason: string | undefined;
+    let responseModel: string | undefined;
+    let responseId: string | undefined;
     const fail = (err: unknown) => {
       if (settled) return;
       settled = true;
@@ -127,10 +175,17 @@ function readEvents(res: IncomingMessage, signal: AbortSignal, onText: (text: st
         }
         // An error after the 200, sent as an event of its own.
         if (chunk.error) return fail(geminiError(undefined, event.data));
-        if (!versionSeen && typeof chunk.modelVersion === "string") {
-          versionSeen = true;
-          onModelVersion!(chunk.modelVersion);
+        if (chunk.usageMetadata !== undefined) usage = chunk.usageMetadata;
+        if (chunk.modelVersion !== undefined) {
+          responseModel = chunk.modelVersion;
+          if (!versionSeen) {
+            versionSeen = true;
+            onModelVersion!(chunk.modelVersion);
+          }
         }
+        if (chunk.responseId !== undefined) responseId = chunk.responseId;
+        const reason = chunk.candidates?.[0]?.finishReason;
+        if (reason !== undefined) finishReason = reason;
         const text = textOf(chunk);
         if (!text) return;
         try {
@@ -145,12 +200,20 @@ function readEvents(res: IncomingMessage, signal: AbortSignal, onText: (text: st
     res.on("end", () => {
       if (settled) return;
       settled = true;
-      resolve();
+      resolve({ usage: usage && tokenUsage(usage, responseModel ?? model), finishReason, responseModel, responseId });
     });
     res.on("error", fail);
     // A socket closed before the body's end (a cut, an abort) may end the body without an error.
     res.on("close", () => fail(new Error("The Gemini stream closed before its end.")));
   });
+}
+
+/** Gemini's counts as the service keeps them; a count Gemini left out (no thinking) is 0. */
+function tokenUsage(metadata: UsageMetadata, model: string): TokenUsage {
+  const inputTokens = metadata.promptTokenCount ?? 0;
+  const outputTokens = metadata.candidatesTokenCount ?? 0;
+  const thinkingTokens = metadata.thoughtsTokenCount ?? 0;
+  return { model, inputTokens, outputTokens, thinkingTokens, totalTokens: metadata.totalTokenCount ?? inputTokens + outputTokens + thinkingTokens };
 }
 
 /** The text parts of a chunk's first candidate, as the SDK's `.text` joins them (thoughts left out). */

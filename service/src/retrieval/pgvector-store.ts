@@ -154,6 +154,8 @@ export class PgvectorStore implements VectorStore {
       { missing: { rows: [], rowCount: 0 } },
     );
     signal?.throwIfAborted();
+    // Always both rankings, fused in one query (a question without words matches nothing lexically).
+    query.onMode?.("hybrid");
     return rows.rows.map((row) => ({ id: row.id, score: Number(row.score), payload: toPayload(row) }));
   }
 

@@ -137,7 +137,10 @@ export class QdrantStore implements VectorStore {
   async hybridSearch(query: SearchQuery, limit: number, signal?: AbortSignal): Promise<SearchHit[]> {
     const words = contentWords(query.text);
     // A server too old for formulas stays so; a missing index may be created meanwhile (an ingest), so that is asked again.
-    if (words.length === 0 || this.#tooOld) return this.search(query.vector, limit, signal);
+    if (words.length === 0 || this.#tooOld) {
+      query.onMode?.("vector");
+      return this.search(query.vector, limit, signal);
+    }
     const candidates = Math.max(limit * CANDIDATES_PER_HIT, MIN_CANDIDATES);
     const holds = words.flatMap((word) => TEXT_FIELDS.map((key) => ({ key, match: { text: word } })));
     const body = {
@@ -159,9 +162,11 @@ export class QdrantStore implements VectorStore {
     if (status === 400) {
       // Said, not silent: health reports vector-only search and why (docs/platform-facts.md: the refusal).
       this.#mode = { hybrid: false, reason: hybridRefusal(text) };
+      query.onMode?.("vector");
       return this.search(query.vector, limit, signal);
     }
     this.#mode = { hybrid: true };
+    query.onMode?.("hybrid");
     return (result?.points ?? []).map((point) => ({ id: String(point.id), score: cosine(query.vector, point.vector), payload: toPayload(point.payload) }));
   }
 

@@ -39,6 +39,11 @@ export interface SearchHit {
 export interface SearchQuery {
   vector: number[];
   text: string;
+  /**
+   * Told how the store searched: `hybrid`, or `vector` alone when the question has no word to
+   * match or the server cannot fuse (Qdrant before 1.14).
+   */
+  onMode?: (mode: "hybrid" | "vector") => void;
 }
 
 /** A page of the book as the store holds it (url and title as its first chunk carries them). */

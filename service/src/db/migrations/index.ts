@@ -3,6 +3,7 @@ import * as adoptChatTables from "./0001-adopt-chat-tables.ts";
 import * as messageCompleteness from "./0002-message-completeness.ts";
 import * as chunkFullText from "./0003-chunk-full-text.ts";
 import * as answerFeedback from "./0004-answer-feedback.ts";
+import * as answerUsage from "./0005-answer-usage.ts";
 import * as chunkAnchorTitle from "./0006-chunk-anchor-title.ts";
 
 export interface Migration {
@@ -16,5 +17,6 @@ export const migrations: Migration[] = [
   { name: "0002-message-completeness", up: messageCompleteness.up },
   { name: "0003-chunk-full-text", up: chunkFullText.up },
   { name: "0004-answer-feedback", up: answerFeedback.up },
+  { name: "0005-answer-usage", up: answerUsage.up },
   { name: "0006-chunk-anchor-title", up: chunkAnchorTitle.up },
 ];
