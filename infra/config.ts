@@ -72,6 +72,13 @@ const DEPLOY_TOKENS: ReadonlySet<string> = new Set(["HF_TOKEN", "VERCEL_TOKEN"])
  */
 export const SPACE_SECRET_NAMES: readonly string[] = [...new Set([...SECRET_NAMES.filter((name) => !DEPLOY_TOKENS.has(name)), "QDRANT_URL"])].sort();
 
+/**
+ * Set by every stack: what the service requires in production (service/src/config.ts). The
+ * other Space secrets (METRICS_TOKEN, the OTLP headers) turn a feature on and reach the Space
+ * only when the stack sets them; one unset later is deleted from the Space.
+ */
+const REQUIRED_SPACE_SECRETS: ReadonlySet<string> = new Set(["GEMINI_API_KEY", "QDRANT_API_KEY", "DATABASE_URL", "QDRANT_URL"]);
+
 /** GEMINI_API_KEY -> geminiApiKey. */
 const stackKeyOf = (name: string) => name.toLowerCase().replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
 
@@ -179,9 +186,12 @@ const SECRET_SCHEMAS: Readonly<Record<string, z.ZodType<string>>> = {
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\/\S+$/, "must be a postgres:// or postgresql:// URL"),
 };
 
-/** One secret stack key per Space secret, all required. */
+/** One secret stack key per Space secret. */
 const SECRET_ENTRIES: Record<string, Entry> = Object.fromEntries(
-  SPACE_SECRET_NAMES.map((secret) => [stackKeyOf(secret), { schema: SECRET_SCHEMAS[secret] ?? z.string().min(1), secret: true, example: "" }]),
+  SPACE_SECRET_NAMES.map((secret) => {
+    const schema = SECRET_SCHEMAS[secret] ?? z.string().min(1);
+    return [stackKeyOf(secret), { schema: REQUIRED_SPACE_SECRETS.has(secret) ? schema : schema.optional(), secret: true, example: "" }];
+  }),
 );
 
 type Key = keyof typeof ENTRIES;
@@ -216,7 +226,9 @@ export function loadConfig(source: ConfigSource, stackLabel = "this stack"): Dep
     values[key] = parsed.data;
   }
   if (problems.length > 0) throw new ConfigError(stackLabel, problems);
-  const secrets = Object.fromEntries(SPACE_SECRET_NAMES.map((secret) => [secret, values[stackKeyOf(secret)] as string]));
+  const secrets = Object.fromEntries(
+    SPACE_SECRET_NAMES.flatMap((secret) => (values[stackKeyOf(secret)] === undefined ? [] : [[secret, values[stackKeyOf(secret)] as string]])),
+  );
   // Only the variables the stack sets: an unset one is the service's own default.
   const variables: Record<string, string> = {};
   for (const [key, entry] of entries) if (entry.variable && values[key] !== undefined) variables[entry.variable] = String(values[key]);

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { SECRET_NAMES } from "../../service/src/secrets.ts";
 import { allowedOriginsWith, ConfigError, loadConfig, SPACE_SECRET_NAMES, type ConfigSource } from "../config.ts";
 
-const SECRETS = ["hfToken", "geminiApiKey", "qdrantUrl", "qdrantApiKey", "databaseUrl", "vercelToken"];
+const SECRETS = ["hfToken", "geminiApiKey", "qdrantUrl", "qdrantApiKey", "databaseUrl", "vercelToken", "metricsToken"];
 
 function source(values: Record<string, string>, options: { plain?: string[]; env?: Record<string, string> } = {}): ConfigSource {
   return {
@@ -82,5 +82,13 @@ test("a Space variable the stack leaves unset is not sent: the service's own def
 test("the Space's secrets are the service's (service/src/secrets.ts) but the deploy's tokens, and QDRANT_URL", () => {
   for (const name of SECRET_NAMES) assert.equal(SPACE_SECRET_NAMES.includes(name), name !== "HF_TOKEN" && name !== "VERCEL_TOKEN", name);
   assert.ok(SPACE_SECRET_NAMES.includes("QDRANT_URL"));
-  assert.deepEqual(Object.keys(loadConfig(source(complete)).service.secrets), [...SPACE_SECRET_NAMES]);
+  assert.deepEqual(Object.keys(loadConfig(source(complete)).service.secrets), ["DATABASE_URL", "GEMINI_API_KEY", "QDRANT_API_KEY", "QDRANT_URL"]);
+});
+
+test("METRICS_TOKEN and the OTLP headers are Space secrets only when the stack sets them, and then as secrets", () => {
+  const withMetrics = loadConfig(source({ ...complete, metricsToken: "a-long-metrics-token" })).service.secrets;
+  assert.equal(withMetrics.METRICS_TOKEN, "a-long-metrics-token");
+  assert.equal(withMetrics.OTEL_EXPORTER_OTLP_HEADERS, undefined);
+  const plain = () => loadConfig(source({ ...complete, metricsToken: "a-long-metrics-token" }, { plain: ["metricsToken"] }));
+  assert.throws(plain, /metricsToken is stored in plain text/);
 });

@@ -72,7 +72,7 @@ export async function createMetrics(options: { streamsOpen: () => number }): Pro
   });
   const answers = new client.Counter({
     name: "docs_chat_answers_total",
-    help: "Answers by how they ended (complete, not_stored, undelivered, client_gone, shutting_down, failed, not_started) and error code (none for a complete answer).",
+    help: "Answers by how they ended (complete, stopped, not_stored, undelivered, client_gone, shutting_down, failed, not_started) and error code (none for a complete answer).",
     labelNames: ["outcome", "code"] as const,
     registers,
   });
