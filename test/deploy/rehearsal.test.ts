@@ -281,7 +281,8 @@ describe("deploy rehearsal: pulumi up against the Hub and Vercel emulators", { s
     assert.match(output, /stayed in (RUNNING_)?APP_STARTING for 15s: the new app never answered on its port/);
     assert.match(output, /listens on 0\.0\.0\.0 \(not 127\.0\.0\.1 or localhost\) at that port/);
     assert.match(output, /Container log, last [1-9]\d* lines:/, "the run log's tail is shown");
-    assert.ok(records.at(-1)!.ms < 120_000, "it fails in minutes, not the Hub's 30");
+    // The bound is the contrast with the Hub's 30 minutes; a cold, busy machine's build may itself take minutes.
+    assert.ok(records.at(-1)!.ms < 10 * 60_000, "it fails in minutes, not the Hub's 30");
 
     writeFileSync(readmePath, good);
     await pulumi.ok(["config", "set", "rolloutHealthTimeoutSeconds", "120"]);
