@@ -23,7 +23,8 @@ const RUN_ELSEWHERE: Array<[RegExp, string]> = [
   [/^pulumi /, "the deploy rehearsal (test/deploy/rehearsal.test.ts) runs the deploy block"],
   [/^npm run emulators -- --hub --vercel --hub-plan free$/, "emulators/test/cli.test.ts"],
   [/^curl .*\$\(pulumi stack output /, "the deploy rehearsal runs the verify block against the deployed Space"],
-  [/^cp -r docusaurus-kit\/src\/\. path\/to\/book\/src\/$/, "test/browser/docusaurus-kit.test.ts copies the kit into its book with this line"],
+  [/^npm ci --prefix docusaurus-kit$/, ".ci/run installs and builds the theme so"],
+  [/^npm pack \.\/docusaurus-kit( |$)/, "test/browser/docusaurus-site.ts packs the theme with this command and installs the file in its book"],
 ];
 /** Commands this file runs. */
 const RUN_HERE = [/^npm start$/, /^curl -N http:\/\/localhost:7860\/api\/chat /, /^npm run ingest -- path\/to\/book\/docs$/];
