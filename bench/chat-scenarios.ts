@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import type { UsageSummary } from "./answer-usage.ts";
 import { goal, type Goal } from "./goals.ts";
 import { measureLevel, type LevelResult } from "./measure.ts";
 import type { Settings, StreamProfile } from "./settings.ts";
@@ -18,6 +19,8 @@ export interface ChatScenarioResult {
   levels: LevelResult[];
   goals: Goal[];
   notes: string[];
+  /** The tokens the service stored with this scenario's answers (its warm-up's included), and their cost. */
+  usage?: UsageSummary;
 }
 
 type Log = (line: string) => void;

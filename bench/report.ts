@@ -7,6 +7,7 @@ import type { Goal } from "./goals.ts";
 import type { IngestResult } from "./ingest-bench.ts";
 import type { Distribution } from "./stats.ts";
 import type { Settings } from "./settings.ts";
+import type { UsageSummary } from "./answer-usage.ts";
 import type { SlowReadersResult } from "./slow-readers.ts";
 
 export interface Results {
@@ -47,7 +48,7 @@ function table(header: string[], rows: unknown[][]): string {
 export function renderReport(results: Results): string {
   const out: string[] = [];
   const m = results.machine;
-  out.push(`Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGb} GB, node ${m.node}, load average ${m.loadAverageAtStart.join(" ")}; store ${results.settings.store}; database ${results.settings.database}${results.settings.target ? `; target ${results.settings.target}` : ""}`);
+  out.push(`Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGb} GB, node ${m.node}, load average ${m.loadAverageAtStart.join(" ")}; store ${results.settings.store}; database ${results.settings.database}${results.settings.target ? `; target ${results.settings.target}` : ""}; telemetry ${describeTelemetry(results.settings.telemetry)}`);
   if (m.affinity) out.push(`CPU affinity: ${m.affinity}`);
   if (results.coldStart) {
     const c = results.coldStart;
@@ -127,6 +128,7 @@ export function renderReport(results: Results): string {
     for (const l of scenario.levels) {
       if (l.errors > 0) out.push(`  N=${l.concurrency} errors: ${Object.entries(l.errorKinds).map(([k, v]) => `${k} x${v}`).join(", ")}`);
     }
+    if (scenario.usage) out.push(...usageLines(scenario.usage));
   }
   const slow = results.slowReaders;
   if (slow) {
@@ -148,6 +150,22 @@ export function renderReport(results: Results): string {
 
 const share = (cores: number | undefined) => (cores === undefined ? null : `${Math.round(cores * 100)}%`);
 const perChatMs = (seconds: number | null | undefined) => (seconds === null || seconds === undefined ? null : (seconds * 1000).toFixed(2));
+
+function describeTelemetry(t: Results["settings"]["telemetry"] | undefined): string {
+  if (!t || (!t.otlp && !t.metrics)) return "off";
+  return [t.otlp ? "OTLP export" : "", t.metrics ? "metrics" : ""].filter(Boolean).join(" and ");
+}
+
+/** Tokens per answer as the service stored them (the emulator counts four characters a token), and their list-price cost. */
+function usageLines(usage: UsageSummary): string[] {
+  const lines = usage.models.map(
+    (m) =>
+      `  tokens per answer (${m.model}, ${m.answers} answers): input ${m.perAnswer.input}, output ${m.perAnswer.output}, thinking ${m.perAnswer.thinking}; ` +
+      (m.costPer1000Answers === null ? m.priceNote : `$${m.costPer1000Answers} per 1,000 answers (${m.priceNote})`),
+  );
+  if (usage.answersWithout > 0) lines.push(`  ${usage.answersWithout} answers stored without token counts (cut short, or no Gemini call)`);
+  return lines;
+}
 
 function firstTokenCells(d: Distribution): unknown[] {
   return [d.p50, d.p95, d.p99];

@@ -1,6 +1,8 @@
 import os from "node:os";
 import path from "node:path";
+import { startOtlpCollector, type OtlpCollector } from "../emulators/otlp/otlp.ts";
 import { describeAffinity, pinProcess, planAffinity, type AffinityPlan } from "./affinity.ts";
+import { NO_USAGE, readUsageTotals, usageBetween } from "./answer-usage.ts";
 import { limitOf } from "./bottleneck.ts";
 import { capacity, CPU_PER_CHAT_GOAL, overhead, throughput, type ChatScenarioResult, type Server } from "./chat-scenarios.ts";
 import { firstToken } from "./first-token.ts";
@@ -57,6 +59,9 @@ async function main(argv: string[]): Promise<number> {
   const pinning: AffinityPlan = settings.target ? { affinity: undefined, reason: "not pinned: the target is not started by the bench" } : planAffinity(settings.pin);
   if (pinning.affinity) pinProcess(stack.upstreams.pid, pinning.affinity.others);
   log(`CPU affinity: ${describeAffinity(pinning)}`);
+  // Where the service's spans go with --otlp: a receiver on loopback that answers as a collector does.
+  const sink = settings.telemetry.otlp && !settings.target ? await startOtlpCollector() : undefined;
+  const telemetry = telemetryEnv(settings, sink);
   let service: ServiceProcess | undefined;
   let interrupted = false;
   const onInterrupt = () => {
@@ -88,6 +93,7 @@ async function main(argv: string[]): Promise<number> {
     // Pinned only now: the processes it started so far (ingests, cold starts) inherited all CPUs.
     if (pinning.affinity && (chatScenarios.length > 0 || settings.scenarios.includes("slow-readers"))) pinProcess(process.pid, pinning.affinity.others);
     const run = { overhead, capacity, throughput } as const;
+    let usageSoFar = NO_USAGE;
     if (settings.target && chatScenarios.length > 0) {
       await waitForTarget(settings, stack);
       const server: Server = { url: settings.target, pid: settings.targetPid };
@@ -95,18 +101,23 @@ async function main(argv: string[]): Promise<number> {
     } else {
       for (const name of chatScenarios) {
         // A fresh process per scenario: each one's peak RSS and CPU are its own.
-        service = await startService({ ...stack.serviceEnv(), ...nodeOptions(settings, name) }, { timeoutMs: 120_000, cpus: pinning.affinity?.service });
+        service = await startService({ ...stack.serviceEnv(), ...telemetry, ...nodeOptions(settings, name) }, { timeoutMs: 120_000, cpus: pinning.affinity?.service });
         log(`service: pid ${service.pid} at ${service.url}, healthy after ${Math.round(service.readyMs)} ms`);
+        let scenario;
         try {
-          results.chats.push(await run[name]({ url: service.url, pid: service.pid, databaseUrl: stack.runDatabase.env.DATABASE_URL }, stack.upstreams, settings, log));
+          scenario = await run[name]({ url: service.url, pid: service.pid, databaseUrl: stack.runDatabase.env.DATABASE_URL }, stack.upstreams, settings, log);
         } finally {
           await service.stop();
           service = undefined;
         }
+        // Read once the service has stopped: it holds an embedded database while it runs.
+        const totals = await readUsageTotals(stack.runDatabase.env);
+        results.chats.push({ ...scenario, usage: usageBetween(usageSoFar, totals) });
+        usageSoFar = totals;
       }
     }
     if (settings.scenarios.includes("slow-readers") && !settings.target) {
-      const env = { ...stack.serviceEnv(), SSE_WRITE_TIMEOUT_MS: String(settings.slowReaders.writeTimeoutMs), ...nodeOptions(settings, "slow-readers") };
+      const env = { ...stack.serviceEnv(), ...telemetry, SSE_WRITE_TIMEOUT_MS: String(settings.slowReaders.writeTimeoutMs), ...nodeOptions(settings, "slow-readers") };
       service = await startService(env, { timeoutMs: 120_000, cpus: pinning.affinity?.service });
       try {
         results.slowReaders = await slowReaders({ url: service.url, pid: service.pid }, stack.upstreams, settings, log);
@@ -118,6 +129,11 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     process.off("SIGINT", onInterrupt);
     if (!interrupted) await stack.close();
+    if (sink) {
+      const { exports, bytes } = sink.counts();
+      notes.push(`telemetry: spans exported over OTLP (http/protobuf) to a loopback sink: ${exports} exports, ${Math.round(bytes / 1024)} KB`);
+      await sink.close();
+    }
   }
 
   // The machine's CPUs, not this process's: it may be pinned to some of them.
@@ -157,6 +173,14 @@ function markLimits(scenario: ChatScenarioResult, pinning: AffinityPlan, cpus: n
   if (limited.length === 0) return;
   const by = limited[0]!.limitedBy!.split(":")[0]!;
   for (const g of scenario.goals) if (g.name !== CPU_PER_CHAT_GOAL) g.limitedBy = by;
+}
+
+/** The service's telemetry variables: none by default (telemetry off, as a service without them runs). */
+function telemetryEnv(settings: Settings, sink: OtlpCollector | undefined): Record<string, string> {
+  return {
+    ...(sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } : {}),
+    ...(settings.telemetry.metrics ? { METRICS_TOKEN: "bench-metrics-token-not-a-secret" } : {}),
+  };
 }
 
 /** NODE_OPTIONS for a service process: the user's flags, and a CPU profile when asked. */

@@ -52,6 +52,8 @@ export interface Settings {
   pin: boolean | undefined;
   /** Fail the run (exit 1) when the service's CPU per chat in the throughput scenario is above this. */
   maxCpuPerChatMs: number | undefined;
+  /** The service's telemetry: spans exported over OTLP to a loopback sink, /metrics kept (METRICS_TOKEN). */
+  telemetry: { otlp: boolean; metrics: boolean };
 }
 
 export const USAGE = `Usage: npm run bench -- [scenarios] [options]
@@ -99,6 +101,9 @@ Options:
   --corpus-files N, --corpus-sections N   generated corpus size (30 x 10)
   --cold-start-runs N   starts per cold-start case (3)
   --out FILE            results file (bench/results.json)
+  --otlp                the service exports its spans over OTLP (http/protobuf) to a sink on loopback
+  --metrics             the service keeps its Prometheus metrics (METRICS_TOKEN set)
+                        (without either, telemetry is off, as it is by default)
   --cpu-prof DIR        write a V8 CPU profile of each service process of the load scenarios, and
                         of the emulators' process, to DIR; summarise them per scenario with
                         node bench/cpu-profile-summary.ts DIR --results bench/results.json
@@ -127,6 +132,8 @@ export function parseSettings(argv: string[]): Settings | "help" {
       "max-cpu-per-chat-ms": { type: "string" },
       quick: { type: "boolean" },
       strict: { type: "boolean" },
+      otlp: { type: "boolean" },
+      metrics: { type: "boolean" },
       ...Object.fromEntries(SCENARIOS.map((s) => [s, { type: "boolean" as const }])),
       store: { type: "string" },
       target: { type: "string" },
@@ -209,5 +216,6 @@ export function parseSettings(argv: string[]): Settings | "help" {
     serviceNodeOptions: typeof v["node-options"] === "string" ? v["node-options"] : undefined,
     pin: typeof v.pin === "boolean" ? v.pin : undefined,
     maxCpuPerChatMs: maxCpuPerChatMs(v["max-cpu-per-chat-ms"], scenarios, target, targetPid),
+    telemetry: { otlp: v.otlp === true, metrics: v.metrics === true },
   };
 }

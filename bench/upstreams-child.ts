@@ -2,8 +2,8 @@
 // by the bench over the IPC channel (see upstreams.ts). Sharing the load generator's event
 // loop, the emulators' streaming delayed the generator's reads: the figures were partly
 // the bench's own queueing.
-import { startGeminiEmulator, type StreamProfile } from "../emulators/gemini.ts";
-import { startQdrantEmulator } from "../emulators/qdrant.ts";
+import { startGeminiEmulator, type StreamProfile } from "../emulators/gemini/gemini.ts";
+import { startQdrantEmulator } from "../emulators/qdrant/qdrant.ts";
 
 export type UpstreamsRequest =
   | { id: number; op: "profile"; profile: Partial<StreamProfile> }

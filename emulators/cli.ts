@@ -4,14 +4,16 @@
 //
 // Test code, never shipped. Usage: node emulators/cli.ts [options] (see USAGE).
 import { parseArgs } from "node:util";
-import { startGeminiEmulator, type GeminiEmulator } from "./gemini.ts";
-import { startHubEmulator, type HubEmulator } from "./hub.ts";
-import { startQdrantEmulator, type QdrantEmulator } from "./qdrant.ts";
-import { startVercelEmulator, type VercelEmulator } from "./vercel.ts";
+import { startGeminiEmulator, type GeminiEmulator } from "./gemini/gemini.ts";
+import { startHubEmulator, type HubEmulator } from "./hub/hub.ts";
+import { startQdrantEmulator, type QdrantEmulator } from "./qdrant/qdrant.ts";
+import { startWhereSpaceReaches } from "./space-runner/egress.ts";
+import { startVercelEmulator, type VercelEmulator } from "./vercel/vercel.ts";
 
 const USAGE = `Usage: node emulators/cli.ts [options]
-  --gemini-port P     port of the Gemini emulator (default 0: any free port)
-  --qdrant-port P     port of the Qdrant emulator (default 0: any free port)
+  --gemini-port P     port of the Gemini emulator (default 0: any free port; with --hub, 8080
+                      of a loopback address of its own, where an emulated Space reaches it)
+  --qdrant-port P     port of the Qdrant emulator (default as --gemini-port)
   --first-token-ms MS delay before the first streamed piece (default 0)
   --token-ms MS       delay between streamed pieces (default 0)
   --tokens N          pieces per streamed answer (default 20)
@@ -79,17 +81,29 @@ const plan = values["hub-plan"];
 const hubUser = values["hub-user"] ?? "emulator-user";
 if (plan !== "pro" && plan !== "free") usageError(`--hub-plan must be pro or free, not ${plan}`);
 
-const gemini: GeminiEmulator = await startGeminiEmulator({
-  port: number(values["gemini-port"], "gemini-port", 0),
-  ...(values["gemini-key"] !== undefined ? { apiKey: values["gemini-key"] } : {}),
-  streamProfile: {
-    firstTokenDelayMs: number(values["first-token-ms"], "first-token-ms", 0),
-    tokenDelayMs: number(values["token-ms"], "token-ms", 0),
-    tokens: Math.max(1, number(values.tokens, "tokens", 20)),
-    thinkingMs: number(values["thinking-ms"], "thinking-ms", 20),
-  },
-});
-const qdrant: QdrantEmulator = await startQdrantEmulator({ port: number(values["qdrant-port"], "qdrant-port", 0), apiKey: values["qdrant-key"] ?? "test-qdrant-key" });
+/**
+ * Listens on the port asked for; with --hub and none asked, where an emulated Space's app can
+ * reach it (a Space reaches the outside only on ports 80, 443 and 8080).
+ */
+function listening<T>(portOption: "gemini-port" | "qdrant-port", start: (address: { host?: string; port: number }) => Promise<T>): Promise<T> {
+  const asked = values[portOption];
+  if (values.hub && asked === undefined) return startWhereSpaceReaches((host, port) => start({ host, port }));
+  return start({ port: number(asked, portOption, 0) });
+}
+
+const gemini: GeminiEmulator = await listening("gemini-port", (address) =>
+  startGeminiEmulator({
+    ...address,
+    ...(values["gemini-key"] !== undefined ? { apiKey: values["gemini-key"] } : {}),
+    streamProfile: {
+      firstTokenDelayMs: number(values["first-token-ms"], "first-token-ms", 0),
+      tokenDelayMs: number(values["token-ms"], "token-ms", 0),
+      tokens: Math.max(1, number(values.tokens, "tokens", 20)),
+      thinkingMs: number(values["thinking-ms"], "thinking-ms", 20),
+    },
+  }),
+);
+const qdrant: QdrantEmulator = await listening("qdrant-port", (address) => startQdrantEmulator({ ...address, apiKey: values["qdrant-key"] ?? "test-qdrant-key" }));
 const hub: HubEmulator | undefined = values.hub
   ? await startHubEmulator({
       port: number(values["hub-port"], "hub-port", 0),
@@ -118,7 +132,9 @@ process.stdout.write(
     `GEMINI_API_KEY=${gemini.apiKey}`,
     `QDRANT_URL=${qdrant.url}`,
     `QDRANT_API_KEY=${qdrant.apiKey}`,
-    ...(hub || vercel ? ["", "To point a Pulumi stack at them (a real Postgres is still needed for databaseUrl):", ...pulumiConfigLines()] : []),
+    ...(hub || vercel
+      ? ["", "To point a Pulumi stack at them (a real Postgres is still needed for databaseUrl, on port 80, 443 or 8080: an emulated Space reaches no other):", ...pulumiConfigLines()]
+      : []),
     "",
     "Ctrl-C to stop.",
     "",
@@ -132,7 +148,7 @@ function pulumiConfigLines(): string[] {
   const lines: string[] = [];
   if (hub) {
     lines.push(set("hubUrl", hub.url), set("hfOwner", hubUser), secret("hfToken", hub.token));
-    // The emulated Space runs on this machine, so it reaches the Gemini and Qdrant emulators too.
+    // The emulated Space runs on this machine and reaches the Gemini and Qdrant emulators where they listen (8080).
     lines.push(
       secret("geminiApiKey", gemini.apiKey),
       `pulumi config set --path '${STACK_NAMESPACE}:spaceVariables.GEMINI_BASE_URL' ${gemini.url}`,

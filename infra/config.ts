@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SECRET_NAMES } from "../service/src/secrets.ts";
 
 /**
  * The stack's configuration, read and checked in one place. Every problem is collected
@@ -29,9 +30,12 @@ export type DeployConfig = {
     token: string;
   };
   service: {
-    /** Become Space secrets. */
-    secrets: { GEMINI_API_KEY: string; QDRANT_URL: string; QDRANT_API_KEY: string; DATABASE_URL: string };
-    /** Become Space variables (ALLOWED_ORIGINS is added by the program, with the Space's own origin). */
+    /** Become Space secrets: one per name of SPACE_SECRET_NAMES. */
+    secrets: Record<string, string>;
+    /**
+     * Become Space variables: only those the stack sets, so an unset one takes the service's
+     * own default (ALLOWED_ORIGINS is added by the program, with the Space's own origin).
+     */
     variables: Record<string, string>;
     allowedOrigins: string[];
   };
@@ -58,7 +62,27 @@ export class ConfigError extends Error {
   }
 }
 
-const RESERVED_VARIABLES = new Set(["GEMINI_API_KEY", "QDRANT_URL", "QDRANT_API_KEY", "DATABASE_URL", "ALLOWED_ORIGINS"]);
+/** The deploy's own tokens: secrets of this program (service/src/secrets.ts names them too), never the Space's. */
+const DEPLOY_TOKENS: ReadonlySet<string> = new Set(["HF_TOKEN", "VERCEL_TOKEN"]);
+
+/**
+ * The Space's secrets: the service's secret variables (service/src/secrets.ts) but the deploy's
+ * tokens, and QDRANT_URL, kept secret too as it names the cluster. Each is set from the stack's
+ * secret of the same name in camelCase (GEMINI_API_KEY from geminiApiKey).
+ */
+export const SPACE_SECRET_NAMES: readonly string[] = [...new Set([...SECRET_NAMES.filter((name) => !DEPLOY_TOKENS.has(name)), "QDRANT_URL"])].sort();
+
+/**
+ * Set by every stack: what the service requires in production (service/src/config.ts). The
+ * other Space secrets (METRICS_TOKEN, the OTLP headers) turn a feature on and reach the Space
+ * only when the stack sets them; one unset later is deleted from the Space.
+ */
+const REQUIRED_SPACE_SECRETS: ReadonlySet<string> = new Set(["GEMINI_API_KEY", "QDRANT_API_KEY", "DATABASE_URL", "QDRANT_URL"]);
+
+/** GEMINI_API_KEY -> geminiApiKey. */
+const stackKeyOf = (name: string) => name.toLowerCase().replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+
+const RESERVED_VARIABLES = new Set([...SPACE_SECRET_NAMES, "ALLOWED_ORIGINS"]);
 
 const flag = z.enum(["true", "false"], "must be true or false").transform((v) => v === "true");
 const seconds = (min: number) => z.coerce.number("must be a number of seconds").positive().min(min, `must be at least ${min}`);
@@ -89,8 +113,9 @@ const origin = z.string().refine((value) => {
   }
 }, "each origin must look like https://example.com (scheme and host, no path)");
 
-// key -> [schema, default (as config text), how to set it]. A key without default is required.
-type Entry = { schema: z.ZodType; fallback?: string; secret?: boolean; env?: string; example: string };
+// key -> [schema, default (as config text), how to set it]. A key without default (and whose
+// schema does not take undefined) is required. `variable`: the Space variable the key sets.
+type Entry = { schema: z.ZodType; fallback?: string; secret?: boolean; env?: string; example: string; variable?: string };
 const ENTRIES = {
   hfOwner: { schema: name, example: "<user or organisation>" },
   hfSpaceName: { schema: name, example: "<space name>" },
@@ -102,18 +127,18 @@ const ENTRIES = {
   hubUrl: { schema: httpUrl, fallback: "https://huggingface.co", example: "https://huggingface.co" },
   hfToken: { schema: z.string().min(1), secret: true, env: "HF_TOKEN", example: "<token with write access>" },
 
-  geminiApiKey: { schema: z.string().min(1), secret: true, example: "<Gemini API key>" },
-  qdrantUrl: { schema: httpUrl, secret: true, example: "https://<cluster>.cloud.qdrant.io" },
-  qdrantApiKey: { schema: z.string().min(1), secret: true, example: "<Qdrant API key>" },
-  databaseUrl: {
-    schema: z.string().regex(/^postgres(ql)?:\/\/\S+$/, "must be a postgres:// or postgresql:// URL"),
-    secret: true,
-    example: "postgresql://user:password@host/db?sslmode=require",
+  // The Space variables these set have no default here: unset, the service's own applies.
+  qdrantCollection: { schema: z.string().min(1).optional(), example: "docusaurus-book", variable: "QDRANT_COLLECTION" },
+  logLevel: {
+    schema: z
+      .enum(["DEBUG", "INFO", "WARNING", "ERROR", "debug", "info", "warning", "error"], "must be DEBUG, INFO, WARNING or ERROR")
+      .transform((level) => level.toUpperCase())
+      .optional(),
+    example: "INFO",
+    variable: "LOG_LEVEL",
   },
-  qdrantCollection: { schema: z.string().min(1), fallback: "docusaurus-book", example: "docusaurus-book" },
+  geminiModel: { schema: z.string().min(1).optional(), example: "gemini-2.5-flash", variable: "GEMINI_MODEL" },
   allowedOrigins: { schema: list.pipe(z.array(origin)), fallback: "[]", example: "https://book.example.com" },
-  logLevel: { schema: z.enum(["DEBUG", "INFO", "WARNING", "ERROR", "debug", "info", "warning", "error"], "must be DEBUG, INFO, WARNING or ERROR"), fallback: "INFO", example: "INFO" },
-  geminiModel: { schema: z.string().min(1), fallback: "gemini-2.5-flash", example: "gemini-2.5-flash" },
   spaceVariables: {
     schema: z
       .string()
@@ -155,14 +180,28 @@ const ENTRIES = {
   healthPath: { schema: z.string().startsWith("/", "must start with /"), fallback: "/api/health", example: "/api/health" },
 } satisfies Record<string, Entry>;
 
+/** How a Space secret's value is checked, where more than "not empty" can be said. */
+const SECRET_SCHEMAS: Readonly<Record<string, z.ZodType<string>>> = {
+  QDRANT_URL: httpUrl,
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\/\S+$/, "must be a postgres:// or postgresql:// URL"),
+};
+
+/** One secret stack key per Space secret. */
+const SECRET_ENTRIES: Record<string, Entry> = Object.fromEntries(
+  SPACE_SECRET_NAMES.map((secret) => {
+    const schema = SECRET_SCHEMAS[secret] ?? z.string().min(1);
+    return [stackKeyOf(secret), { schema: REQUIRED_SPACE_SECRETS.has(secret) ? schema : schema.optional(), secret: true, example: "" }];
+  }),
+);
+
 type Key = keyof typeof ENTRIES;
 type Values = { [K in Key]: z.output<(typeof ENTRIES)[K]["schema"]> };
 
 export function loadConfig(source: ConfigSource, stackLabel = "this stack"): DeployConfig {
   const problems: string[] = [];
-  const values = {} as Record<Key, unknown>;
-  for (const key of Object.keys(ENTRIES) as Key[]) {
-    const entry: Entry = ENTRIES[key];
+  const values: Record<string, unknown> = {};
+  const entries: Array<[string, Entry]> = [...Object.entries(ENTRIES), ...Object.entries(SECRET_ENTRIES)];
+  for (const [key, entry] of entries) {
     const full = `${source.project}:${key}`;
     const set = `pulumi config set${entry.secret ? " --secret" : ""} ${key} ${entry.secret ? "" : entry.example}`.trimEnd();
     // An empty value (as Pulumi.prod.yaml ships the required keys) counts as missing.
@@ -187,10 +226,16 @@ export function loadConfig(source: ConfigSource, stackLabel = "this stack"): Dep
     values[key] = parsed.data;
   }
   if (problems.length > 0) throw new ConfigError(stackLabel, problems);
-  return toDeployConfig(values as Values);
+  const secrets = Object.fromEntries(
+    SPACE_SECRET_NAMES.flatMap((secret) => (values[stackKeyOf(secret)] === undefined ? [] : [[secret, values[stackKeyOf(secret)] as string]])),
+  );
+  // Only the variables the stack sets: an unset one is the service's own default.
+  const variables: Record<string, string> = {};
+  for (const [key, entry] of entries) if (entry.variable && values[key] !== undefined) variables[entry.variable] = String(values[key]);
+  return toDeployConfig(values as Values, secrets, variables);
 }
 
-function toDeployConfig(v: Values): DeployConfig {
+function toDeployConfig(v: Values, secrets: Record<string, string>, variables: Record<string, string>): DeployConfig {
   return {
     hub: {
       url: v.hubUrl,
@@ -204,13 +249,8 @@ function toDeployConfig(v: Values): DeployConfig {
       token: v.hfToken,
     },
     service: {
-      secrets: { GEMINI_API_KEY: v.geminiApiKey, QDRANT_URL: v.qdrantUrl, QDRANT_API_KEY: v.qdrantApiKey, DATABASE_URL: v.databaseUrl },
-      variables: {
-        ...v.spaceVariables,
-        QDRANT_COLLECTION: v.qdrantCollection,
-        LOG_LEVEL: v.logLevel.toUpperCase(),
-        GEMINI_MODEL: v.geminiModel,
-      },
+      secrets,
+      variables: { ...v.spaceVariables, ...variables },
       allowedOrigins: v.allowedOrigins.map((o) => o.replace(/\/$/, "")),
     },
     vercel: {

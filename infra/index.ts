@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadConfig, type ConfigSource } from "./config.ts";
 import { deploy } from "./program.ts";
+import { egressWarnings } from "./space-egress.ts";
 
 function pulumiConfigSource(): ConfigSource {
   // isConfigSecret is not in the typings but is what tells a --secret value from a plain one.
@@ -27,7 +28,10 @@ function configOrExplain() {
   }
 }
 
-const outputs = deploy(configOrExplain(), { root: dirname(dirname(fileURLToPath(import.meta.url))) });
+const config = configOrExplain();
+// Said at every preview and update: an upstream on a port the Space cannot reach never answers it.
+for (const warning of egressWarnings(config)) void pulumi.log.warn(warning);
+const outputs = deploy(config, { root: dirname(dirname(fileURLToPath(import.meta.url))) });
 
 export const productionUrl = outputs.productionUrl;
 export const healthUrl = outputs.healthUrl;

@@ -7,12 +7,12 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { startGeminiEmulator, type GeminiEmulator } from "../emulators/gemini.ts";
-import { freePort } from "../emulators/hub.ts";
-import { startQdrantEmulator } from "../emulators/qdrant.ts";
-import { startSpace, type RunningSpace } from "../emulators/space-runner.ts";
+import { startGeminiEmulator, type GeminiEmulator } from "../emulators/gemini/gemini.ts";
+import { freePort } from "../emulators/core/http.ts";
+import { startQdrantEmulator } from "../emulators/qdrant/qdrant.ts";
+import { startSpace, type RunningSpace } from "../emulators/space-runner/space-runner.ts";
 import { buildBundle } from "../scripts/bundle.ts";
-import { createDatabase, delay, ensureUser, postChat, readEvents, seedCollection, SPACE_UID, type ChatEvent } from "./support/space-fixtures.ts";
+import { createDatabase, delay, ensureUser, postChat, postgresForSpace, readEvents, seedCollection, SPACE_UID, startWhereSpaceReaches, type ChatEvent } from "./support/space-fixtures.ts";
 
 // docker stop (and so a Space restart) sends SIGKILL 10 s after SIGTERM.
 const STOP_DEADLINE_MS = 10_000;
@@ -27,21 +27,25 @@ describe(
     let gemini: Awaited<ReturnType<typeof startGeminiEmulator>>;
     let qdrant: Awaited<ReturnType<typeof startQdrantEmulator>>;
     let database: { url: string; drop: () => void };
+    let databaseForSpace: { url: string; close: () => Promise<void> };
     let createdUser: string | undefined;
     let bundleHash = "";
 
     before(async () => {
       createdUser = ensureUser(SPACE_UID, scratch);
       bundleHash = (await buildBundle({ root: join(import.meta.dirname, ".."), outDir: bundleDir, env: process.env })).hash;
-      gemini = await startGeminiEmulator();
-      qdrant = await startQdrantEmulator({ apiKey: "test-qdrant-key" });
+      // The Space reaches the outside only on ports 80, 443 and 8080: so do its upstreams here.
+      gemini = await startWhereSpaceReaches((host, port) => startGeminiEmulator({ host, port }));
+      qdrant = await startWhereSpaceReaches((host, port) => startQdrantEmulator({ apiKey: "test-qdrant-key", host, port }));
       await seedCollection(gemini, qdrant);
       database = createDatabase(testDatabaseUrl as string);
+      databaseForSpace = await postgresForSpace(database.url);
     });
 
     after(async () => {
       await gemini?.close();
       await qdrant?.close();
+      await databaseForSpace?.close();
       database?.drop();
       if (createdUser) spawnSync("userdel", [createdUser]);
       rmSync(scratch, { recursive: true, force: true });
@@ -53,7 +57,7 @@ describe(
       GEMINI_BASE_URL: gemini.url,
       QDRANT_URL: qdrant.url,
       QDRANT_API_KEY: qdrant.apiKey,
-      DATABASE_URL: database.url,
+      DATABASE_URL: databaseForSpace.url,
     });
 
     test("builds with the Dockerfile's steps, serves as UID 1000, writes only HOME and /tmp, stops on SIGTERM", async () => {

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { freePort } from "../emulators/hub.ts";
+import { freePort } from "../emulators/core/http.ts";
 import { readmeBlocks } from "./support/readme.ts";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -18,10 +18,13 @@ const RUN_ELSEWHERE: Array<[RegExp, string]> = [
   [/^npm test$/, ".ci/run"],
   [/^npm run bench -- --quick$/, ".ci/run, after the tests"],
   [/^npm run eval -- service\/sample-docs\/questions\.yaml$/, ".ci/run, with floors (service/test/eval.test.ts runs it too)"],
+  [/^npm run eval -- service\/eval-sets\/\w+\.yaml --docs service\/node_modules\/[\w/]+$/, ".ci/run, with floors"],
+  [/^npm run report( -- .*)?$/, "service/test/report.test.ts runs the report's command line on a seeded database"],
   [/^pulumi /, "the deploy rehearsal (test/deploy/rehearsal.test.ts) runs the deploy block"],
   [/^npm run emulators -- --hub --vercel --hub-plan free$/, "emulators/test/cli.test.ts"],
   [/^curl .*\$\(pulumi stack output /, "the deploy rehearsal runs the verify block against the deployed Space"],
-  [/^cp -r docusaurus-kit\/src\/\. path\/to\/book\/src\/$/, "test/browser/docusaurus-kit.test.ts copies the kit into its book with this line"],
+  [/^npm ci --prefix docusaurus-kit$/, ".ci/run installs and builds the theme so"],
+  [/^npm pack \.\/docusaurus-kit( |$)/, "test/browser/docusaurus-site.ts packs the theme with this command and installs the file in its book"],
 ];
 /** Commands this file runs. */
 const RUN_HERE = [/^npm start$/, /^curl -N http:\/\/localhost:7860\/api\/chat /, /^npm run ingest -- path\/to\/book\/docs$/];

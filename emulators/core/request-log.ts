@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { faultKind, isStatusFault, type Fault, type FaultKind, type StatusFault } from "./faults.ts";
 import { parseJson, pause, readBody, responseGone, sendJson, sendText, type JsonParse } from "./http.ts";
+import type { Answer } from "./router.ts";
 
 export type LoggedRequest = {
   method: string;
@@ -129,6 +130,17 @@ export async function openExchange<Entry extends LoggedRequest>(
       res.end();
     },
   };
+}
+
+/** Sends a route's answer: JSON, text, an empty body, or nothing when the route wrote the response itself. */
+export function replyWith<Entry extends LoggedRequest>(ex: Exchange<Entry>, answer: Answer): void {
+  if (answer === "streamed") {
+    ex.entry.status = ex.res.statusCode;
+    return;
+  }
+  if (answer.text !== undefined) return ex.replyText(answer.status, answer.text, answer.headers);
+  if (answer.body === undefined) return ex.replyEmpty(answer.status, answer.headers);
+  ex.reply(answer.status, answer.body, answer.headers);
 }
 
 /**

@@ -1,23 +1,34 @@
-// A route table for the emulators whose APIs are many small REST endpoints (Hub, Vercel):
-// method and path pattern to a handler that returns its answer.
+// The route table every emulator matches requests with: method and path pattern to a handler.
+// A handler returns its answer (the Hub and Vercel: an Answer the emulator sends; Qdrant: the
+// result it wraps in its envelope) or writes the response itself (Gemini's streams).
 // Test code, never shipped.
 
 /** A JSON answer (no body: an empty response), a text answer, or "streamed" when the handler wrote it. */
 export type Answer = { status: number; body?: unknown; text?: string; headers?: Record<string, string> } | "streamed";
 
-export type Route<Context> = {
+export type Route<Context, Result = Answer> = {
   method: string;
   pattern: RegExp;
-  handle: (ctx: Context, ...groups: string[]) => Answer | Promise<Answer>;
+  handle: (ctx: Context, ...groups: string[]) => Result | Promise<Result>;
 };
 
-export const route = <Context>(method: string, pattern: RegExp, handle: Route<Context>["handle"]): Route<Context> => ({ method, pattern, handle });
+export const route = <Context, Result = Answer>(method: string, pattern: RegExp, handle: Route<Context, Result>["handle"]): Route<Context, Result> => ({
+  method,
+  pattern,
+  handle,
+});
 
-/** The answer of the first route that matches, its path groups URL-decoded; null when none does. */
-export async function dispatch<Context>(routes: Array<Route<Context>>, method: string, path: string, ctx: Context): Promise<Answer | null> {
+/** The first route that matches, with its path groups URL-decoded ("" for a group that did not take part); null when none does. */
+export function match<R extends Route<never, unknown>>(routes: readonly R[], method: string, path: string): { route: R; groups: string[] } | null {
   for (const candidate of routes) {
-    const match = candidate.method === method ? candidate.pattern.exec(path) : null;
-    if (match) return candidate.handle(ctx, ...match.slice(1).map((group) => (group === undefined ? "" : decodeURIComponent(group))));
+    const found = candidate.method === method ? candidate.pattern.exec(path) : null;
+    if (found) return { route: candidate, groups: found.slice(1).map((group) => (group === undefined ? "" : decodeURIComponent(group))) };
   }
   return null;
+}
+
+/** The answer of the first route that matches; null when none does. */
+export async function dispatch<Context, Result>(routes: ReadonlyArray<Route<Context, Result>>, method: string, path: string, ctx: Context): Promise<Result | null> {
+  const found = match(routes, method, path);
+  return found ? found.route.handle(ctx, ...found.groups) : null;
 }

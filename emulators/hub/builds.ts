@@ -1,5 +1,5 @@
 // What the Hub does after a commit or a restart: write the repo's files to a folder, hand them
-// to a runner (space-runner.ts by default) with the Space's secrets and variables as its
+// to a runner (space-runner/ by default) with the Space's secrets and variables as its
 // environment, follow its stages and log lines, and route the Space's host to the new app
 // once something answers on its app_port. One build at a time per Space.
 //
@@ -12,13 +12,13 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { freePort } from "../core/http.ts";
-import type { SpaceLogKind, StartSpaceOptions } from "../space-runner.ts";
-import { answers, SpaceHost } from "./space-host.ts";
+import type { SpaceLogKind, StartSpaceOptions } from "../space-runner/space-runner.ts";
+import { answers, TcpForwarder } from "../core/tcp-forwarder.ts";
 import { appPortOf, type EmulatedSpace } from "./space.ts";
 
 export type LogKind = SpaceLogKind;
 
-/** What the emulator needs from a runner; space-runner.ts's startSpace is one. */
+/** What the emulator needs from a runner; space-runner/'s startSpace is one. */
 export type SpaceRunner = (
   options: Pick<StartSpaceOptions, "repoDir" | "env" | "port" | "appPort" | "uid" | "gid" | "onStage" | "onLog">,
 ) => Promise<{ stop(): Promise<unknown> }>;
@@ -39,27 +39,39 @@ export type SpaceBuildsOptions = {
 
 type App = { instance: { stop(): Promise<unknown> }; port: number; sha: string };
 
+const UNAVAILABLE = "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\ncontent-length: 20\r\nconnection: close\r\n\r\nSpace not available\n";
+
 export class SpaceBuilds {
   /** The app each Space's host routes to. */
   private readonly serving = new Map<string, App>();
   /** A new app that runs but does not answer yet. */
   private readonly starting = new Map<string, App>();
-  private readonly hosts = new Map<string, SpaceHost>();
+  /** Each Space's public host: its port is the Space's for its whole life, its target the app serving now. */
+  private readonly hosts = new Map<string, TcpForwarder>();
   private readonly pending = new Map<string, Promise<void>>();
+  /** The latest build asked for, per Space: a queued one that a later one supersedes is skipped. */
+  private readonly wanted = new Map<string, number>();
   private readonly listeners = new Map<string, Set<(kind: LogKind, line: string) => void>>();
+  /** Every build chain started, also those of deleted Spaces, so that close() can wait for them. */
+  private readonly chains = new Set<Promise<void>>();
+  private closed = false;
   private readonly options: SpaceBuildsOptions;
 
   constructor(options: SpaceBuildsOptions) {
     this.options = options;
   }
 
-  /** Opens the Space's public host; its port is the Space's for its whole life. */
-  async openHost(): Promise<SpaceHost> {
-    return SpaceHost.open();
+  /**
+   * Opens the Space's public host. The Hub swaps containers behind it: during a rebuild the old
+   * app answers until the new one listens; with none serving it answers 503, as the Hub's front
+   * does for a Space that is building or stopped.
+   */
+  async openHost(): Promise<TcpForwarder> {
+    return TcpForwarder.open({ whenUnavailable: UNAVAILABLE });
   }
 
   /** Registers the host of a Space that was just created. */
-  adopt(space: EmulatedSpace, host: SpaceHost): void {
+  adopt(space: EmulatedSpace, host: TcpForwarder): void {
     this.hosts.set(space.repoId, host);
   }
 
@@ -68,14 +80,28 @@ export class SpaceBuilds {
    * leaves it serving until the new one answers. A build queued during another waits for it.
    */
   rebuild(space: EmulatedSpace, kind: "commit" | "restart"): void {
+    const ticket = (this.wanted.get(space.repoId) ?? 0) + 1;
+    this.wanted.set(space.repoId, ticket);
     const previous = this.pending.get(space.repoId) ?? Promise.resolve();
     const next = previous
-      .then(() => this.build(space, kind))
+      // Changes made while a build runs are built once, together, as the Hub restarts once for a burst of settings.
+      .then(() => (this.wanted.get(space.repoId) === ticket ? this.build(space, kind, ticket) : undefined))
       .catch((error) => {
         space.stage = "BUILD_ERROR";
         space.errorMessage = String((error as Error)?.message ?? error);
       });
     this.pending.set(space.repoId, next);
+    this.chains.add(next);
+    void next.finally(() => this.chains.delete(next));
+  }
+
+  /**
+   * Restarts the Space: its runtime shows the restart at once (BUILDING, or NO_APP_FILE without
+   * a Dockerfile), then the app is stopped and built again from the repo's files.
+   */
+  restart(space: EmulatedSpace): void {
+    space.stage = space.files.has("Dockerfile") ? "BUILDING" : "NO_APP_FILE";
+    this.rebuild(space, "restart");
   }
 
   /** Resolves when the Space's current build has settled (built and started, or failed). */
@@ -83,9 +109,14 @@ export class SpaceBuilds {
     await this.pending.get(repoId);
   }
 
-  /** Stops everything of a deleted Space and orphans any build still running. */
+  /**
+   * Stops everything of a deleted Space and orphans any build still running: a Space created
+   * again under the same name builds at once, not after the deleted one's queue.
+   */
   async remove(space: EmulatedSpace): Promise<void> {
     space.builds += 1;
+    this.pending.delete(space.repoId);
+    this.wanted.delete(space.repoId);
     await this.stopStarting(space);
     await this.stopServing(space);
     await this.hosts.get(space.repoId)?.close();
@@ -100,7 +131,10 @@ export class SpaceBuilds {
     return () => set.delete(listener);
   }
 
+  /** Stops every app, also one whose build finishes after this call, and waits for every build. */
   async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.chains]);
     const apps = [...this.serving.values(), ...this.starting.values()];
     await Promise.all(apps.map((app) => app.instance.stop().catch(() => {})));
     this.serving.clear();
@@ -128,8 +162,9 @@ export class SpaceBuilds {
     await app?.instance.stop();
   }
 
-  private async build(space: EmulatedSpace, kind: "commit" | "restart"): Promise<void> {
+  private async build(space: EmulatedSpace, kind: "commit" | "restart", ticket: number): Promise<void> {
     const { runner, workDir } = this.options;
+    if (this.closed || !this.options.isCurrent(space)) return; // deleted while queued
     space.builds += 1; // first, so the old instances' last words (STOPPED) are ignored
     const buildNumber = space.builds;
     const sha = space.sha;
@@ -159,7 +194,9 @@ export class SpaceBuilds {
       await mkdir(dirname(target), { recursive: true });
       await writeFile(target, content);
     }
-    const current = () => space.builds === buildNumber && this.options.isCurrent(space);
+    // A build stops counting once another is wanted: its app never serves, its stages never show.
+    const current = () =>
+      !this.closed && space.builds === buildNumber && this.wanted.get(space.repoId) === ticket && this.options.isCurrent(space);
     let port = 0;
     const pickPort = async () => (port = await freePort());
     let spawned = false;
@@ -211,6 +248,8 @@ export class SpaceBuilds {
         this.serving.set(space.repoId, app);
         this.hosts.get(space.repoId)?.route(app.port);
         space.runtimeSha = app.sha;
+        // docs/platform-facts.md: Hardware shows as requested until applied
+        space.hardware.current = space.hardware.requested;
         space.stage = "RUNNING";
         await previous?.instance.stop();
         return;

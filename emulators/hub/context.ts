@@ -33,7 +33,7 @@ export type HubState = {
   repoCreateMs: number;
   spaces: Map<string, EmulatedSpace>;
   builds: SpaceBuilds;
-  /** Whether changing a secret or variable restarts the Space by itself. */
+  /** Whether changing a secret, variable or the hardware restarts the Space by itself. */
   restartOnSettingsChange: boolean;
   keepAliveMs: number;
 };

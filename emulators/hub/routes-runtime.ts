@@ -15,8 +15,7 @@ export const runtimeRoutes: HubRoute[] = [
     const found = spaceFor(ctx, owner!, name!, true);
     if (isAnswer(found)) return found;
     found.restarts += 1;
-    found.stage = found.files.has("Dockerfile") ? "BUILDING" : "NO_APP_FILE";
-    ctx.state.builds.rebuild(found, "restart");
+    ctx.state.builds.restart(found);
     return { status: 200, body: runtimeOf(found) };
   }),
   route("POST", /^\/api\/spaces\/([^/]+)\/([^/]+)\/hardware$/, (ctx, owner, name) => {
@@ -25,8 +24,12 @@ export const runtimeRoutes: HubRoute[] = [
     const body = (ctx.json() ?? {}) as { flavor?: unknown; sleepTimeSeconds?: unknown };
     ctx.logBody(body);
     if (typeof body.flavor !== "string" || !body.flavor) return { status: 400, body: { error: "flavor is required" } };
-    found.hardware = { current: body.flavor, requested: body.flavor };
     if (typeof body.sleepTimeSeconds === "number") found.gcTimeout = body.sleepTimeSeconds;
+    if (body.flavor !== found.hardware.requested) {
+      // docs/platform-facts.md: Hardware shows as requested until applied; Settings changes restart the Space
+      found.hardware.requested = body.flavor;
+      if (ctx.state.restartOnSettingsChange) ctx.state.builds.restart(found);
+    }
     return { status: 200, body: runtimeOf(found) };
   }),
   route("POST", /^\/api\/spaces\/([^/]+)\/([^/]+)\/sleeptime$/, (ctx, owner, name) => {

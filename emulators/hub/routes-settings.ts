@@ -20,7 +20,8 @@ export const settingsRoutes: HubRoute[] = [
     const entry = { value: typeof body.value === "string" ? body.value : "", updatedAt: now() };
     if (kind === "secrets") found.secrets.set(body.key, entry);
     else found.variables.set(body.key, { ...entry, ...(typeof body.description === "string" ? { description: body.description } : {}) });
-    if (ctx.state.restartOnSettingsChange) ctx.state.builds.rebuild(found, "restart");
+    // docs/platform-facts.md: Settings changes restart the Space
+    if (ctx.state.restartOnSettingsChange) ctx.state.builds.restart(found);
     return { status: 200, body: kind === "secrets" ? {} : variablesOf(found) };
   }),
   route("DELETE", /^\/api\/spaces\/([^/]+)\/([^/]+)\/(secrets|variables)$/, (ctx, owner, name, kind) => {
@@ -31,7 +32,7 @@ export const settingsRoutes: HubRoute[] = [
     if (typeof body.key !== "string") return { status: 400, body: { error: "key is required" } };
     const map = kind === "secrets" ? found.secrets : found.variables;
     // A key that is not there is no error: the Hub answers as if it had been deleted.
-    if (map.delete(body.key) && ctx.state.restartOnSettingsChange) ctx.state.builds.rebuild(found, "restart");
+    if (map.delete(body.key) && ctx.state.restartOnSettingsChange) ctx.state.builds.restart(found);
     return { status: 200, body: kind === "secrets" ? {} : variablesOf(found) };
   }),
   route("GET", /^\/api\/spaces\/([^/]+)\/([^/]+)\/variables$/, (ctx, owner, name) => {

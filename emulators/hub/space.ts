@@ -79,7 +79,13 @@ export function newSpace(owner: string, name: string, isPrivate: boolean, sdk: s
   };
 }
 
-export function hostOf(space: EmulatedSpace): string {
+/** `owner-name` lower-cased, `_` and `.` (and anything else a DNS label cannot hold) as `-`. */
+// docs/platform-facts.md: Space subdomain
+function subdomainOf(space: EmulatedSpace): string {
+  return `${space.owner}-${space.name}`.toLowerCase().replace(/[^a-z0-9-]/g, "-");
+}
+
+function hostOf(space: EmulatedSpace): string {
   return `http://127.0.0.1:${space.port}`;
 }
 
@@ -92,7 +98,7 @@ export function runtimeOf(space: EmulatedSpace) {
     // As recorded from production: no `current` replica until an app runs, and no `sha` ever.
     replicas: space.stage === "RUNNING" ? { current: 1, requested: 1 } : { requested: 1 },
     devMode: false,
-    domains: [{ domain: `${space.owner}-${space.name}.hf.space`.toLowerCase(), stage: "READY" }],
+    domains: [{ domain: `${subdomainOf(space)}.hf.space`, stage: "READY" }],
     ...(space.errorMessage ? { errorMessage: space.errorMessage } : {}),
   };
 }
@@ -111,7 +117,7 @@ export function infoOf(space: EmulatedSpace) {
     likes: 0,
     sdk: space.sdk,
     tags: [space.sdk, "region:us"],
-    subdomain: `${space.owner}-${space.name}`.toLowerCase().replace(/[^a-z0-9-]/g, "-"),
+    subdomain: subdomainOf(space),
     host: hostOf(space),
     runtime: runtimeOf(space),
     siblings: [...space.files.keys()].sort().map((rfilename) => ({ rfilename })),

@@ -5,11 +5,11 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { test } from "node:test";
 import { readmeCommands, shellWords } from "../../test/support/readme.ts";
-import { until } from "./support.ts";
+import { SLOW_MACHINE_MS, until } from "./support.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 
-test("npm run emulators -- --hub --vercel --hub-plan free prints pulumi config lines that work", { timeout: 120_000 }, async () => {
+test("npm run emulators -- --hub --vercel --hub-plan free prints pulumi config lines that work", { timeout: 3 * SLOW_MACHINE_MS }, async () => {
   const line = readmeCommands("npm run emulators").find((command) => command.startsWith("npm run emulators"))!;
   assert.match(line, /--hub --vercel --hub-plan free/);
   const child = spawn("bash", ["-c", line], { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
@@ -19,7 +19,7 @@ test("npm run emulators -- --hub --vercel --hub-plan free prints pulumi config l
   // The whole process group gets the signal: npm and bash end by it, the emulators by closing.
   const exited = new Promise<string>((resolve) => child.once("exit", (code, signal) => resolve(signal ?? String(code))));
   try {
-    await until("the emulators", async () => (output.includes("Ctrl-C to stop.") ? true : undefined), 60_000);
+    await until("the emulators", async () => (output.includes("Ctrl-C to stop.") ? true : undefined));
     const config = new Map(
       output
         .split("\n")
@@ -44,5 +44,5 @@ test("npm run emulators -- --hub --vercel --hub-plan free prints pulumi config l
     process.kill(-child.pid!, "SIGTERM");
   }
   assert.match(await exited, /^(0|SIGTERM)$/, output);
-  await until("the emulators to close", async () => (output.includes("SIGTERM: closing the emulators") ? true : undefined), 10_000);
+  await until("the emulators to close", async () => (output.includes("SIGTERM: closing the emulators") ? true : undefined));
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ApiError, GoogleGenAI } from "@google/genai";
-import { startGeminiEmulator, type GeminiEmulator } from "../gemini.ts";
+import { startGeminiEmulator, type GeminiEmulator } from "../gemini/gemini.ts";
 
 const PROMPT = "Passages:\n\n[1] (docs/deploy.md > Pulumi)\nRun pulumi up.\n\n[2] (docs/space.md)\nThe Space listens on 7860.\n\nQuestion: How do I deploy the backend with Pulumi?";
 
@@ -36,7 +36,7 @@ describe("gemini emulator, through @google/genai", { timeout: 30_000 }, () => {
   test("streams the answer in the profile's number of chunks, one by one, with its timing", async () => {
     gemini.setStreamProfile({ firstTokenDelayMs: 150, tokenDelayMs: 80, tokens: 5 });
     const started = performance.now();
-    const stream = await ai.models.generateContentStream({ model: "gemini-2.5-flash", contents: PROMPT, config: { abortSignal: AbortSignal.timeout(10_000) } });
+    const stream = await ai.models.generateContentStream({ model: "gemini-2.5-flash-lite", contents: PROMPT, config: { abortSignal: AbortSignal.timeout(10_000) } });
     const arrivals: number[] = [];
     const chunks = [];
     for await (const chunk of stream) {
@@ -54,14 +54,14 @@ describe("gemini emulator, through @google/genai", { timeout: 30_000 }, () => {
     assert.equal(last.candidates?.[0]?.content?.role, "model");
     assert.ok((last.usageMetadata?.candidatesTokenCount ?? 0) > 0);
     assert.equal(new Set(chunks.map((c) => c.responseId)).size, 1, "one responseId for the whole stream");
-    assert.equal(last.modelVersion, "gemini-2.5-flash");
+    assert.equal(last.modelVersion, "gemini-2.5-flash-lite");
     const text = chunks.map((c) => c.text).join("");
     assert.match(text, /\[1\]/, "cites the numbered passages");
     assert.match(text, /deploy the backend/, "quotes the question");
     const logged = gemini.requests.find((r) => r.kind === "stream")!;
     // @google/genai 3.1 calls API version v1 unless told otherwise.
-    assert.equal(logged.path, "/v1/models/gemini-2.5-flash:streamGenerateContent");
-    assert.equal(logged.model, "gemini-2.5-flash");
+    assert.equal(logged.path, "/v1/models/gemini-2.5-flash-lite:streamGenerateContent");
+    assert.equal(logged.model, "gemini-2.5-flash-lite");
     assert.equal(logged.status, 200);
     assert.equal(logged.aborted, false);
     assert.match(JSON.stringify(logged.body), /Passages:/);
@@ -69,7 +69,7 @@ describe("gemini emulator, through @google/genai", { timeout: 30_000 }, () => {
 
   test("frames SSE as the real API: data lines ended by CRLF CRLF", async () => {
     gemini.setStreamProfile({ tokens: 3 });
-    const response = await fetch(`${gemini.url}/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse`, {
+    const response = await fetch(`${gemini.url}/v1beta/models/gemini-2.5-flash-lite:streamGenerateContent?alt=sse`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-goog-api-key": gemini.apiKey },
       body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "Hello there" }] }] }),
@@ -84,7 +84,7 @@ describe("gemini emulator, through @google/genai", { timeout: 30_000 }, () => {
   });
 
   test("answers differ by question; setAnswer replaces the text and sees the request", async () => {
-    const ask = async (text: string) => (await ai.models.generateContent({ model: "gemini-2.5-flash", contents: text })).text;
+    const ask = async (text: string) => (await ai.models.generateContent({ model: "gemini-2.5-flash-lite", contents: text })).text;
     const first = await ask("What is the embedded mode?");
     const second = await ask("Which port does the Space use?");
     assert.notEqual(first, second);
@@ -105,7 +105,7 @@ describe("gemini emulator, through @google/genai", { timeout: 30_000 }, () => {
   test("an aborted stream is logged as aborted and its connection closed", async () => {
     gemini.setStreamProfile({ firstTokenDelayMs: 0, tokenDelayMs: 100, tokens: 30 });
     const controller = new AbortController();
-    const stream = await ai.models.generateContentStream({ model: "gemini-2.5-flash", contents: "Tell me everything", config: { abortSignal: controller.signal } });
+    const stream = await ai.models.generateContentStream({ model: "gemini-2.5-flash-lite", contents: "Tell me everything", config: { abortSignal: controller.signal } });
     let received = 0;
     for await (const _chunk of stream) {
       if (++received === 2) break;
@@ -120,7 +120,7 @@ describe("gemini emulator, through @google/genai", { timeout: 30_000 }, () => {
   test("429 becomes an ApiError with status 429 and a RetryInfo delay the caller can read", async () => {
     gemini.setFault({ kind: "status", status: 429, retryAfter: 17, route: "generate", times: 2 });
     const err = await ai.models
-      .generateContentStream({ model: "gemini-2.5-flash", contents: "hi" })
+      .generateContentStream({ model: "gemini-2.5-flash-lite", contents: "hi" })
       .then(() => assert.fail("expected a rejection"), (e: unknown) => e);
     assert.equal((err as ApiError).status, 429);
     const body = errorJson(err);
@@ -133,8 +133,8 @@ describe("gemini emulator, through @google/genai", { timeout: 30_000 }, () => {
     const embedded = await ai.models.embedContent({ model: "gemini-embedding-001", contents: ["still fine"] });
     assert.equal(embedded.embeddings?.length, 1);
     // The second (and last) hit, then the fault clears itself.
-    await assert.rejects(ai.models.generateContent({ model: "gemini-2.5-flash", contents: "hi" }), (e: unknown) => (e as ApiError).status === 429);
-    const ok = await ai.models.generateContent({ model: "gemini-2.5-flash", contents: "hi" });
+    await assert.rejects(ai.models.generateContent({ model: "gemini-2.5-flash-lite", contents: "hi" }), (e: unknown) => (e as ApiError).status === 429);
+    const ok = await ai.models.generateContent({ model: "gemini-2.5-flash-lite", contents: "hi" });
     assert.ok(ok.text);
     assert.deepEqual(
       gemini.requests.map((r) => [r.kind, r.status, r.fault]),
@@ -149,7 +149,7 @@ describe("gemini emulator, through @google/genai", { timeout: 30_000 }, () => {
 
   test("500 and 503 carry INTERNAL and UNAVAILABLE bodies", async () => {
     gemini.setFault({ kind: "status", status: 500, times: 1 });
-    const internal = await ai.models.generateContent({ model: "gemini-2.5-flash", contents: "x" }).catch((e: unknown) => e);
+    const internal = await ai.models.generateContent({ model: "gemini-2.5-flash-lite", contents: "x" }).catch((e: unknown) => e);
     assert.equal((internal as ApiError).status, 500);
     assert.equal(errorJson(internal).error.status, "INTERNAL");
     gemini.setFault({ kind: "status", status: 503, route: "embed", times: 1 });
@@ -160,7 +160,7 @@ describe("gemini emulator, through @google/genai", { timeout: 30_000 }, () => {
 
   test("a stream cut mid-way makes the SDK's iterator throw after the pieces sent", async () => {
     gemini.setFault({ kind: "cut", afterTokens: 3, route: "generate", times: 1 });
-    const stream = await ai.models.generateContentStream({ model: "gemini-2.5-flash", contents: "A question whose answer is cut" });
+    const stream = await ai.models.generateContentStream({ model: "gemini-2.5-flash-lite", contents: "A question whose answer is cut" });
     const texts: string[] = [];
     await assert.rejects(async () => {
       for await (const chunk of stream) texts.push(chunk.text ?? "");
@@ -175,7 +175,7 @@ describe("gemini emulator, through @google/genai", { timeout: 30_000 }, () => {
   test("a hanging request sends nothing until the client gives up, and is logged as aborted", async () => {
     gemini.setFault({ kind: "hang", route: "generate", times: 1 });
     const started = Date.now();
-    await assert.rejects(ai.models.generateContentStream({ model: "gemini-2.5-flash", contents: "nobody answers", config: { abortSignal: AbortSignal.timeout(300) } }));
+    await assert.rejects(ai.models.generateContentStream({ model: "gemini-2.5-flash-lite", contents: "nobody answers", config: { abortSignal: AbortSignal.timeout(300) } }));
     assert.ok(Date.now() - started < 3_000);
     await waitFor(() => gemini.activeStreams() === 0, 3_000, "the held connection to close");
     const logged = gemini.requests.findLast((r) => r.kind === "stream")!;
@@ -239,8 +239,8 @@ describe("gemini emulator, through @google/genai", { timeout: 30_000 }, () => {
   });
 
   test("models.get describes known models; an unknown one is a 404 NOT_FOUND", async () => {
-    const model = await ai.models.get({ model: "gemini-2.5-flash" });
-    assert.equal(model.name, "models/gemini-2.5-flash");
+    const model = await ai.models.get({ model: "gemini-2.5-flash-lite" });
+    assert.equal(model.name, "models/gemini-2.5-flash-lite");
     assert.ok(model.supportedActions?.includes("generateContent"));
     const embedding = await ai.models.get({ model: "gemini-embedding-001" });
     assert.deepEqual(embedding.supportedActions?.includes("embedContent"), true);
@@ -253,18 +253,18 @@ describe("gemini emulator, through @google/genai", { timeout: 30_000 }, () => {
 
   test("a wrong key is 400 API_KEY_INVALID, a missing one 403; the key is never logged", async () => {
     const wrong = new GoogleGenAI({ apiKey: "not-the-key", httpOptions: { baseUrl: gemini.url } });
-    const err = await wrong.models.generateContent({ model: "gemini-2.5-flash", contents: "x" }).catch((e: unknown) => e);
+    const err = await wrong.models.generateContent({ model: "gemini-2.5-flash-lite", contents: "x" }).catch((e: unknown) => e);
     assert.equal((err as ApiError).status, 400);
     const body = errorJson(err);
     assert.equal(body.error.status, "INVALID_ARGUMENT");
     assert.match(body.error.message, /API key not valid/);
     assert.equal(body.error.details?.[0]?.reason, "API_KEY_INVALID");
 
-    const missing = await fetch(`${gemini.url}/v1beta/models/gemini-2.5-flash`, { signal: AbortSignal.timeout(5_000) });
+    const missing = await fetch(`${gemini.url}/v1beta/models/gemini-2.5-flash-lite`, { signal: AbortSignal.timeout(5_000) });
     assert.equal(missing.status, 403);
     assert.equal(((await missing.json()) as { error: { status: string } }).error.status, "PERMISSION_DENIED");
 
-    const byQuery = await fetch(`${gemini.url}/v1beta/models/gemini-2.5-flash?key=${gemini.apiKey}`, { signal: AbortSignal.timeout(5_000) });
+    const byQuery = await fetch(`${gemini.url}/v1beta/models/gemini-2.5-flash-lite?key=${gemini.apiKey}`, { signal: AbortSignal.timeout(5_000) });
     assert.equal(byQuery.status, 200, "the key may come as the key query parameter");
 
     assert.deepEqual(
@@ -280,7 +280,7 @@ describe("gemini emulator, through @google/genai", { timeout: 30_000 }, () => {
     const streamed = await fetch(`${gemini.url}/v1beta/openai/chat/completions`, {
       method: "POST",
       headers,
-      body: JSON.stringify({ model: "gemini-2.5-flash", stream: true, messages: [{ role: "user", content: "How do I ingest the book?" }] }),
+      body: JSON.stringify({ model: "gemini-2.5-flash-lite", stream: true, messages: [{ role: "user", content: "How do I ingest the book?" }] }),
       signal: AbortSignal.timeout(5_000),
     });
     assert.equal(streamed.status, 200);
@@ -297,7 +297,7 @@ describe("gemini emulator, through @google/genai", { timeout: 30_000 }, () => {
     const whole = await fetch(`${gemini.url}/v1beta/openai/chat/completions`, {
       method: "POST",
       headers,
-      body: JSON.stringify({ model: "gemini-2.5-flash", messages: [{ role: "user", content: "How do I ingest the book?" }] }),
+      body: JSON.stringify({ model: "gemini-2.5-flash-lite", messages: [{ role: "user", content: "How do I ingest the book?" }] }),
       signal: AbortSignal.timeout(5_000),
     });
     const completion = (await whole.json()) as { object: string; choices: Array<{ message: { content: string }; finish_reason: string }> };
@@ -355,13 +355,13 @@ describe("gemini emulator thinking, as the 2.5 and 3 models do", { timeout: 30_0
   }
 
   test("a 2.5 model thinks unless its budget is 0; a Gemini 3 model unless its level is minimal", async () => {
-    const defaulted = await firstTokenMs("gemini-2.5-flash");
+    const defaulted = await firstTokenMs("gemini-2.5-flash-lite");
     assert.ok(defaulted.ms >= THINKING_MS - 20, `no thinkingConfig: thinks (${defaulted.ms} ms)`);
     assert.ok(defaulted.thoughts! > 0);
-    const off = await firstTokenMs("gemini-2.5-flash", { thinkingBudget: 0 });
+    const off = await firstTokenMs("gemini-2.5-flash-lite", { thinkingBudget: 0 });
     assert.ok(off.ms < THINKING_MS / 2, `budget 0: no thinking (${off.ms} ms)`);
     assert.equal(off.thoughts, undefined);
-    const small = await firstTokenMs("gemini-2.5-flash", { thinkingBudget: 1024 });
+    const small = await firstTokenMs("gemini-2.5-flash-lite", { thinkingBudget: 1024 });
     assert.ok(small.ms > 20 && small.ms < THINKING_MS, `a small budget thinks a little (${small.ms} ms)`);
     const minimal = await firstTokenMs("gemini-3-flash-preview", { thinkingLevel: "minimal" });
     assert.ok(minimal.ms < THINKING_MS / 2, `level minimal (${minimal.ms} ms)`);
@@ -375,10 +375,66 @@ describe("gemini emulator thinking, as the 2.5 and 3 models do", { timeout: 30_0
       .catch((e: unknown) => e);
     assert.equal((both as ApiError).status, 400);
     assert.deepEqual(errorJson(both).error, { code: 400, message: "You can only set only one of thinking budget and thinking level.", status: "INVALID_ARGUMENT" });
-    const level = await ai.models.generateContent({ model: "gemini-2.5-flash", contents: "hi", config: { thinkingConfig: { thinkingLevel: "low" } as never } }).catch((e: unknown) => e);
+    const level = await ai.models.generateContent({ model: "gemini-2.5-flash-lite", contents: "hi", config: { thinkingConfig: { thinkingLevel: "low" } as never } }).catch((e: unknown) => e);
     assert.equal((level as ApiError).status, 400);
-    const pro = await ai.models.generateContent({ model: "gemini-2.5-pro", contents: "hi", config: { thinkingConfig: { thinkingBudget: 0 } } }).catch((e: unknown) => e);
-    assert.equal((pro as ApiError).status, 400, "2.5 Pro cannot stop thinking");
+    const minimal = await ai.models
+      .generateContent({ model: "gemini-3.8-flash", contents: "hi", config: { thinkingConfig: { thinkingLevel: "minimal" } as never } })
+      .catch((e: unknown) => e);
+    assert.equal((minimal as ApiError).status, 400, "3.8 Flash lists low, medium and high only");
+    assert.match(errorJson(minimal).error.message, /MINIMAL is not supported/);
+    const penalty = await ai.models.generateContent({ model: "gemini-3.5-flash-lite", contents: "hi", config: { presencePenalty: 0.5 } }).catch((e: unknown) => e);
+    assert.equal((penalty as ApiError).status, 400, "a 3.x model refuses a penalty");
+  });
+
+  test("a shut-down model answers 404 NOT_FOUND as the real API words it, models.get included, and is not listed", async () => {
+    for (const call of [
+      () => ai.models.get({ model: "gemini-2.5-flash" }),
+      () => ai.models.generateContent({ model: "gemini-2.5-flash", contents: "hi" }),
+      () => ai.models.generateContent({ model: "gemini-2.5-pro", contents: "hi" }),
+    ]) {
+      const err = await call().catch((e: unknown) => e);
+      assert.equal((err as ApiError).status, 404);
+      assert.equal(errorJson(err).error.status, "NOT_FOUND");
+      assert.match(errorJson(err).error.message, /^This model models\/gemini-2\.5-(flash|pro) is no longer available\. Please update your code to use a newer model/);
+    }
+    const listed: string[] = [];
+    for await (const model of await ai.models.list()) listed.push(model.name ?? "");
+    assert.ok(listed.includes("models/gemini-3.5-flash-lite"));
+    assert.ok(!listed.includes("models/gemini-2.5-flash"));
+  });
+
+  test("thinking tokens count against maxOutputTokens: a cap the thinking uses up gives MAX_TOKENS and no text", async () => {
+    const ask = async (maxOutputTokens: number) => {
+      const chunks = [];
+      const stream = await ai.models.generateContentStream({
+        model: "gemini-3.8-flash",
+        contents: PROMPT,
+        config: { maxOutputTokens, thinkingConfig: { thinkingLevel: "low" as never } },
+      });
+      for await (const chunk of stream) chunks.push(chunk);
+      return { text: chunks.map((c) => c.text ?? "").join(""), last: chunks.at(-1)! };
+    };
+    const starved = await ask(64);
+    assert.equal(starved.text, "");
+    assert.equal(starved.last.candidates?.[0]?.finishReason, "MAX_TOKENS");
+    assert.equal(starved.last.usageMetadata?.thoughtsTokenCount, 64);
+    const roomy = await ask(64 + 8_192);
+    assert.match(roomy.text, /deploy the backend/);
+    assert.equal(roomy.last.candidates?.[0]?.finishReason, "STOP");
+  });
+});
+
+describe("gemini emulator routing a retired name", { timeout: 10_000 }, () => {
+  test("answers with the other model's modelVersion, as Google does for a name it routes", async () => {
+    const gemini = await startGeminiEmulator({ routedModels: { "gemini-3.7-flash": "gemini-3.8-flash" } });
+    try {
+      const ai = new GoogleGenAI({ apiKey: gemini.apiKey, httpOptions: { baseUrl: gemini.url } });
+      const answer = await ai.models.generateContent({ model: "gemini-3.7-flash", contents: "hi" });
+      assert.equal(answer.modelVersion, "gemini-3.8-flash");
+      assert.equal((await ai.models.get({ model: "gemini-3.7-flash" })).name, "models/gemini-3.7-flash");
+    } finally {
+      await gemini.close();
+    }
   });
 });
 
@@ -386,7 +442,7 @@ describe("gemini emulator close()", { timeout: 10_000 }, () => {
   test("ends a hanging connection so nothing waits forever", async () => {
     const gemini = await startGeminiEmulator();
     gemini.setFault({ kind: "hang" });
-    const pending = fetch(`${gemini.url}/v1beta/models/gemini-2.5-flash:generateContent`, {
+    const pending = fetch(`${gemini.url}/v1beta/models/gemini-2.5-flash-lite:generateContent`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-goog-api-key": gemini.apiKey },
       body: JSON.stringify({ contents: [{ parts: [{ text: "x" }] }] }),

@@ -3,18 +3,19 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
-import { commit, createRepo, HubApiError, listFiles, uploadFiles } from "@huggingface/hub";
-import { CONFLICTING_OPERATION, startHubEmulator, type HubEmulator } from "../hub.ts";
-import { fixture, until } from "./support.ts";
+import { commit, createRepo, deleteRepo, HubApiError, listFiles, uploadFiles } from "@huggingface/hub";
+import { CONFLICTING_OPERATION, startHubEmulator, type HubEmulator } from "../hub/hub.ts";
+import type { SpaceRunner } from "../hub/builds.ts";
+import { spaceAppFile } from "../../test/support/space-fixtures.ts";
+import { SLOW_SUITE_MS, until } from "./support.ts";
 
-describe("hub emulator, as the real Hub behaves", () => {
+describe("hub emulator, as the real Hub behaves", { timeout: SLOW_SUITE_MS }, () => {
   let hub: HubEmulator;
   const READ_TOKEN = "hf_read_only_token";
   const SCOPED_TOKEN = "hf_scoped_to_other_repo";
   before(async () => {
     hub = await startHubEmulator({
       keepAliveMs: 200,
-      appStartTimeoutMs: 2_000,
       repoCreateMs: 150,
       tokens: [
         { token: READ_TOKEN, role: "read" },
@@ -31,12 +32,13 @@ describe("hub emulator, as the real Hub behaves", () => {
       headers: { authorization: `Bearer ${init.token ?? hub.token}`, "content-type": "application/json", ...init.headers },
     });
   const runtime = async (repoId: string) => (await (await api(`/api/spaces/${repoId}/runtime`)).json()) as { stage: string; errorMessage?: string };
-  const host = (repoId: string) => `http://127.0.0.1:${hub.space(repoId)!.port}`;
+  const host = (repoId: string, on = hub) => `http://127.0.0.1:${on.space(repoId)!.port}`;
 
-  async function dockerSpace(name: string, files: Array<{ path: string; content: string | Buffer }>): Promise<string> {
+  async function dockerSpace(name: string, files: Array<{ path: string; content: string | Buffer }>, on = hub): Promise<string> {
     const repoId = `emulator-user/${name}`;
-    await createRepo({ ...sdk(), repo: { type: "space", name: repoId }, sdk: "docker" });
-    await uploadFiles({ ...sdk(), repo: { type: "space", name: repoId }, files: files.map((f) => ({ path: f.path, content: new Blob([f.content]) })) });
+    const sdk = { hubUrl: on.url, accessToken: on.token };
+    await createRepo({ ...sdk, repo: { type: "space", name: repoId }, sdk: "docker" });
+    await uploadFiles({ ...sdk, repo: { type: "space", name: repoId }, files: files.map((f) => ({ path: f.path, content: new Blob([f.content]) })) });
     return repoId;
   }
 
@@ -87,6 +89,14 @@ describe("hub emulator, as the real Hub behaves", () => {
     assert.match(deleted.headers.get("content-type") ?? "", /^text\/plain/);
     assert.equal(await deleted.text(), "OK");
     assert.equal(hub.space(repoId), undefined);
+  });
+
+  test("a Space's domain and subdomain follow the Hub's rule: lower case, `_` and `.` as `-`", async () => {
+    await createRepo({ ...sdk(), repo: { type: "space", name: "emulator-user/My_Space.v2" }, sdk: "docker" });
+    const live = (await (await api("/api/spaces/emulator-user/My_Space.v2/runtime")).json()) as { domains: Array<{ domain: string }> };
+    assert.deepEqual(live.domains.map((d) => d.domain), ["emulator-user-my-space-v2.hf.space"]);
+    const info = (await (await api("/api/spaces/emulator-user/My_Space.v2")).json()) as { subdomain: string };
+    assert.equal(info.subdomain, "emulator-user-my-space-v2");
   });
 
   test("a commit that deletes a path the repo does not hold fails whole with 404", async () => {
@@ -151,25 +161,86 @@ describe("hub emulator, as the real Hub behaves", () => {
   });
 
   test("an app on another port than app_port stays APP_STARTING, then fails as the platform's start-up timeout", async () => {
-    const server = await readFile(fixture("server.js"));
-    const dockerfile = (await readFile(fixture("Dockerfile"), "utf8")).replace("USER 1000", "ENV PORT=8080\nUSER 1000");
-    const repoId = await dockerSpace("wrong-port", [
-      { path: "Dockerfile", content: dockerfile },
-      { path: "server.js", content: server },
+    // A Hub whose start-up timeout is seconds, not 30 minutes: long enough to see APP_STARTING
+    // on a busy machine, short enough to wait out.
+    const impatient = await startHubEmulator({ appStartTimeoutMs: 10_000 });
+    try {
+      const server = await readFile(spaceAppFile("server.js"));
+      const dockerfile = (await readFile(spaceAppFile("Dockerfile"), "utf8")).replace("USER 1000", "ENV PORT=8080\nUSER 1000");
+      const repoId = await dockerSpace(
+        "wrong-port",
+        [
+          { path: "Dockerfile", content: dockerfile },
+          { path: "server.js", content: server },
+        ],
+        impatient,
+      );
+      const stage = async () => (await (await fetch(`${impatient.url}/api/spaces/${repoId}/runtime`, { headers: { authorization: `Bearer ${impatient.token}` } })).json()) as { stage: string; errorMessage?: string };
+      await until("APP_STARTING", async () => ((await stage()).stage === "APP_STARTING" ? true : undefined));
+      assert.equal((await fetch(`${host(repoId, impatient)}/api/health`)).status, 503, "nothing serves the Space's host");
+      const failed = await until("RUNTIME_ERROR", async () => {
+        const now = await stage();
+        return now.stage === "RUNTIME_ERROR" ? now : undefined;
+      });
+      assert.match(failed.errorMessage ?? "", /Launch timed out/);
+    } finally {
+      await impatient.close();
+    }
+  });
+
+  test("a secret, a variable or a hardware change restarts the Space by itself; new hardware shows as requested until applied", async () => {
+    const repoId = await dockerSpace("restarts", [
+      { path: "Dockerfile", content: await readFile(spaceAppFile("Dockerfile")) },
+      { path: "server.js", content: await readFile(spaceAppFile("server.js")) },
     ]);
-    await until("APP_STARTING", async () => ((await runtime(repoId)).stage === "APP_STARTING" ? true : undefined));
-    assert.equal((await fetch(`${host(repoId)}/api/health`)).status, 503, "nothing serves the Space's host");
-    const failed = await until("RUNTIME_ERROR", async () => {
-      const now = await runtime(repoId);
-      return now.stage === "RUNTIME_ERROR" ? now : undefined;
-    });
-    assert.match(failed.errorMessage ?? "", /Launch timed out/);
+    const space = hub.space(repoId)!;
+    const running = () => until("RUNNING", async () => ((await runtime(repoId)).stage === "RUNNING" && space.runtimeSha === space.sha ? true : undefined));
+    await running();
+    const envKeys = async () => (await (await fetch(`${host(repoId)}/env-keys`)).json()) as string[];
+    const changes: Array<[string, RequestInit]> = [
+      ["secrets", { method: "POST", body: JSON.stringify({ key: "NEW_SECRET", value: "a-secret-value" }) }],
+      ["variables", { method: "POST", body: JSON.stringify({ key: "NEW_VARIABLE", value: "1" }) }],
+      ["variables", { method: "DELETE", body: JSON.stringify({ key: "NEW_VARIABLE" }) }],
+    ];
+    for (const [endpoint, init] of changes) {
+      const builds = space.builds;
+      assert.equal((await api(`/api/spaces/${repoId}/${endpoint}`, init)).status, 200);
+      assert.equal((await runtime(repoId)).stage, "BUILDING", `${init.method} ${endpoint}: the restart shows at once`);
+      await running();
+      assert.equal(space.builds, builds + 1, `${init.method} ${endpoint}: one restart`);
+    }
+    assert.ok((await envKeys()).includes("NEW_SECRET") && !(await envKeys()).includes("NEW_VARIABLE"), "the app runs with the settings as they are now");
+
+    const requested = (await (await api(`/api/spaces/${repoId}/hardware`, { method: "POST", body: JSON.stringify({ flavor: "cpu-upgrade" }) })).json()) as { stage: string; hardware: { current: string; requested: string } };
+    assert.deepEqual(requested.hardware, { current: "cpu-basic", requested: "cpu-upgrade" }, "requested, not applied yet");
+    assert.equal(requested.stage, "BUILDING");
+    await running();
+    assert.deepEqual(((await runtime(repoId)) as unknown as { hardware: unknown }).hardware, { current: "cpu-upgrade", requested: "cpu-upgrade" }, "applied by the restart");
+    assert.equal(space.restarts, 0, "no restart call: the Hub restarted it by itself");
+  });
+
+  test("a burst of settings changes is built once after the build under way, with all of them", async () => {
+    const repoId = await dockerSpace("burst", [
+      { path: "Dockerfile", content: await readFile(spaceAppFile("Dockerfile")) },
+      { path: "server.js", content: await readFile(spaceAppFile("server.js")) },
+    ]);
+    const space = hub.space(repoId)!;
+    await until("RUNNING", async () => ((await runtime(repoId)).stage === "RUNNING" ? true : undefined));
+    const builds = space.builds;
+    for (const key of ["FIRST", "SECOND", "THIRD"]) {
+      await api(`/api/spaces/${repoId}/variables`, { method: "POST", body: JSON.stringify({ key, value: key }) });
+    }
+    await hub.settled(repoId);
+    await until("RUNNING", async () => ((await runtime(repoId)).stage === "RUNNING" ? true : undefined));
+    assert.ok(space.builds <= builds + 2, `at most the build under way and one more (${space.builds - builds})`);
+    const keys = (await (await fetch(`${host(repoId)}/env-keys`)).json()) as string[];
+    assert.ok(["FIRST", "SECOND", "THIRD"].every((key) => keys.includes(key)), "the app that serves has all three");
   });
 
   test("app_port comes from the README; a commit to a running Space keeps the old app serving until the new one answers", async () => {
-    const server = await readFile(fixture("server.js"), "utf8");
+    const server = await readFile(spaceAppFile("server.js"), "utf8");
     const readme = "---\ntitle: ported\nsdk: docker\napp_port: 8080\n---\n";
-    const dockerfile = (await readFile(fixture("Dockerfile"), "utf8")).replace("USER 1000", "ENV PORT=8080\nUSER 1000");
+    const dockerfile = (await readFile(spaceAppFile("Dockerfile"), "utf8")).replace("USER 1000", "ENV PORT=8080\nUSER 1000");
     const repoId = await dockerSpace("ported", [
       { path: "README.md", content: readme },
       { path: "Dockerfile", content: dockerfile },
@@ -191,5 +262,36 @@ describe("hub emulator, as the real Hub behaves", () => {
     assert.equal(space.runtimeSha, first);
     await until("the new app", async () => (space.runtimeSha === space.sha && (await runtime(repoId)).stage === "RUNNING" ? true : undefined));
     assert.equal(await (await fetch(`${host(repoId)}/version`)).text(), "two");
+  });
+
+  test("a Space deleted while it builds and created again under its name builds at once; close waits for the deleted one's build", async () => {
+    // The first build holds until released, as a slow `docker build` of the deleted Space would.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const stopped: number[] = [];
+    let calls = 0;
+    const runner: SpaceRunner = async () => {
+      const call = ++calls;
+      if (call === 1) await held;
+      return { stop: async () => void stopped.push(call) };
+    };
+    const own = await startHubEmulator({ runner, keepAliveMs: 200 });
+    try {
+      const repo = { type: "space" as const, name: "emulator-user/again" };
+      const sdk = { hubUrl: own.url, accessToken: own.token };
+      const files = [{ path: "Dockerfile", content: new Blob([await readFile(spaceAppFile("Dockerfile"))]) }];
+      await createRepo({ ...sdk, repo, sdk: "docker" });
+      await uploadFiles({ ...sdk, repo, files });
+      await until("the first build", async () => (calls === 1 ? true : undefined));
+      await deleteRepo({ ...sdk, repo });
+      await createRepo({ ...sdk, repo, sdk: "docker" });
+      await uploadFiles({ ...sdk, repo, files });
+      await until("the new Space's build, not queued behind the deleted one's", async () => (calls === 2 ? true : undefined));
+    } finally {
+      const closing = own.close();
+      release();
+      await closing;
+    }
+    assert.ok(stopped.includes(1), "the deleted Space's app, started after close began, was stopped");
   });
 });

@@ -2,13 +2,14 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
 import { commit, createRepo, HubApiError, spaceInfo, uploadFiles, whoAmI } from "@huggingface/hub";
-import { startHubEmulator, type HubEmulator } from "../hub.ts";
+import { startHubEmulator, type HubEmulator } from "../hub/hub.ts";
 import { createHubClient } from "../../infra/hub/hub-client.ts";
 import { addSecret, addVariable, getRuntime, getSecretKeys, getVariables, getSpaceInfo, restartSpace } from "../../infra/hub/space-api.ts";
 import { readLogTail } from "../../infra/hub/space-logs.ts";
-import { fixture, until } from "./support.ts";
+import { spaceAppFile } from "../../test/support/space-fixtures.ts";
+import { SLOW_SUITE_MS, until } from "./support.ts";
 
-describe("hub emulator, through @huggingface/hub and the infra client", () => {
+describe("hub emulator, through @huggingface/hub and the infra client", { timeout: SLOW_SUITE_MS }, () => {
   let hub: HubEmulator;
   before(async () => {
     hub = await startHubEmulator({ keepAliveMs: 200 });
@@ -49,8 +50,8 @@ describe("hub emulator, through @huggingface/hub and the infra client", () => {
       ...sdk(),
       repo: { type: "space", name: repoId },
       files: [
-        { path: "Dockerfile", content: new Blob([await readFile(fixture("Dockerfile"))]) },
-        { path: "server.js", content: new Blob([await readFile(fixture("server.js"))]) },
+        { path: "Dockerfile", content: new Blob([await readFile(spaceAppFile("Dockerfile"))]) },
+        { path: "server.js", content: new Blob([await readFile(spaceAppFile("server.js"))]) },
         { path: "stale.txt", content: new Blob(["old"]) },
       ],
     });

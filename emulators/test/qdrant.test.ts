@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { QdrantClient } from "@qdrant/js-client-rest";
-import { QDRANT_VERSION, startQdrantEmulator, type QdrantEmulator } from "../qdrant.ts";
+import { QDRANT_VERSION, startQdrantEmulator, type QdrantEmulator } from "../qdrant/qdrant.ts";
 
 const KEY = "test-qdrant-key";
 const DOC = "3f2a6c1e-7b8d-4e9f-a0b1-c2d3e4f5a6b7";
@@ -30,7 +30,9 @@ describe("qdrant emulator, through @qdrant/js-client-rest", { timeout: 30_000 },
   let client: QdrantClient;
   const signal = () => ({ signal: AbortSignal.timeout(5_000) });
   before(async () => {
-    qdrant = await startQdrantEmulator({ apiKey: KEY, readOnlyApiKey: "read-only-key" });
+    // Filters on keys without an index, as a self-hosted server without strict mode answers them;
+    // Cloud's strict mode has tests of its own below.
+    qdrant = await startQdrantEmulator({ apiKey: KEY, readOnlyApiKey: "read-only-key", strictMode: false });
     // The version check runs against GET /: the emulator's version must pass it silently.
     client = new QdrantClient({ url: qdrant.url, apiKey: KEY, timeout: 5_000 });
   });
@@ -313,5 +315,76 @@ describe("qdrant emulator, through @qdrant/js-client-rest", { timeout: 30_000 },
       { id: DOC, vector: [0.6, 0.8], payload: { file_path: "docs/x.md" } },
     ]);
     assert.deepEqual(qdrant.points("missing"), []);
+  });
+});
+
+describe("qdrant emulator, Qdrant Cloud's strict mode", { timeout: 30_000 }, () => {
+  let qdrant: QdrantEmulator;
+  let client: QdrantClient;
+  before(async () => {
+    qdrant = await startQdrantEmulator({ apiKey: KEY });
+    client = new QdrantClient({ url: qdrant.url, apiKey: KEY, timeout: 5_000 });
+  });
+  after(() => qdrant.close());
+  beforeEach(() => qdrant.reset());
+
+  const points = [
+    { id: DOC, vector: unit([1, 0, 0]), payload: { content: "Run pulumi up to deploy.", file_path: "docs/deploy.md" } },
+    { id: 7, vector: unit([0, 1, 0]), payload: { content: "The Space listens on 7860.", file_path: "docs/space.md" } },
+  ];
+
+  test("on for a new collection: a filter or a formula on an unindexed key is Qdrant's 400; an index lets it through", async () => {
+    await client.createCollection("book", { vectors: { size: 3, distance: "Cosine" } });
+    const info = await client.getCollection("book");
+    assert.deepEqual(info.config.strict_mode_config, { enabled: true, unindexed_filtering_retrieve: false, unindexed_filtering_update: false });
+    await client.upsert("book", { wait: true, points });
+
+    const text = { must: [{ key: "content", match: { text: "pulumi" } }] };
+    const refused = await failure(client.query("book", { query: unit([1, 0, 0]), filter: text }));
+    assert.equal(refused.status, 400);
+    assert.equal(
+      errorOf(refused),
+      'Bad request: Index required but not found for "content" of one of the following types: [text]. Help: Create an index for this key or use a different filter.',
+    );
+    const keyword = await failure(client.scroll("book", { filter: { must: [{ key: "file_path", match: { value: "docs/space.md" } }] } }));
+    assert.match(errorOf(keyword), /"file_path" of one of the following types: \[keyword\]/);
+    const formula = await failure(
+      client.query("book", {
+        prefetch: { query: unit([1, 0, 0]), limit: 5 },
+        query: { formula: { sum: ["$score", { key: "content", match: { text: "pulumi" } }] } },
+      }),
+    );
+    assert.match(errorOf(formula), /"content" of one of the following types: \[text\]\. Help: Create an index for this key or use a different formula expression\./);
+    const deleting = await failure(client.delete("book", { wait: true, filter: { must: [{ key: "file_path", match: { value: "docs/space.md" } }] } }));
+    assert.equal(deleting.status, 400);
+
+    await client.createPayloadIndex("book", { field_name: "content", field_schema: { type: "text", tokenizer: "word", lowercase: true }, wait: true });
+    const found = await client.query("book", { query: unit([0, 1, 0]), filter: text, with_payload: true });
+    assert.deepEqual(found.points.map((p) => p.id), [DOC]);
+    assert.deepEqual(qdrant.payloadIndexes("book"), { content: "text" });
+  });
+
+  test("a collection created with strict mode off, or seeded so, filters on any key", async () => {
+    await client.createCollection("loose", { vectors: { size: 3, distance: "Cosine" }, strict_mode_config: { enabled: false } });
+    await client.upsert("loose", { wait: true, points });
+    const found = await client.scroll("loose", { filter: { must: [{ key: "file_path", match: { value: "docs/space.md" } }] } });
+    assert.equal(found.points.length, 1);
+    qdrant.seed("seeded", { size: 3, points, strictMode: false });
+    assert.equal((await client.count("seeded", { filter: { must: [{ key: "file_path", match: { value: "docs/deploy.md" } }] } })).count, 1);
+  });
+
+  test("a server before 1.14 refuses a formula", async () => {
+    const old = await startQdrantEmulator({ version: "1.13.6" });
+    try {
+      old.seed("book", { size: 3, points });
+      const response = await fetch(`${old.url}/collections/book/points/query`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ prefetch: { query: [1, 0, 0], limit: 5 }, query: { formula: { sum: ["$score", 1] } } }),
+      });
+      assert.equal(response.status, 400);
+    } finally {
+      await old.close();
+    }
   });
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Vercel } from "@vercel/sdk";
 import { VercelError } from "@vercel/sdk/models/vercelerror.js";
-import { startVercelEmulator, type VercelEmulator } from "../vercel.ts";
+import { startVercelEmulator, type VercelEmulator } from "../vercel/vercel.ts";
 
 // @vercel/sdk validates every answer against its schema: the SDK accepting them is the check.
 describe("vercel emulator, through @vercel/sdk", () => {
@@ -112,6 +112,53 @@ describe("vercel emulator, through @vercel/sdk", () => {
     assert.deepEqual(created.failed, [], "a target no record holds is simply created");
     assert.deepEqual(vercel.project("book")!.envs.filter((env) => env.key === "SITE_URL").map((env) => env.value), ["https://b", "https://dev"]);
     for (const env of [...vercel.project("book")!.envs]) await client.projects.removeProjectEnv({ idOrName: "book", id: env.id });
+  });
+
+  test("a record scoped to a Git branch lives beside the project's preview value; an edit keeps a record's type", async () => {
+    const branch = await client.projects.createProjectEnv({
+      idOrName: "book",
+      upsert: "true",
+      requestBody: { key: "API_URL", value: "https://branch", type: "encrypted", target: ["preview"], gitBranch: "feature-x" },
+    });
+    const branchRecord = (Array.isArray(branch.created) ? branch.created[0] : branch.created)!;
+    const general = await client.projects.createProjectEnv({
+      idOrName: "book",
+      upsert: "true",
+      requestBody: { key: "API_URL", value: "https://all-previews", type: "plain", target: ["production", "preview"] },
+    });
+    assert.deepEqual(general.failed, [], "no ENV_CONFLICT: a branch's record is another scope");
+    const listed = await client.projects.filterProjectEnvs({ idOrName: "book" });
+    assert.ok("envs" in listed);
+    assert.deepEqual(
+      listed.envs.filter((env) => env.key === "API_URL").map((env) => [env.target, env.gitBranch ?? null]),
+      [[["preview"], "feature-x"], [["production", "preview"], null]],
+    );
+    await assert.rejects(
+      client.projects.createProjectEnv({ idOrName: "book", requestBody: { key: "API_URL", value: "x", type: "plain", target: ["production"], gitBranch: "feature-x" } }),
+      (error: VercelError) => error.statusCode === 400 && /preview/.test(error.body),
+      "a Git branch goes with the target preview alone",
+    );
+
+    const generalRecord = (Array.isArray(general.created) ? general.created[0] : general.created)!;
+    const edited = await client.projects.editProjectEnv({ idOrName: "book", id: generalRecord.id!, requestBody: { value: "https://edited" } });
+    assert.equal(edited.type, "plain", "an edit without a type keeps the record's");
+    assert.equal(vercel.project("book")!.envs.find((env) => env.id === branchRecord.id)!.value, "https://branch", "the branch's record is untouched");
+    for (const env of [...vercel.project("book")!.envs]) await client.projects.removeProjectEnv({ idOrName: "book", id: env.id });
+  });
+
+  test("the live production deployment is targets.production: each new one, or an earlier one an instant rollback re-aims it at", async () => {
+    const project = await client.projects.getProject({ idOrName: "book" });
+    const first = project.targets?.production;
+    assert.ok(first?.id, "the project's live production deployment");
+    const newer = await client.deployments.createDeployment({ forceNew: "1", requestBody: { name: "book", deploymentId: first.id, target: "production" } });
+    assert.equal((await client.projects.getProject({ idOrName: "book" })).targets?.production?.id, newer.id, "a new production deployment goes live");
+
+    await client.projects.requestRollback({ projectId: project.id, deploymentId: first.id });
+    const rolledBack = await client.projects.getProject({ idOrName: "book" });
+    assert.equal(rolledBack.targets?.production?.id, first.id, "the rollback re-aimed production, nothing built");
+    const newest = await client.deployments.getDeployments({ projectId: project.id, target: "production", state: "READY", limit: 1 });
+    assert.equal(newest.deployments[0]!.uid, newer.id, "the newest production deployment is no longer the live one");
+    await assert.rejects(client.projects.requestRollback({ projectId: project.id, deploymentId: "dpl_missing" }), (error: VercelError) => error.statusCode === 404);
   });
 
   test("encrypted values read back as ciphertext even with decrypt=true; sensitive ones not at all", async () => {

@@ -4,11 +4,15 @@
 // `encrypted` values come back as ciphertext even with decrypt=true, `sensitive` ones not at
 // all. An upsert whose target list is not exactly an existing record's is ENV_CONFLICT (the
 // vercel CLI's env add meets it when the dashboard's default of all three targets exists).
+// A record may be scoped to a Git branch (`gitBranch`, target preview only): it holds that
+// branch's previews' value and lives beside the project's own preview record, never in
+// conflict with it (docs/platform-facts.md: Branch-scoped env records). An edit changes the
+// record's type only when asked (docs/platform-facts.md: An edit keeps the record's type).
 // Test code, never shipped.
 import { createHash, randomBytes } from "node:crypto";
 
-export type EnvType = "plain" | "encrypted" | "sensitive" | "secret" | "system";
-export const ENV_TYPES: readonly EnvType[] = ["plain", "encrypted", "sensitive", "secret", "system"];
+type EnvType = "plain" | "encrypted" | "sensitive" | "secret" | "system";
+const ENV_TYPES: readonly EnvType[] = ["plain", "encrypted", "sensitive", "secret", "system"];
 export const TARGETS = ["production", "preview", "development"] as const;
 
 export type VercelEnvRecord = {
@@ -18,17 +22,22 @@ export type VercelEnvRecord = {
   value: string;
   type: string;
   target: string[];
+  /** The Git branch whose previews this record is for; absent: the project's own value. */
+  gitBranch?: string;
   createdAt: number;
   updatedAt: number;
   /** What an `encrypted` record reads back as: ciphertext, stable until the value changes. */
   ciphertext?: string;
 };
 
-export type EnvInput = { key?: unknown; value?: unknown; type?: unknown; target?: unknown };
+export type EnvInput = { key?: unknown; value?: unknown; type?: unknown; target?: unknown; gitBranch?: unknown };
 
-export type EnvError = { status: number; body: { error: Record<string, unknown> } };
+/** What a write takes once checked. */
+export type EnvWrite = { key: string; value: string; type?: string; target: string[]; gitBranch?: string };
 
-export const envError = (status: number, code: string, message: string, extra: Record<string, unknown> = {}): EnvError => ({
+type EnvError = { status: number; body: { error: Record<string, unknown> } };
+
+const envError = (status: number, code: string, message: string, extra: Record<string, unknown> = {}): EnvError => ({
   status,
   body: { error: { code, message, ...extra } },
 });
@@ -42,6 +51,7 @@ export function envBody(env: VercelEnvRecord) {
     value: readable ? env.value : env.type === "encrypted" ? (env.ciphertext ?? "") : "",
     type: env.type,
     target: env.target,
+    ...(env.gitBranch ? { gitBranch: env.gitBranch } : {}),
     configurationId: null,
     createdAt: env.createdAt,
     updatedAt: env.updatedAt,
@@ -53,6 +63,16 @@ export function envBody(env: VercelEnvRecord) {
 }
 
 const sameTargets = (a: string[], b: string[]) => a.length === b.length && a.every((t) => b.includes(t));
+/** Two records share a scope when neither or both name the same Git branch. */
+const sameScope = (a: { gitBranch?: string | undefined }, b: { gitBranch?: string | undefined }) => (a.gitBranch || undefined) === (b.gitBranch || undefined);
+
+/** A gitBranch only on a record for previews alone. */
+function invalidBranch(gitBranch: unknown, target: unknown): EnvError | null {
+  if (gitBranch === undefined || gitBranch === null || gitBranch === "") return null;
+  if (typeof gitBranch !== "string") return envError(400, "BAD_REQUEST", "gitBranch must be a string");
+  if (!Array.isArray(target) || target.length !== 1 || target[0] !== "preview") return envError(400, "BAD_REQUEST", "gitBranch requires the target preview alone");
+  return null;
+}
 
 function encrypt(value: string): string {
   // Looks like ciphertext and never contains the value; tests can still tell two values apart.
@@ -67,7 +87,7 @@ export function invalidInput(item: EnvInput): EnvError | null {
   if (item.type !== undefined && !ENV_TYPES.includes(item.type as EnvType)) return envError(400, "VALUE_INVALID_TYPE", `Invalid type: ${String(item.type)}`);
   if (!Array.isArray(item.target) || item.target.length === 0) return envError(400, "MISSING_TARGET", "At least one target is required");
   if (item.target.some((t) => !TARGETS.includes(t as (typeof TARGETS)[number]))) return envError(400, "BAD_REQUEST", `Invalid target: ${item.target.join(",")}`);
-  return null;
+  return invalidBranch(item.gitBranch, item.target);
 }
 
 export class EnvRecords {
@@ -84,9 +104,9 @@ export class EnvRecords {
    * Without upsert an existing key on any of the targets is ENV_ALREADY_EXISTS (reported in
    * `failed`); with upsert a record of that key whose targets differ is ENV_CONFLICT (400).
    */
-  write(item: { key: string; value: string; type?: string; target: string[] }, upsert: boolean): VercelEnvRecord | { failed: unknown } | EnvError {
+  write(item: EnvWrite, upsert: boolean): VercelEnvRecord | { failed: unknown } | EnvError {
     const { key, target } = item;
-    const sameKey = this.records.filter((env) => env.key === key);
+    const sameKey = this.records.filter((env) => env.key === key && sameScope(env, item));
     const overlapping = sameKey.filter((env) => env.target.some((t) => target.includes(t)));
     if (!upsert && overlapping[0]) {
       const clash = overlapping[0];
@@ -112,7 +132,16 @@ export class EnvRecords {
       this.seal(exact);
       return exact;
     }
-    const created: VercelEnvRecord = { id: this.newId(), key, value: item.value, type, target: [...target], createdAt: now, updatedAt: now };
+    const created: VercelEnvRecord = {
+      id: this.newId(),
+      key,
+      value: item.value,
+      type,
+      target: [...target],
+      ...(item.gitBranch ? { gitBranch: item.gitBranch } : {}),
+      createdAt: now,
+      updatedAt: now,
+    };
     this.seal(created);
     this.records.push(created);
     return created;
@@ -126,7 +155,10 @@ export class EnvRecords {
     const target = Array.isArray(change.target) ? (change.target as string[]) : env.target;
     if (target.length === 0 || target.some((t) => !TARGETS.includes(t as (typeof TARGETS)[number]))) return envError(400, "MISSING_TARGET", "At least one valid target is required");
     if (change.type !== undefined && !ENV_TYPES.includes(change.type as EnvType)) return envError(400, "VALUE_INVALID_TYPE", `Invalid type: ${String(change.type)}`);
-    const clash = this.records.find((other) => other !== env && other.key === key && other.target.some((t) => target.includes(t)));
+    const gitBranch = change.gitBranch === undefined ? env.gitBranch : typeof change.gitBranch === "string" && change.gitBranch ? change.gitBranch : undefined;
+    const branchError = invalidBranch(gitBranch, target);
+    if (branchError) return branchError;
+    const clash = this.records.find((other) => other !== env && other.key === key && sameScope(other, { gitBranch }) && other.target.some((t) => target.includes(t)));
     if (clash) {
       return envError(400, "ENV_CONFLICT", `A variable with the name \`${key}\` already exists for the target ${clash.target.join(",")}`, { key, envVarId: clash.id, target: clash.target });
     }
@@ -137,6 +169,8 @@ export class EnvRecords {
       ...(typeof change.type === "string" ? { type: change.type } : {}),
       updatedAt: Date.now(),
     });
+    if (gitBranch) env.gitBranch = gitBranch;
+    else delete env.gitBranch;
     this.seal(env);
     return env;
   }
@@ -147,10 +181,10 @@ export class EnvRecords {
     return this.records.splice(index, 1)[0]!;
   }
 
-  /** The values a build for `target` sees: every record's real value, whatever its type. */
+  /** The values a build for `target` (not of a branch with its own records) sees: every record's real value, whatever its type. */
   valuesFor(target: string | null): Record<string, string> {
     const wanted = target ?? "preview";
-    return Object.fromEntries(this.records.filter((env) => env.target.includes(wanted)).map((env) => [env.key, env.value]));
+    return Object.fromEntries(this.records.filter((env) => env.target.includes(wanted) && !env.gitBranch).map((env) => [env.key, env.value]));
   }
 
   private seal(env: VercelEnvRecord): void {

@@ -1,7 +1,8 @@
 /**
  * The one error type for calls to the Hub and Vercel APIs. It carries what a reader needs
  * to follow up (status, URL, request id) and never a token: URLs are stripped of their
- * query string and messages come from the server's error body, not from our request.
+ * query string and messages come from the server's error body, not from our request. What
+ * to check next is the client's to say (infra/hub/, infra/vercel/): it knows its service.
  */
 export type ApiService = "hub" | "vercel";
 
@@ -16,6 +17,19 @@ export type ApiErrorCode =
   | "network_error"
   | "invalid_response";
 
+export type ApiErrorOptions = {
+  service: ApiService;
+  status: number;
+  url: string;
+  requestId?: string | undefined;
+  message: string;
+  body?: unknown;
+  code?: ApiErrorCode;
+  cause?: unknown;
+  /** What to check, from the client of the service (see ApiError.hint). */
+  hint?: (error: ApiError) => string;
+};
+
 export class ApiError extends Error {
   readonly service: ApiService;
   readonly code: ApiErrorCode;
@@ -27,17 +41,10 @@ export class ApiError extends Error {
   readonly body: unknown;
   /** The message without the trailer, to restate the error with more context. */
   readonly detail: string;
+  /** What to check, from the client of the service: added when the error is restated. */
+  readonly hint: ((error: ApiError) => string) | undefined;
 
-  constructor(options: {
-    service: ApiService;
-    status: number;
-    url: string;
-    requestId?: string | undefined;
-    message: string;
-    body?: unknown;
-    code?: ApiErrorCode;
-    cause?: unknown;
-  }) {
+  constructor(options: ApiErrorOptions) {
     const url = safeUrl(options.url);
     const trailer = [`${options.service} ${options.status || "no response"}`, url, options.requestId && `request id ${options.requestId}`]
       .filter(Boolean)
@@ -51,6 +58,7 @@ export class ApiError extends Error {
     this.requestId = options.requestId;
     this.body = options.body;
     this.detail = options.message;
+    this.hint = options.hint;
   }
 
   /** The same error, its message saying what was being done and what to check. */
@@ -63,31 +71,10 @@ export class ApiError extends Error {
       body: this.body,
       code: this.code,
       cause: this,
-      message: `${action}: ${this.detail}${hintFor(this)}`,
+      hint: this.hint,
+      message: `${action}: ${this.detail}${this.hint?.(this) ?? ""}`,
     });
   }
-}
-
-function hintFor(error: ApiError): string {
-  if (error.service === "hub") {
-    // The Hub answers 401 both for a bad token and for a repo the token cannot see.
-    if (error.code === "unauthorized") {
-      return ". The Hugging Face token (hfToken or HF_TOKEN) is invalid or expired, or it cannot see this repo (a private Space of another account answers 401 too): check the owner and name, and the token";
-    }
-    if (error.code === "forbidden") return ". The Hugging Face token (hfToken or HF_TOKEN) lacks the rights for this: it needs write access to the owner's Spaces";
-    return "";
-  }
-  // Vercel answers a bad or expired token with 403 and `invalidToken: true`, not 401.
-  if (error.code === "unauthorized" || (error.code === "forbidden" && isInvalidToken(error.body))) {
-    return ". The Vercel token (vercelToken or VERCEL_TOKEN) is invalid or expired: create one at https://vercel.com/account/tokens and `pulumi config set --secret vercelToken`";
-  }
-  if (error.code === "forbidden") return ". The Vercel token (vercelToken or VERCEL_TOKEN) lacks the rights for this project or team (check vercelTeamId)";
-  return "";
-}
-
-function isInvalidToken(body: unknown): boolean {
-  const error = (body as { error?: { invalidToken?: unknown } } | undefined)?.error;
-  return error?.invalidToken === true;
 }
 
 /** Runs a step and restates an ApiError it throws with what the step was. */
@@ -103,7 +90,7 @@ export function isApiError(value: unknown, code?: ApiErrorCode): value is ApiErr
   return value instanceof ApiError && (code === undefined || value.code === code);
 }
 
-export function codeForStatus(status: number): ApiErrorCode {
+function codeForStatus(status: number): ApiErrorCode {
   if (status === 0) return "network_error";
   if (status === 401) return "unauthorized";
   if (status === 403) return "forbidden";
@@ -124,7 +111,7 @@ export function safeUrl(url: string): string {
   }
 }
 
-export const REQUEST_ID_HEADERS = ["x-request-id", "x-vercel-id", "x-amzn-trace-id"] as const;
+const REQUEST_ID_HEADERS = ["x-request-id", "x-vercel-id", "x-amzn-trace-id"] as const;
 
 export function requestIdOf(headers: Headers): string | undefined {
   for (const name of REQUEST_ID_HEADERS) {
@@ -135,7 +122,10 @@ export function requestIdOf(headers: Headers): string | undefined {
 }
 
 /** Builds the error from a non-OK response: the message is the server's own, cut short. */
-export async function apiErrorFromResponse(service: ApiService, response: Response, fallbackUrl = ""): Promise<ApiError> {
+export async function apiErrorFromResponse(
+  response: Response,
+  client: { service: ApiService; fallbackUrl: string; hint?: (error: ApiError) => string },
+): Promise<ApiError> {
   const text = await response.text().catch(() => "");
   let body: unknown = text;
   try {
@@ -144,12 +134,13 @@ export async function apiErrorFromResponse(service: ApiService, response: Respon
     // not JSON: keep the text
   }
   return new ApiError({
-    service,
+    service: client.service,
     status: response.status,
-    url: response.url || fallbackUrl,
+    url: response.url || client.fallbackUrl,
     requestId: requestIdOf(response.headers),
     message: messageOf(body) ?? `HTTP ${response.status} ${response.statusText}`.trim(),
     body,
+    hint: client.hint,
   });
 }
 

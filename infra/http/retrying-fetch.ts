@@ -21,7 +21,7 @@ export type RetryOptions = {
 
 export type RetryEvent = { attempt: number; attempts: number; delayMs: number; status: number; method: string; url: string; reason: "RateLimit" | "Retry-After" | "backoff" };
 
-export const DEFAULT_RETRY = { attempts: 5, baseDelayMs: 500, maxDelayMs: 30_000, maxRateLimitWaitMs: 301_000 } as const;
+const DEFAULT_RETRY = { attempts: 5, baseDelayMs: 500, maxDelayMs: 30_000, maxRateLimitWaitMs: 301_000 } as const;
 
 export function retryingFetch(options: RetryOptions = {}): typeof fetch {
   const inner = options.fetch ?? globalThis.fetch;
@@ -74,7 +74,7 @@ async function isConflictingOperation(response: Response): Promise<boolean> {
 }
 
 /** Retry-After is either seconds or an HTTP date. */
-export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
+function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
   if (!value) return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;

@@ -1,6 +1,6 @@
 import { HubApiError } from "@huggingface/hub";
 import type { z } from "zod";
-import { ApiError, apiErrorFromResponse } from "../http/api-error.ts";
+import { ApiError, apiErrorFromResponse, type ApiErrorOptions } from "../http/api-error.ts";
 import { retryingFetch, type RetryOptions } from "../http/retrying-fetch.ts";
 
 /**
@@ -28,6 +28,18 @@ export type HubClient = {
   raw(path: string, init?: RequestInit): Promise<Response>;
 };
 
+/** What to check when the Hub refuses the token, added to the error's message when it is restated. */
+function hubHint(error: ApiError): string {
+  // The Hub answers 401 both for a bad token and for a repo the token cannot see.
+  if (error.code === "unauthorized") {
+    return ". The Hugging Face token (hfToken or HF_TOKEN) is invalid or expired, or it cannot see this repo (a private Space of another account answers 401 too): check the owner and name, and the token";
+  }
+  if (error.code === "forbidden") return ". The Hugging Face token (hfToken or HF_TOKEN) lacks the rights for this: it needs write access to the owner's Spaces";
+  return "";
+}
+
+const hubError = (options: Omit<ApiErrorOptions, "service" | "hint">) => new ApiError({ ...options, service: "hub", hint: hubHint });
+
 export function createHubClient(options: HubClientOptions): HubClient {
   const hubUrl = options.hubUrl.replace(/\/+$/, "");
   const fetchWithRetry = retryingFetch({ ...options.retry, fetch: options.fetch });
@@ -40,9 +52,9 @@ export function createHubClient(options: HubClientOptions): HubClient {
       response = await fetchWithRetry(url, { ...init, headers: { ...authorization, ...(init.headers as Record<string, string>) } });
     } catch (error) {
       if ((error as Error)?.name === "AbortError") throw error;
-      throw new ApiError({ service: "hub", status: 0, url, message: "the Hub did not answer", cause: error });
+      throw hubError({ status: 0, url, message: "the Hub did not answer", cause: error });
     }
-    if (!response.ok) throw await apiErrorFromResponse("hub", response, url);
+    if (!response.ok) throw await apiErrorFromResponse(response, { service: "hub", fallbackUrl: url, hint: hubHint });
     return response;
   }
 
@@ -70,8 +82,7 @@ export function createHubClient(options: HubClientOptions): HubClient {
       if (!opts.schema) return json as T;
       const parsed = opts.schema.safeParse(json);
       if (!parsed.success) {
-        throw new ApiError({
-          service: "hub",
+        throw hubError({
           status: response.status,
           url: response.url || `${hubUrl}${path}`,
           message: `unexpected answer from ${method} ${path}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "body"} ${i.message}`).join("; ")}`,
@@ -89,8 +100,7 @@ export async function viaSdk<T>(call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (error) {
     if (error instanceof HubApiError) {
-      throw new ApiError({
-        service: "hub",
+      throw hubError({
         status: error.statusCode,
         url: error.url,
         requestId: error.requestId,
@@ -102,7 +112,7 @@ export async function viaSdk<T>(call: () => Promise<T>): Promise<T> {
     }
     if (error instanceof ApiError) throw error;
     if (error instanceof TypeError && /fetch failed/i.test(error.message)) {
-      throw new ApiError({ service: "hub", status: 0, url: "", message: "the Hub did not answer", cause: error });
+      throw hubError({ status: 0, url: "", message: "the Hub did not answer", cause: error });
     }
     throw error;
   }

@@ -9,7 +9,7 @@ import type { HubClient } from "./hub-client.ts";
  * update_repo_settings). Answers are checked for the fields we read; the rest passes.
  */
 
-export const runtimeSchema = z.looseObject({
+const runtimeSchema = z.looseObject({
   stage: z.string(),
   hardware: z.looseObject({ current: z.string().nullish(), requested: z.string().nullish() }).nullish(),
   gcTimeout: z.number().nullish(),
@@ -17,7 +17,7 @@ export const runtimeSchema = z.looseObject({
 });
 export type SpaceRuntime = z.infer<typeof runtimeSchema>;
 
-export const spaceInfoSchema = z.looseObject({
+const spaceInfoSchema = z.looseObject({
   id: z.string(),
   private: z.boolean(),
   sdk: z.string().nullish(),

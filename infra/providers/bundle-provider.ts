@@ -5,7 +5,7 @@ import { viaSdk } from "../hub/hub-client.ts";
 import { findSpace, getSpaceInfo, listRepoFiles, readRepoFile } from "../hub/space-api.ts";
 import { MANIFEST_NAME, parseManifest, type Manifest, type ManifestEntry } from "../../service/src/bundle-manifest.ts";
 import { BundleFolderError, loadBundle } from "../bundle/bundle-folder.ts";
-import { changedKeys, checkHubConnection, hubFor, isUnknown, type HubConnection } from "./inputs.ts";
+import { changedKeys, checkBundleHash, checkHubConnection, hubFor, type HubConnection } from "./inputs.ts";
 import { progress } from "./progress.ts";
 
 /**
@@ -29,8 +29,7 @@ export type BundleOutputs = BundleInputs & {
 export const bundleImplementation: pulumi.dynamic.ResourceProvider<BundleInputs, BundleOutputs> = {
   async check(_olds, news) {
     const failures = checkHubConnection(news);
-    if (!isUnknown(news.hash) && !/^[0-9a-f]{64}$/.test(String(news.hash))) failures.push({ property: "hash", reason: "the bundle manifest's sha256 hash" });
-    return { inputs: news, failures };
+    return { inputs: news, failures: [...failures, ...checkBundleHash("hash", news.hash)] };
   },
 
   async diff(_id, olds, news) {

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { manifestSchema } from "../../service/src/bundle-manifest.ts";
 import { createHubClient, type HubClient } from "../hub/hub-client.ts";
 import { reportRetry } from "./progress.ts";
 
@@ -32,4 +33,9 @@ export function checkHubConnection(news: Partial<HubConnection>): CheckFailure[]
   }
   if (typeof news.token !== "string" || news.token.trim() === "") failures.push({ property: "token", reason: "a Hugging Face token is required" });
   return failures;
+}
+
+/** The failure of a bundle hash that is not one the manifest would hold (the manifest's own rule); none while unknown. */
+export function checkBundleHash(property: string, value: unknown): CheckFailure[] {
+  return isUnknown(value) || manifestSchema.shape.hash.safeParse(value).success ? [] : [{ property, reason: "the bundle manifest's sha256 hash" }];
 }

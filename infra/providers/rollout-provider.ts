@@ -2,17 +2,18 @@ import type * as pulumi from "@pulumi/pulumi";
 import { createRedactor, secretValuesOf } from "../../service/src/secrets.ts";
 import { step } from "../http/api-error.ts";
 import type { HubClient } from "../hub/hub-client.ts";
-import { getRuntime, restartSpace, type SpaceRuntime } from "../hub/space-api.ts";
+import { getRuntime, restartSpace } from "../hub/space-api.ts";
 import { readLogTail, type LogKind } from "../hub/space-logs.ts";
-import { changedKeys, checkHubConnection, hubFor, isUnknown, type HubConnection } from "./inputs.ts";
+import { changedKeys, checkBundleHash, checkHubConnection, hubFor, isUnknown, type HubConnection } from "./inputs.ts";
 import { progress, warning } from "./progress.ts";
 
 /**
  * Waits until the Space runs what was just deployed and answers its health check. The
  * runtime never says which commit it runs, so the app does: its /api/health reports the
  * hash of the bundle it was built from (`version`), and only a 200 carrying the new hash
- * counts. After a new commit the Hub rebuilds by itself; after a secret or variable change
- * alone the Space is restarted here. A build or runtime error, or an app that never answers
+ * counts. After a new commit the Hub rebuilds by itself, and after a secret or variable change
+ * it restarts the Space by itself; the Space is restarted here only when no rebuild shows (a
+ * stopped Space, or settings that changed while it ran on). A build or runtime error, or an app that never answers
  * while the Hub says APP_STARTING (wrong port or host), fails the update with the log's tail.
  */
 export type RolloutInputs = HubConnection & {
@@ -47,9 +48,9 @@ export type RolloutOutputs = RolloutInputs & {
   restarted: boolean;
 };
 
-export type RolloutErrorCode = "build_error" | "runtime_error" | "space_stopped" | "build_timeout" | "app_not_listening" | "unhealthy";
+type RolloutErrorCode = "build_error" | "runtime_error" | "space_stopped" | "build_timeout" | "app_not_listening" | "unhealthy";
 
-export class RolloutError extends Error {
+class RolloutError extends Error {
   readonly code: RolloutErrorCode;
   constructor(code: RolloutErrorCode, message: string) {
     super(message);
@@ -83,7 +84,7 @@ export const rolloutImplementation: pulumi.dynamic.ResourceProvider<RolloutInput
     for (const key of ["buildTimeoutSeconds", "healthTimeoutSeconds", "pollIntervalSeconds"] as const) {
       if (typeof news[key] !== "number" || !(news[key] > 0)) failures.push({ property: key, reason: "a positive number of seconds" });
     }
-    if (!isUnknown(news.bundleHash) && !/^[0-9a-f]{64}$/.test(String(news.bundleHash))) failures.push({ property: "bundleHash", reason: "the bundle manifest's sha256 hash" });
+    failures.push(...checkBundleHash("bundleHash", news.bundleHash));
     if (!isUnknown(news.host)) {
       try {
         new URL(news.healthPath, news.host);
@@ -129,10 +130,14 @@ async function rollout(inputs: RolloutInputs, reason: { commitChanged: boolean; 
   const ours = inputs.bundleHash.slice(0, 12);
   let runtime = await step(`reading the runtime of ${inputs.repoId}`, () => getRuntime(hub, inputs.repoId));
 
-  // The Hub rebuilds after a commit by itself. A restart is for new settings on a Space
-  // that already runs this bundle (or no new commit came), and for a stopped Space.
+  // The Hub rebuilds after a commit by itself, and restarts after a settings change by itself:
+  // a Space already rebuilding or starting is not restarted again. A restart is for new
+  // settings on a Space that runs on (this bundle, or no new commit came), and for a stopped one.
+  // docs/platform-facts.md: Settings changes restart the Space
+  const rebuilding = BUILDING.has(runtime.stage) || STARTING.has(runtime.stage);
   const servesOurs = SERVING.has(runtime.stage) && (await probe(healthUrl, inputs, 5_000)).version === inputs.bundleHash;
-  const restart = STOPPED.has(runtime.stage) || (reason.settingsChanged && (servesOurs || !reason.commitChanged));
+  const restart = STOPPED.has(runtime.stage) || (reason.settingsChanged && !rebuilding && (servesOurs || !reason.commitChanged));
+  if (reason.settingsChanged && rebuilding) progress(`${inputs.repoId}: already ${runtime.stage} (the Hub restarts a Space after a settings change): not restarted again`);
   if (restart) {
     progress(`${inputs.repoId}: restarting so it runs with the new ${STOPPED.has(runtime.stage) ? "deployment" : "secrets and variables"}`);
     runtime = await step(`restarting ${inputs.repoId}`, () => restartSpace(hub, inputs.repoId));
@@ -244,11 +249,10 @@ const redactorFor = (inputs: RolloutInputs) => {
   return createRedactor([inputs.token, ...Object.values(secrets), ...secretValuesOf(secrets).map((secret) => secret.value)]);
 };
 
-export function formatDuration(ms: number): string {
+function formatDuration(ms: number): string {
   const seconds = Math.round(ms / 1000);
   return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, "0")}s`;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export type { SpaceRuntime };

@@ -173,6 +173,7 @@ async function applySettings(inputs: SpaceInputs, repoId: string, info: SpaceInf
 
 function outputsOf(inputs: SpaceInputs, info: SpaceInfo, adopted: boolean): SpaceOutputs {
   const repoId = `${inputs.owner}/${inputs.name}`;
+  // docs/platform-facts.md: Space subdomain
   const subdomain = info.subdomain ?? `${inputs.owner}-${inputs.name}`.toLowerCase().replace(/[^a-z0-9-]/g, "-");
   const host = (info.host ?? `https://${subdomain}.hf.space`).replace(/\/+$/, "");
   const spaceUrl = `${inputs.hubUrl.replace(/\/+$/, "")}/spaces/${repoId}`;

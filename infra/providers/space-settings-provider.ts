@@ -35,7 +35,7 @@ type Kind = {
 
 const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export const hashOf = (key: string, value: string) => createHash("sha256").update(`${key}\0${value}`).digest("hex");
+const hashOf = (key: string, value: string) => createHash("sha256").update(`${key}\0${value}`).digest("hex");
 
 function revisionOf(hashes: Record<string, string>): string {
   const lines = Object.keys(hashes)

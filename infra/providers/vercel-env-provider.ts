@@ -8,9 +8,11 @@ import { progress } from "./progress.ts";
  * One environment variable of a Vercel project (the backend's URL), for the chosen targets.
  * Vercel refuses an upsert (400 ENV_CONFLICT) when a record of the key exists whose targets
  * differ from those sent, as the dashboard's default of all three does; so the key's
- * records are listed, the ones that cover our targets edited by id, and records created
- * only for targets none covers. Values are `encrypted`: Vercel never
- * gives them back, so the state's value stands for what was written.
+ * records are listed, the ones that cover our targets edited by id (keeping their own type),
+ * and records created only for targets none covers. A record scoped to a Git branch holds that
+ * branch's previews' value, not the project's: it is never edited, counted or removed. New
+ * records are `encrypted`: Vercel never gives them back, so the state's value stands for what
+ * was written.
  */
 export type VercelEnvInputs = VercelConnection & {
   key: string;
@@ -24,21 +26,28 @@ export type VercelEnvOutputs = VercelEnvInputs & {
 };
 
 type Target = "production" | "preview" | "development";
-type EnvRecord = { id: string; key: string; target: string[] };
+type EnvRecord = { id: string; key: string; target: string[]; type: string | undefined };
+
+/** The types an edit may send (`@vercel/sdk`'s editProjectEnv); a record of another (a legacy `secret`) is edited without one. */
+const EDIT_TYPES = new Set(["system", "encrypted", "plain", "sensitive"]);
 
 const TARGETS = new Set(["production", "preview", "development"]);
 
 const scope = (inputs: VercelConnection) => ({ idOrName: inputs.project, ...(inputs.teamId ? { teamId: inputs.teamId } : {}) });
 const targetsOf = (target: string[] | string | undefined | null): string[] => (Array.isArray(target) ? target : target ? [target] : []);
 
-/** The project's records of this key, each with its id and targets (values are not readable). */
+/** The project's own records of this key (not a Git branch's), each with its id, targets and type (values are not readable). */
 async function recordsOf(inputs: VercelConnection, key: string): Promise<EnvRecord[]> {
   const vercel = vercelFor(inputs);
   const body = await vercelCall(`listing the env variables of Vercel project ${inputs.project}`, () => vercel.projects.filterProjectEnvs(scope(inputs)));
-  const envs = ("envs" in body ? body.envs : [body]) as Array<{ id?: string | undefined; key?: string | undefined; target?: string[] | string | undefined | null }>;
-  return envs
-    .filter((env): env is typeof env & { id: string } => env.key === key && typeof env.id === "string")
-    .map((env) => ({ id: env.id, key, target: targetsOf(env.target).sort() }));
+  type Listed = { id?: string | undefined; key?: string | undefined; type?: string | undefined; target?: string[] | string | undefined | null; gitBranch?: string | undefined };
+  const envs = ("envs" in body ? body.envs : [body]) as Listed[];
+  return (
+    envs
+      // docs/platform-facts.md: Branch-scoped env records
+      .filter((env): env is Listed & { id: string } => env.key === key && typeof env.id === "string" && !env.gitBranch)
+      .map((env) => ({ id: env.id, key, target: targetsOf(env.target).sort(), type: env.type }))
+  );
 }
 
 /**
@@ -59,8 +68,11 @@ async function write(inputs: VercelEnvInputs, owned: readonly string[]): Promise
       continue;
     }
     const target = ours && wanted.length !== record.target.length ? (wanted as Target[]) : undefined;
+    // As `vercel env update` does: the record's own type goes back with the new value.
+    // docs/platform-facts.md: An edit keeps the record's type
+    const type = record.type && EDIT_TYPES.has(record.type) ? { type: record.type as "encrypted" } : {};
     await vercelCall(`editing ${inputs.key} (${record.target.join(", ")}) on Vercel project ${inputs.project}`, () =>
-      vercel.projects.editProjectEnv({ ...scope(inputs), id: record.id, requestBody: { value: inputs.value, type: "encrypted", ...(target ? { target } : {}) } }),
+      vercel.projects.editProjectEnv({ ...scope(inputs), id: record.id, requestBody: { value: inputs.value, ...type, ...(target ? { target } : {}) } }),
     );
     kept.push({ ...record, target: target ?? record.target });
     if (!target) shared.push(...record.target.filter((t) => !inputs.targets.includes(t)));

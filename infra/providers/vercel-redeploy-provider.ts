@@ -4,9 +4,10 @@ import { changedKeys } from "./inputs.ts";
 import { progress, warning } from "./progress.ts";
 
 /**
- * Redeploys the project's latest production deployment so a changed env variable takes
- * effect (Vercel bakes env variables into a deployment at build time), the way the CLI's
- * `vercel redeploy` does.
+ * Redeploys the project's live production deployment so a changed env variable takes effect
+ * (Vercel bakes env variables into a deployment at build time), the way the CLI's `vercel
+ * redeploy` does. The live one is the project's `targets.production`: after an instant
+ * rollback it is not the newest, and rebuilding the newest would undo the rollback.
  */
 export type VercelRedeployInputs = VercelConnection & {
   /** Whatever should cause a redeploy when it changes: the variable's value. */
@@ -52,12 +53,10 @@ async function redeploy(inputs: VercelRedeployInputs): Promise<VercelRedeployOut
   const vercel = vercelFor(inputs);
   const team = inputs.teamId ? { teamId: inputs.teamId } : {};
   const project = await vercelCall(`reading Vercel project ${inputs.project}`, () => vercel.projects.getProject({ idOrName: inputs.project, ...team }));
-  const listing = await vercelCall(`listing the production deployments of ${project.name}`, () =>
-    vercel.deployments.getDeployments({ projectId: project.id, target: "production", state: "READY", limit: 1, ...team }),
-  );
-  const latest = listing.deployments[0];
-  if (!latest) {
-    warning(`Vercel project ${project.name} has no ready production deployment to redeploy; the next deployment will pick up the variable`);
+  // docs/platform-facts.md: The live production deployment
+  const live = project.targets?.production;
+  if (!live) {
+    warning(`Vercel project ${project.name} has no production deployment to redeploy; the next deployment will pick up the variable`);
     return { ...inputs, deploymentId: "", deploymentUrl: "", redeployedFrom: "" };
   }
   const deployment = await vercelCall(`redeploying ${project.name}`, () =>
@@ -66,10 +65,10 @@ async function redeploy(inputs: VercelRedeployInputs): Promise<VercelRedeployOut
     vercel.deployments.createDeployment({
       ...team,
       forceNew: "1",
-      requestBody: { name: project.name, project: project.id, deploymentId: latest.uid, target: "production", meta: { action: "redeploy" } },
+      requestBody: { name: project.name, project: project.id, deploymentId: live.id, target: "production", meta: { action: "redeploy" } },
     }),
   );
-  progress(`Vercel project ${project.name}: redeploying ${latest.uid} as ${deployment.id}`);
+  progress(`Vercel project ${project.name}: redeploying ${live.id}, live in production, as ${deployment.id}`);
   const url = "url" in deployment && typeof deployment.url === "string" ? `https://${deployment.url}` : "";
-  return { ...inputs, deploymentId: deployment.id, deploymentUrl: url, redeployedFrom: latest.uid };
+  return { ...inputs, deploymentId: deployment.id, deploymentUrl: url, redeployedFrom: live.id };
 }

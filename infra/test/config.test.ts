@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { allowedOriginsWith, ConfigError, loadConfig, type ConfigSource } from "../config.ts";
+import { SECRET_NAMES } from "../../service/src/secrets.ts";
+import { allowedOriginsWith, ConfigError, loadConfig, SPACE_SECRET_NAMES, type ConfigSource } from "../config.ts";
 
-const SECRETS = ["hfToken", "geminiApiKey", "qdrantUrl", "qdrantApiKey", "databaseUrl", "vercelToken"];
+const SECRETS = ["hfToken", "geminiApiKey", "qdrantUrl", "qdrantApiKey", "databaseUrl", "vercelToken", "metricsToken"];
 
 function source(values: Record<string, string>, options: { plain?: string[]; env?: Record<string, string> } = {}): ConfigSource {
   return {
@@ -48,7 +49,7 @@ test("a secret stored in plain text is refused; a bad value is named without its
   );
 });
 
-test("defaults fill the rest; tokens may come from the environment; knobs become variables", () => {
+test("defaults fill the rest; tokens may come from the environment; knobs the stack sets become variables", () => {
   const { hfToken: _hf, vercelToken: _vt, ...withoutTokens } = complete;
   const config = loadConfig(
     source(
@@ -63,11 +64,31 @@ test("defaults fill the rest; tokens may come from the environment; knobs become
   assert.equal(config.hub.deleteOnDestroy, false);
   assert.deepEqual(config.vercel.targets, ["production", "preview"]);
   assert.equal(config.vercel.envName, "CHAT_API_URL");
-  assert.deepEqual(config.service.variables, { RETRIEVAL_TOP_K: "7", QDRANT_COLLECTION: "docusaurus-book", LOG_LEVEL: "DEBUG", GEMINI_MODEL: "gemini-2.5-flash" });
+  assert.deepEqual(config.service.variables, { RETRIEVAL_TOP_K: "7", LOG_LEVEL: "DEBUG" });
   assert.deepEqual(Object.keys(config.service.secrets).sort(), ["DATABASE_URL", "GEMINI_API_KEY", "QDRANT_API_KEY", "QDRANT_URL"]);
   assert.equal(allowedOriginsWith(config.service.allowedOrigins, "https://reader-docs-chat.hf.space"), "https://book.example.com,https://reader-docs-chat.hf.space");
 });
 
 test("a secret cannot be smuggled in as a variable", () => {
   assert.throws(() => loadConfig(source({ ...complete, spaceVariables: '{"DATABASE_URL": "postgres://x"}' })), /spaceVariables/);
+});
+
+test("a Space variable the stack leaves unset is not sent: the service's own default applies", () => {
+  assert.deepEqual(loadConfig(source(complete)).service.variables, {});
+  const set = loadConfig(source({ ...complete, qdrantCollection: "my-book", geminiModel: "gemini-x", logLevel: "warning" })).service.variables;
+  assert.deepEqual(set, { QDRANT_COLLECTION: "my-book", GEMINI_MODEL: "gemini-x", LOG_LEVEL: "WARNING" });
+});
+
+test("the Space's secrets are the service's (service/src/secrets.ts) but the deploy's tokens, and QDRANT_URL", () => {
+  for (const name of SECRET_NAMES) assert.equal(SPACE_SECRET_NAMES.includes(name), name !== "HF_TOKEN" && name !== "VERCEL_TOKEN", name);
+  assert.ok(SPACE_SECRET_NAMES.includes("QDRANT_URL"));
+  assert.deepEqual(Object.keys(loadConfig(source(complete)).service.secrets), ["DATABASE_URL", "GEMINI_API_KEY", "QDRANT_API_KEY", "QDRANT_URL"]);
+});
+
+test("METRICS_TOKEN and the OTLP headers are Space secrets only when the stack sets them, and then as secrets", () => {
+  const withMetrics = loadConfig(source({ ...complete, metricsToken: "a-long-metrics-token" })).service.secrets;
+  assert.equal(withMetrics.METRICS_TOKEN, "a-long-metrics-token");
+  assert.equal(withMetrics.OTEL_EXPORTER_OTLP_HEADERS, undefined);
+  const plain = () => loadConfig(source({ ...complete, metricsToken: "a-long-metrics-token" }, { plain: ["metricsToken"] }));
+  assert.throws(plain, /metricsToken is stored in plain text/);
 });

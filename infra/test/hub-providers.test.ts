@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { CONFLICTING_OPERATION, startHubEmulator, type HubEmulator } from "../../emulators/hub.ts";
+import { CONFLICTING_OPERATION, startHubEmulator, type HubEmulator } from "../../emulators/hub/hub.ts";
 import type { SpaceInputs, SpaceOutputs } from "../providers/space-provider.ts";
 import type { SettingsOutputs } from "../providers/space-settings-provider.ts";
 import type { BundleOutputs } from "../providers/bundle-provider.ts";

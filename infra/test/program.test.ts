@@ -26,6 +26,7 @@ const outputIsSecret = (output: pulumi.Output<unknown>) => (output as unknown as
 
 describe("the program under runtime mocks", () => {
   const registrations: Registration[] = [];
+  const warnings: string[] = [];
   let program: Record<string, pulumi.Output<string>>;
   let bundleHash: string;
 
@@ -84,12 +85,19 @@ describe("the program under runtime mocks", () => {
       "docs-chat:hfSpaceName": "docs-chat",
       "docs-chat:vercelProject": "book",
       "docs-chat:allowedOrigins": '["https://book.example.com"]',
+      "docs-chat:qdrantCollection": "my-book",
       "docs-chat:bundleBuild": "false",
       "docs-chat:bundleDir": bundleDir,
     };
     for (const [key, value] of Object.entries(SECRET_VALUES)) config[`docs-chat:${key}`] = value;
     pulumi.runtime.setAllConfig(config, Object.keys(SECRET_VALUES).map((key) => `docs-chat:${key}`));
-    program = (await import("../index.ts")) as unknown as Record<string, pulumi.Output<string>>;
+    const warn = pulumi.log.warn;
+    pulumi.log.warn = async (message: string) => void warnings.push(message);
+    try {
+      program = (await import("../index.ts")) as unknown as Record<string, pulumi.Output<string>>;
+    } finally {
+      pulumi.log.warn = warn;
+    }
     await outputValue(program.productionUrl!);
     // The Vercel resources register after the URL resolves; wait for the whole graph.
     for (let waited = 0; registrations.length < 7 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -145,11 +153,19 @@ describe("the program under runtime mocks", () => {
     for (const secret of Object.values(SECRET_VALUES)) assert.ok(!visible.includes(secret), `a secret value is visible: ${secret.slice(0, 6)}…`);
   });
 
-  test("variables carry the knobs and ALLOWED_ORIGINS with the Space's own origin; Vercel gets the URL", () => {
+  test("an upstream on a port the Space cannot reach is one warning naming its host and port, never the value", () => {
+    // The test's databaseUrl names no port: Postgres's default, 5432, which a Space cannot reach.
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /^databaseUrl reaches db\.example on port 5432/);
+    for (const secret of Object.values(SECRET_VALUES)) assert.ok(!warnings[0]!.includes(secret));
+    assert.ok(!warnings[0]!.includes("db-program-secret"));
+  });
+
+  test("variables carry the knobs the stack sets and ALLOWED_ORIGINS with the Space's own origin; Vercel gets the URL", () => {
     const variables = unwrap(byType("SpaceVariables").inputs.values) as Record<string, string>;
     assert.equal(variables.ALLOWED_ORIGINS, "https://book.example.com,https://reader-docs-chat.hf.space");
-    assert.equal(variables.QDRANT_COLLECTION, "docusaurus-book");
-    assert.equal(variables.LOG_LEVEL, "INFO");
+    assert.equal(variables.QDRANT_COLLECTION, "my-book");
+    assert.ok(!("LOG_LEVEL" in variables) && !("GEMINI_MODEL" in variables), "an unset knob is the service's own default");
     const env = byType("ProjectEnv").inputs;
     assert.equal(env.key, "CHAT_API_URL");
     assert.equal(env.value, "https://reader-docs-chat.hf.space");

@@ -1,17 +1,21 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { startHubEmulator, type HubEmulator } from "../../emulators/hub.ts";
+import { startHubEmulator, type HubEmulator } from "../../emulators/hub/hub.ts";
 import type { BundleOutputs } from "../providers/bundle-provider.ts";
 import type { RolloutInputs, RolloutOutputs } from "../providers/rollout-provider.ts";
 import { Space } from "../resources/space.ts";
 import { SpaceBundle } from "../resources/space-bundle.ts";
 import { SpaceRollout } from "../resources/space-rollout.ts";
 import { SpaceVariables } from "../resources/space-variables.ts";
+import { SLOW_MACHINE_MS, SLOW_SUITE_MS } from "../../emulators/test/support.ts";
 import { fixtureFiles, tempDir, writeBundle } from "./support.ts";
 
-// Rollouts against the emulator running the fixture Space through emulators/space-runner.ts.
-describe("rollout against Spaces that really build and run", () => {
+/** A rollout's own timeouts, in seconds, wide enough for a cold, busy 2-core machine. */
+const SLOW_MACHINE_SECONDS = SLOW_MACHINE_MS / 1000;
+
+// Rollouts against the emulator running the fixture Space through emulators/space-runner/.
+describe("rollout against Spaces that really build and run", { timeout: SLOW_SUITE_MS }, () => {
   let hub: HubEmulator;
   before(async () => {
     hub = await startHubEmulator({ keepAliveMs: 200 });
@@ -32,8 +36,8 @@ describe("rollout against Spaces that really build and run", () => {
       commitSha: bundle.commitSha,
       bundleHash: hash,
       settingsRevision: vars.outs!.revision,
-      buildTimeoutSeconds: 60,
-      healthTimeoutSeconds: 20,
+      buildTimeoutSeconds: SLOW_MACHINE_SECONDS,
+      healthTimeoutSeconds: SLOW_MACHINE_SECONDS,
       pollIntervalSeconds: 0.1,
       healthPath: "/api/health",
       serviceSecrets: {},
@@ -41,7 +45,7 @@ describe("rollout against Spaces that really build and run", () => {
     return { repoId: space.id, inputs, base, vars, dir, bundle };
   }
 
-  test("waits for RUNNING and a 200 from the health URL; a settings change restarts the Space", async () => {
+  test("waits for RUNNING and a 200 from the health URL; after a settings change the Hub restarts the Space, and the rollout only waits", async () => {
     const { repoId, inputs, base, vars } = await deploySpace("healthy", await fixtureFiles());
     const created = await SpaceRollout.provider.create(inputs);
     const outs = created.outs as RolloutOutputs;
@@ -50,15 +54,43 @@ describe("rollout against Spaces that really build and run", () => {
     assert.equal((await fetch(outs.healthUrl)).status, 200);
 
     assert.equal((await SpaceRollout.provider.diff!(created.id, outs, inputs)).changes, false);
-    const restartsBefore = hub.space(repoId)!.restarts;
+    const space = hub.space(repoId)!;
+    const [restartsBefore, buildsBefore] = [space.restarts, space.builds];
     const changedVars = await SpaceVariables.provider.update!(vars.id, vars.outs!, { ...base, values: { LOG_LEVEL: "DEBUG" } });
     const next = { ...inputs, settingsRevision: changedVars.outs!.revision };
     assert.equal((await SpaceRollout.provider.diff!(created.id, outs, next)).changes, true);
     const updated = (await SpaceRollout.provider.update!(created.id, outs, next)).outs as RolloutOutputs;
-    assert.equal(hub.space(repoId)!.restarts, restartsBefore + 1, "restarted once, since no commit rebuilt it");
+    assert.equal(space.restarts, restartsBefore, "the rollout did not restart a Space the Hub was restarting");
+    assert.equal(space.builds, buildsBefore + 1, "the Hub's own restart, once");
     assert.ok(updated.healthyAt >= outs.healthyAt);
     const keys = (await (await fetch(`${inputs.host}/env-keys`)).json()) as string[];
     assert.ok(keys.includes("LOG_LEVEL"), "the restarted app has the new variable");
+  });
+
+  test("settings that changed while the Space ran on (no rebuild shows) get one restart", async () => {
+    const quiet = await startHubEmulator({ keepAliveMs: 200, restartOnSettingsChange: false });
+    try {
+      const space = await Space.provider.create({ hubUrl: quiet.url, token: quiet.token, owner: "emulator-user", name: "quiet", private: false, hardware: "cpu-basic", adoptExisting: false, deleteOnDestroy: true });
+      const base = { hubUrl: quiet.url, token: quiet.token, repoId: space.id };
+      const vars = await SpaceVariables.provider.create({ ...base, values: {} });
+      const dir = join(await tempDir("rollout-"), ".bundle");
+      const hash = await writeBundle(dir, await fixtureFiles());
+      const bundle = (await SpaceBundle.provider.create({ ...base, bundleDir: dir, hash })).outs as BundleOutputs;
+      const inputs: RolloutInputs = {
+        ...base, host: space.outs!.host, privateSpace: false, commitSha: bundle.commitSha, bundleHash: hash, settingsRevision: vars.outs!.revision,
+        buildTimeoutSeconds: SLOW_MACHINE_SECONDS, healthTimeoutSeconds: SLOW_MACHINE_SECONDS, pollIntervalSeconds: 0.1, healthPath: "/api/health", serviceSecrets: {},
+      };
+      const outs = (await SpaceRollout.provider.create(inputs)).outs as RolloutOutputs;
+      const restartsBefore = quiet.space(space.id)!.restarts;
+      const changedVars = await SpaceVariables.provider.update!(vars.id, vars.outs!, { ...base, values: { LOG_LEVEL: "DEBUG" } });
+      const updated = (await SpaceRollout.provider.update!(`${space.id}/rollout`, outs, { ...inputs, settingsRevision: changedVars.outs!.revision })).outs as RolloutOutputs;
+      assert.equal(quiet.space(space.id)!.restarts, restartsBefore + 1, "restarted once, since no commit rebuilt it");
+      assert.equal(updated.restarted, true);
+      const keys = (await (await fetch(`${inputs.host}/env-keys`)).json()) as string[];
+      assert.ok(keys.includes("LOG_LEVEL"), "the restarted app has the new variable");
+    } finally {
+      await quiet.close();
+    }
   });
 
   test("BUILD_ERROR fails the update with the build log's tail", async () => {
@@ -98,11 +130,11 @@ describe("rollout against Spaces that really build and run", () => {
     assert.equal(after.version, hash2, "the rollout returned once the new build answered");
 
     // An image that leaves the manifest out answers 200 without a version: never our build.
-    const dockerfile = (await fixtureFiles()).Dockerfile!.toString().replace(" bundle-manifest.json", "");
-    const hash3 = await writeBundle(dir, await fixtureFiles({ Dockerfile: dockerfile }));
+    // The health timeout runs from APP_STARTING on: 30 s lets the new app answer first.
+    const hash3 = await writeBundle(dir, await fixtureFiles({ ".dockerignore": "bundle-manifest.json\n" }));
     const third = (await SpaceBundle.provider.update!(`${inputs.repoId}/bundle`, second, { ...base, bundleDir: dir, hash: hash3 })).outs as BundleOutputs;
     await assert.rejects(
-      SpaceRollout.provider.update!(`${inputs.repoId}/rollout`, first, { ...next, commitSha: third.commitSha, bundleHash: hash3, healthTimeoutSeconds: 2 }),
+      SpaceRollout.provider.update!(`${inputs.repoId}/rollout`, first, { ...next, commitSha: third.commitSha, bundleHash: hash3, healthTimeoutSeconds: 30 }),
       (error: Error & { code?: string }) => {
         assert.equal(error.code, "unhealthy");
         assert.match(error.message, new RegExp(`HTTP 200 from an app that reports no version, not bundle ${hash3.slice(0, 12)}`));
@@ -113,9 +145,10 @@ describe("rollout against Spaces that really build and run", () => {
 
   test("a Space that never becomes healthy times out with a clear message, never success", async () => {
     const { inputs } = await deploySpace("unhealthy", await fixtureFiles(), { FIXTURE_HEALTH: "503" });
-    await assert.rejects(SpaceRollout.provider.create({ ...inputs, healthTimeoutSeconds: 1.5 }), (error: Error & { code?: string }) => {
+    // 30 s from APP_STARTING on: the app answers (503) first, even on a busy machine.
+    await assert.rejects(SpaceRollout.provider.create({ ...inputs, healthTimeoutSeconds: 30 }), (error: Error & { code?: string }) => {
       assert.equal(error.code, "unhealthy");
-      assert.match(error.message, /did not answer 200 with bundle [0-9a-f]{12} within 1.5s \(last: HTTP 503/);
+      assert.match(error.message, /did not answer 200 with bundle [0-9a-f]{12} within 30s \(last: HTTP 503/);
       return true;
     });
   });
@@ -152,14 +185,14 @@ describe("rollout against Spaces that really build and run", () => {
       space.stage = "APP_STARTING"; // built; the app listens where the Hub does not look
       space.logs.run.push("listening on http://127.0.0.1:3000");
       const started = Date.now();
-      await assert.rejects(SpaceRollout.provider.create({ ...inputs, buildTimeoutSeconds: 60 }), (error: Error & { code?: string }) => {
+      await assert.rejects(SpaceRollout.provider.create({ ...inputs, buildTimeoutSeconds: SLOW_MACHINE_SECONDS }), (error: Error & { code?: string }) => {
         assert.equal(error.code, "app_not_listening");
         assert.match(error.message, /stayed in APP_STARTING for 1s: the new app never answered on its port \(.*\/api\/health, last: (HTTP 503|no answer)/);
         assert.match(error.message, /listens on 0\.0\.0\.0 \(not 127\.0\.0\.1 or localhost\) at that port/);
         assert.match(error.message, /Container log, last 1 lines:\n {2}listening on http:\/\/127\.0\.0\.1:3000/);
         return true;
       });
-      assert.ok(Date.now() - started < 15_000, "it fails after the health timeout, not the build timeout");
+      assert.ok(Date.now() - started < SLOW_MACHINE_MS / 2, "it fails after the health timeout, not the build timeout");
     });
   });
 });

@@ -2,9 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-
-/** The test Space: a tiny app that reports its bundle hash in /api/health, as the service does. */
-export const fixtureSpace = (name: string) => new URL(`./fixtures/space/${name}`, import.meta.url);
+import { spaceAppFile } from "../../test/support/space-fixtures.ts";
 
 /** Writes a bundle folder as `npm run bundle` does: the files plus bundle-manifest.json. */
 export async function writeBundle(dir: string, files: Record<string, string | Buffer>): Promise<string> {
@@ -21,11 +19,12 @@ export async function writeBundle(dir: string, files: Record<string, string | Bu
   return hash;
 }
 
+/** The test Space as a bundle holds it: its README (app_port 7860), Dockerfile and server, and `extra`. */
 export async function fixtureFiles(extra: Record<string, string> = {}): Promise<Record<string, string | Buffer>> {
   return {
     "README.md": "---\nsdk: docker\napp_port: 7860\n---\n",
-    Dockerfile: await readFile(fixtureSpace("Dockerfile")),
-    "server.js": await readFile(fixtureSpace("server.js")),
+    Dockerfile: await readFile(spaceAppFile("Dockerfile")),
+    "server.js": await readFile(spaceAppFile("server.js")),
     ...extra,
   };
 }

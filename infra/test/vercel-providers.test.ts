@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { startVercelEmulator, type VercelEmulator } from "../../emulators/vercel.ts";
+import { Vercel } from "@vercel/sdk";
+import { startVercelEmulator, type VercelEmulator } from "../../emulators/vercel/vercel.ts";
 import type { VercelEnvInputs, VercelEnvOutputs } from "../providers/vercel-env-provider.ts";
 import type { VercelRedeployOutputs } from "../providers/vercel-redeploy-provider.ts";
 import { VercelEnv } from "../resources/vercel-env.ts";
@@ -22,6 +23,16 @@ describe("Vercel providers against the emulator", () => {
     targets: ["production", "preview"],
     ...extra,
   });
+
+  /** A record as someone made it in the dashboard or with the CLI. */
+  async function byHand(record: { key: string; value: string; type: string; target: string[]; gitBranch?: string }): Promise<void> {
+    const response = await fetch(`${vercel.url}/v10/projects/book/env`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${vercel.token}`, "Content-Type": "application/json" },
+      body: JSON.stringify(record),
+    });
+    assert.equal(response.status, 201, await response.text());
+  }
 
   test("env variable: create, read, diff, update (targets shrink), delete", async () => {
     const created = await VercelEnv.provider.create(inputs());
@@ -58,16 +69,51 @@ describe("Vercel providers against the emulator", () => {
     assert.equal(project.envs.length, 0);
   });
 
-  test("redeploys the latest production deployment", async () => {
+  test("a Git branch's preview record is left alone: the project's own value is written beside it", async () => {
     const project = vercel.project("book")!;
-    const latest = project.deployments.at(-1)!;
+    await byHand({ key: "CHAT_API_URL", value: "https://branch-backend.example", type: "encrypted", target: ["preview"], gitBranch: "staging" });
+    const created = await VercelEnv.provider.create(inputs());
+    const outs = created.outs as VercelEnvOutputs;
+    const records = () => project.envs.filter((e) => e.key === "CHAT_API_URL").map((e) => [e.value, e.target, e.gitBranch ?? null]);
+    assert.deepEqual(records(), [
+      ["https://branch-backend.example", ["preview"], "staging"],
+      ["https://reader-docs-chat.hf.space", ["production", "preview"], null],
+    ]);
+    const read = await VercelEnv.provider.read!(created.id, outs);
+    assert.deepEqual(read.props!.targets, ["production", "preview"]);
+    await VercelEnv.provider.delete!(created.id, outs);
+    assert.deepEqual(records(), [["https://branch-backend.example", ["preview"], "staging"]], "the branch's record stays");
+    for (const env of [...project.envs]) await fetch(`${vercel.url}/v9/projects/book/env/${env.id}`, { method: "DELETE", headers: { Authorization: `Bearer ${vercel.token}` } });
+  });
+
+  test("an edit keeps the record's own type", async () => {
+    const project = vercel.project("book")!;
+    await byHand({ key: "CHAT_API_URL", value: "https://old.example", type: "sensitive", target: ["production", "preview", "development"] });
+    const created = await VercelEnv.provider.create(inputs());
+    assert.deepEqual(project.envs.map((e) => [e.value, e.type]), [["https://reader-docs-chat.hf.space", "sensitive"]], "edited by id, still sensitive");
+    const sent = vercel.requests.filter((r) => r.method === "PATCH").at(-1)!;
+    assert.equal((sent.body as { type?: string }).type, "sensitive", "the record's own type is sent, as `vercel env update` does");
+    await VercelEnv.provider.delete!(created.id, created.outs as VercelEnvOutputs);
+    for (const env of [...project.envs]) await fetch(`${vercel.url}/v9/projects/book/env/${env.id}`, { method: "DELETE", headers: { Authorization: `Bearer ${vercel.token}` } });
+  });
+
+  test("redeploys the live production deployment: targets.production, also after an instant rollback", async () => {
+    const project = vercel.project("book")!;
+    const live = project.deployments.at(-1)!;
     const out = (await VercelRedeploy.provider.create({ token: vercel.token, apiUrl: vercel.url, project: "book", trigger: "https://a.hf.space" })).outs as VercelRedeployOutputs;
-    assert.equal(out.redeployedFrom, latest.uid);
-    assert.equal(project.deployments.at(-1)!.redeployOf, latest.uid);
+    assert.equal(out.redeployedFrom, live.uid);
+    assert.equal(project.deployments.at(-1)!.redeployOf, live.uid);
     assert.equal(project.deployments.at(-1)!.uid, out.deploymentId);
     const sent = vercel.requests.filter((r) => r.method === "POST" && r.path === "/v13/deployments").at(-1)!;
     assert.equal(sent.query.forceNew, "1", "a fresh build, as `vercel redeploy` asks");
     assert.deepEqual((sent.body as { meta?: unknown }).meta, { action: "redeploy" });
+
+    // An instant rollback re-aims production at the first deployment: the newest is no longer live.
+    const sdk = new Vercel({ bearerToken: vercel.token, serverURL: vercel.url });
+    await sdk.projects.requestRollback({ projectId: project.id, deploymentId: live.uid });
+    const again = (await VercelRedeploy.provider.update!("book/redeploy", out, { ...out, trigger: "https://b.hf.space" })).outs as VercelRedeployOutputs;
+    assert.equal(again.redeployedFrom, live.uid, "the deployment production serves, not the newest");
+    assert.equal(project.liveProduction, again.deploymentId, "the redeploy serves production");
   });
 
   test("a bad token is a clear error without the token; 429 is retried", async () => {

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { normalizeRouteBasePath } from "./book/page-url.ts";
 import { secretValuesOf } from "./secrets.ts";
 import { parseThinking, thinkingConfig, type ThinkingSetting } from "./gemini/thinking.ts";
+import { telemetryConfig, type TelemetryConfig } from "./telemetry/telemetry-config.ts";
 
 /**
  * Every setting the service reads, from the environment, once, at start-up. Anything not
@@ -10,6 +11,9 @@ import { parseThinking, thinkingConfig, type ThinkingSetting } from "./gemini/th
  * single variable switches its part to the real service. In production (NODE_ENV=production,
  * as the Space runs it) the cloud services are required instead.
  */
+
+/** The generation model when GEMINI_MODEL is unset. */
+export const DEFAULT_GEMINI_MODEL = "gemini-3.5-flash-lite";
 
 const LOG_LEVELS = { trace: "trace", debug: "debug", info: "info", warn: "warn", warning: "warn", error: "error", fatal: "fatal", silent: "silent" } as const;
 
@@ -47,7 +51,9 @@ const envSchema = z.object({
 
   GEMINI_API_KEY: z.string().trim().min(1, "must not be empty").optional(),
   GEMINI_BASE_URL: z.string().refine(isHttpUrl, "must be an http(s) URL").optional(),
-  GEMINI_MODEL: z.string().trim().min(1).default("gemini-2.5-flash"),
+  // docs/platform-facts.md: gemini-3.5-flash-lite is GA with no shutdown date; it thinks least
+  // (minimal, its default) and costs least of the current Flash line.
+  GEMINI_MODEL: z.string().trim().min(1).default(DEFAULT_GEMINI_MODEL),
   GEMINI_THINKING: z.string().optional(),
   QUERY_REWRITE_TIMEOUT_MS: intFrom(1_500, 0, 60_000),
   EMBEDDING_MODEL: z.string().trim().min(1).optional(),
@@ -59,6 +65,7 @@ const envSchema = z.object({
   QDRANT_COLLECTION: z.string().trim().min(1).default("docusaurus-book"),
 
   DATABASE_URL: z.string().refine(isPostgresUrl, "must be a postgres:// or postgresql:// URL").optional(),
+  DATABASE_TRANSPORT: z.enum(["auto", "tcp", "websocket"], "must be auto, tcp or websocket").default("auto"),
   DATA_DIR: z.string().default(".data"),
 
   ALLOWED_ORIGINS: z.string().default("http://localhost:3000,http://127.0.0.1:3000"),
@@ -75,6 +82,8 @@ const envSchema = z.object({
   HISTORY_TOKEN_BUDGET: intFrom(2000, 0, 100_000),
   SELECTION_MAX_CHARS: intFrom(8000, 100, 100_000),
   RATE_LIMIT_PER_MINUTE: intFrom(20, 0, 100_000),
+  ANSWER_RATE_LIMIT_PER_MINUTE: intFrom(60, 0, 100_000),
+  MCP_RATE_LIMIT_PER_MINUTE: intFrom(60, 0, 100_000),
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).optional(),
   KEEPALIVE_MS: intFrom(15_000, 50, 600_000),
   SSE_WRITE_TIMEOUT_MS: intFrom(15_000, 100, 600_000),
@@ -112,6 +121,8 @@ export interface Config {
   };
   /** Postgres URL, or undefined for the embedded PGlite database in `dataDir`. */
   databaseUrl: string | undefined;
+  /** How Postgres is reached: its TCP port, or a WebSocket on 443 (Neon's serverless driver). */
+  databaseTransport: "tcp" | "websocket";
   dataDir: string;
   allowedOrigins: string[];
   /** The book site's URL; sources' `url` are then absolute. */
@@ -126,6 +137,10 @@ export interface Config {
   historyTokenBudget: number;
   selectionMaxChars: number;
   rateLimitPerMinute: number;
+  /** Stops and votes (/api/answers/...) per minute per client address: a budget apart from questions'. */
+  answerRateLimitPerMinute: number;
+  /** MCP calls (/mcp) per minute per client address: a budget of their own. */
+  mcpRateLimitPerMinute: number;
   trustProxyHops: number;
   keepAliveMs: number;
   /** How long an answer's stream waits for a reader that stopped taking it. */
@@ -133,6 +148,8 @@ export interface Config {
   healthCacheMs: number;
   shutdownTimeoutMs: number;
   generationTimeoutMs: number;
+  /** METRICS_TOKEN and where traces go (OTEL_*). */
+  telemetry: TelemetryConfig;
   /** Values that must never appear in a log line or a response. */
   secrets: string[];
 }
@@ -140,13 +157,29 @@ export interface Config {
 export const LOCAL_EMBEDDING_MODEL = "local-hash-v1";
 
 /**
- * Similarities live on each model's own scale. The local embedder's was measured on the sample
- * book's question set (npm run eval): its answerable questions' best passages score 0.16 and
- * up, two of its three questions the book does not cover below 0.1. Gemini's is a cautious
- * guess that only cuts what is plainly unrelated: measure your book and set RELEVANCE_THRESHOLD.
+ * Similarities live on each model's own scale. The local embedder's is the exact cosine of the
+ * words a question and a passage share (its vectors' hash collisions left out), measured with
+ * npm run eval on three books (the sample, pino's and undici's docs, service/eval-sets/): at
+ * 0.15 every plainly unrelated question is silent but one that shares a word with the book
+ * ("sea level" in a book of log levels, 0.23), and no answerable question loses its page; 0.18
+ * already costs the sample book a page in twenty. Gemini's is a cautious guess, not measured
+ * here (no key offline), meant to cut only what is plainly unrelated: measure your book, with
+ * `expect: none` questions, and set RELEVANCE_THRESHOLD.
  */
 export function defaultRelevanceThreshold(embeddingModel: string): number {
   return embeddingModel === LOCAL_EMBEDDING_MODEL ? 0.15 : 0.45;
+}
+
+/**
+ * `auto` takes the WebSocket for a Neon host when running on a Space (which sets SPACE_ID):
+ * a Space reaches only ports 80, 443 and 8080, never Postgres' 5432, and Neon answers
+ * WebSockets on 443. Elsewhere, and for any other host, Postgres' own TCP.
+ * docs/platform-facts.md: Space networking; Neon and Postgres.
+ */
+function databaseTransport(setting: "auto" | "tcp" | "websocket", databaseUrl: string | undefined, onSpace: boolean): "tcp" | "websocket" {
+  if (setting !== "auto") return setting;
+  const host = databaseUrl ? new URL(databaseUrl).hostname : "";
+  return onSpace && /(^|\.)neon\.tech$/.test(host) ? "websocket" : "tcp";
 }
 
 export class ConfigError extends Error {
@@ -181,11 +214,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { sam
   if ("error" in thinking) problems.push(`GEMINI_THINKING ${thinking.error}`);
   else {
     try {
-      thinkingConfig(cleaned.GEMINI_MODEL ?? "gemini-2.5-flash", thinking);
+      thinkingConfig(cleaned.GEMINI_MODEL ?? DEFAULT_GEMINI_MODEL, thinking);
     } catch (err) {
       problems.push(`GEMINI_THINKING does not suit GEMINI_MODEL: ${(err as Error).message}`);
     }
   }
+  const telemetry = telemetryConfig(cleaned, problems);
   if (!parsed.success || problems.length > 0 || "error" in thinking) throw new ConfigError(problems);
   const e = parsed.data;
 
@@ -210,6 +244,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { sam
       collection: e.QDRANT_COLLECTION,
     },
     databaseUrl: e.DATABASE_URL,
+    databaseTransport: databaseTransport(e.DATABASE_TRANSPORT, e.DATABASE_URL, cleaned.SPACE_ID !== undefined),
     dataDir: path.resolve(e.DATA_DIR),
     allowedOrigins: e.ALLOWED_ORIGINS.split(",").map((o) => o.trim()).filter(Boolean),
     docsBaseUrl: e.DOCS_BASE_URL,
@@ -220,6 +255,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { sam
     historyTokenBudget: e.HISTORY_TOKEN_BUDGET,
     selectionMaxChars: e.SELECTION_MAX_CHARS,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    answerRateLimitPerMinute: e.ANSWER_RATE_LIMIT_PER_MINUTE,
+    mcpRateLimitPerMinute: e.MCP_RATE_LIMIT_PER_MINUTE,
     // A Space's container sees an internal proxy address, the client's in X-Forwarded-For
     // (README, "Behind the Space's proxy"); one hop is the value no client can forge.
     trustProxyHops: e.TRUST_PROXY_HOPS ?? (production ? 1 : 0),
@@ -228,6 +265,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { sam
     healthCacheMs: e.HEALTH_CACHE_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     generationTimeoutMs: e.GENERATION_TIMEOUT_MS,
+    telemetry,
     secrets: secretValuesOf(cleaned).map((s) => s.value),
   };
 }

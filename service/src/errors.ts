@@ -5,8 +5,12 @@
  */
 export const HTTP_STATUS = {
   invalid_request: 400,
+  // A credential was missing or wrong (/metrics' bearer token).
+  unauthorized: 401,
   not_found: 404,
   method_not_allowed: 405,
+  // The answer asked to stop has ended already (complete, stopped, or streamed by another process).
+  answer_not_streaming: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
@@ -15,6 +19,8 @@ export const HTTP_STATUS = {
   client_disconnected: 499,
   // The client stopped reading the answer's stream (its connection open, its buffers full).
   reader_stalled: 499,
+  // The reader asked to stop the answer (POST /api/answers/{id}/stop): stored with what was written.
+  stopped_by_reader: 499,
   internal_error: 500,
   upstream_error: 502,
   // The embedding model's vectors do not fit the configuration or the collection: the

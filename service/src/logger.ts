@@ -1,5 +1,6 @@
 import pino, { type Logger } from "pino";
 import { createRedactor, REDACTED } from "./secrets.ts";
+import { traceContextFields } from "./telemetry/log-trace-context.ts";
 
 export type { Logger };
 
@@ -44,6 +45,7 @@ export function createLogger(options: { level: string; secrets: readonly string[
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       serializers: { err: serializeError, error: serializeError },
+      mixin: traceContextFields,
       redact: {
         // Credentials whose value the process may not know (a client's own headers).
         paths: [

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { chatEventSchema, eventSchemas } from "./chat/chat-event.ts";
 import { chatRequestSchema } from "./chat/chat-request.ts";
+import { feedbackRequestSchema } from "./chat/feedback-request.ts";
 import type { ErrorCode } from "./errors.ts";
 
 /**
@@ -11,32 +13,32 @@ import type { ErrorCode } from "./errors.ts";
 
 /** JSON Schema 2020-12, as OpenAPI 3.1 embeds it: too open to type closely. */
 export type Schema = { readonly [keyword: string]: unknown };
-export interface Reference {
+interface Reference {
   $ref: string;
 }
-export interface MediaType {
+interface MediaType {
   schema: Schema | Reference;
   example?: unknown;
   [extension: `x-${string}`]: unknown;
 }
-export interface Header {
+interface Header {
   description: string;
   required?: boolean;
   schema: Schema;
 }
-export interface ResponseObject {
+interface ResponseObject {
   description: string;
   headers?: Record<string, Header | Reference>;
   content?: Record<string, MediaType>;
 }
-export interface Parameter {
+interface Parameter {
   name: string;
   in: "path" | "query" | "header";
   required: boolean;
   description: string;
   schema: Schema | Reference;
 }
-export interface Operation {
+interface Operation {
   operationId: string;
   summary: string;
   description?: string;
@@ -51,7 +53,7 @@ export interface OpenApiDocument {
   info: { title: string; version: string; description: string; license: { name: string; identifier: string } };
   servers: Array<{ url: string; description: string }>;
   tags: Array<{ name: string; description: string }>;
-  paths: Record<string, { get?: Operation; post?: Operation }>;
+  paths: Record<string, { get?: Operation; post?: Operation; put?: Operation; delete?: Operation }>;
   components: { schemas: Record<string, Schema>; headers: Record<string, Header> };
 }
 
@@ -72,6 +74,17 @@ function jsonSchemaOf(schema: z.ZodType): Schema {
     },
   });
   return json;
+}
+
+/**
+ * The stream's events and their Source, as chat/chat-event.ts defines them, with the
+ * discriminator that OpenAPI tools read to pick an event's schema by its `type`.
+ */
+function chatEventComponents(): Record<string, Schema> {
+  const { schemas } = z.toJSONSchema(eventSchemas, { io: "input", target: "draft-2020-12", uri: (id) => ref(id).$ref });
+  const components = Object.fromEntries(Object.entries(schemas).map(([id, { $schema: _dialect, $id: _id, ...schema }]) => [id, schema as Schema]));
+  const mapping = Object.fromEntries(chatEventSchema.options.map((event) => [event.shape.type.value, ref(eventSchemas.get(event)!.id).$ref]));
+  return { ...components, ChatEvent: { ...components.ChatEvent, discriminator: { propertyName: "type", mapping } } };
 }
 
 const uuid = jsonSchemaOf(z.uuid());
@@ -95,6 +108,19 @@ function errorResponse(description: string, codes: readonly ErrorCode[], options
 }
 
 const internalError = errorResponse("Unexpected failure; the body reveals nothing.", ["internal_error"]);
+
+const answerIdParameter: Parameter = {
+  name: "answer_id",
+  in: "path",
+  required: true,
+  description: "The `answer_id` of the answer's `metadata` event (the assistant message's `id` in the conversation).",
+  schema: uuid,
+};
+const answerErrors = {
+  "429": errorResponse("Too many stops or votes from this address (a budget apart from questions'). Wait, then try again.", ["rate_limited"], { retryAfter: true }),
+  "500": internalError,
+  "503": errorResponse("The service is starting or restarting, or the database does not answer.", ["service_starting", "shutting_down", "database_unavailable"], { retryAfter: true }),
+};
 
 /** The description, with the selection limit the service runs with (SELECTION_MAX_CHARS). */
 export function openApiDocument(options: { selectionMaxChars?: number } = {}): OpenApiDocument {
@@ -196,6 +222,57 @@ export function openApiDocument(options: { selectionMaxChars?: number } = {}): O
           },
         },
       },
+      "/api/answers/{answer_id}/stop": {
+        post: {
+          operationId: "stopAnswer",
+          summary: "Stop an answer while it streams",
+          description:
+            "The answer's stream then ends with a `done` event marked `stopped: true` (with the sources found), and the answer is stored incomplete with `error_code` `stopped_by_reader`, the text so far kept. No body.",
+          tags: ["chat"],
+          parameters: [answerIdParameter],
+          responses: {
+            "202": {
+              description: "The answer was streaming in this process; it is being stopped.",
+              headers: requestIdHeader,
+              content: json(ref("StopResponse"), { answer_id: "6f1c2d3e-4b5a-4c6d-8e7f-901234567890", stopping: true }),
+            },
+            "400": errorResponse("The id is not a UUID.", ["invalid_request"]),
+            "404": errorResponse("No answer has this id.", ["not_found"]),
+            "409": errorResponse("The answer is not streaming in this process: it is complete, was stopped, or ended otherwise.", ["answer_not_streaming"]),
+            ...answerErrors,
+          },
+        },
+      },
+      "/api/answers/{answer_id}/feedback": {
+        put: {
+          operationId: "putAnswerFeedback",
+          summary: "Vote on an answer (a second vote replaces the first)",
+          tags: ["chat"],
+          parameters: [answerIdParameter],
+          requestBody: { required: true, content: json(ref("FeedbackRequest"), { vote: "down", reason: "It names the wrong command." }) },
+          responses: {
+            "200": { description: "The answer's vote as stored.", headers: requestIdHeader, content: json(ref("FeedbackResponse")) },
+            "400": errorResponse("The id is not a UUID, or the body breaks a rule of `FeedbackRequest` (the message names the field).", ["invalid_request"]),
+            "404": errorResponse("No answer has this id (a question's id is not an answer's).", ["not_found"]),
+            "413": errorResponse("The body is larger than any valid request.", ["payload_too_large"]),
+            "415": errorResponse("The body's charset is not UTF-8.", ["unsupported_media_type"]),
+            ...answerErrors,
+          },
+        },
+        delete: {
+          operationId: "deleteAnswerFeedback",
+          summary: "Withdraw the vote on an answer",
+          description: "An answer with no vote is fine: the vote is gone either way.",
+          tags: ["chat"],
+          parameters: [answerIdParameter],
+          responses: {
+            "204": { description: "The answer has no vote now.", headers: requestIdHeader },
+            "400": errorResponse("The id is not a UUID.", ["invalid_request"]),
+            "404": errorResponse("No answer has this id (a question's id is not an answer's).", ["not_found"]),
+            ...answerErrors,
+          },
+        },
+      },
       "/api/health": {
         get: {
           operationId: "getHealth",
@@ -242,69 +319,7 @@ export function openApiDocument(options: { selectionMaxChars?: number } = {}): O
       },
       schemas: {
         ChatRequest: jsonSchemaOf(chatRequestSchema(selectionMaxChars)),
-        Source: {
-          type: "object",
-          required: ["file", "heading", "similarity"],
-          properties: {
-            file: { type: "string", description: "Path from the book's folder, e.g. `docs/module-01/chapter-01.md`." },
-            heading: { type: "string", description: "The heading path joined with ` > `; empty above the first heading." },
-            similarity: { type: "number", minimum: -1, maximum: 1, description: "The vector store's cosine score." },
-            url: {
-              type: "string",
-              format: "uri-reference",
-              description: "The book page: a path on the book's site under DOCS_ROUTE_BASE_PATH (`/docs/guide/setup`), or an absolute URL when DOCS_BASE_URL is set. Absent in answers stored before it was sent.",
-            },
-          },
-        },
-        MetadataEvent: {
-          type: "object",
-          required: ["type", "conversation_id"],
-          properties: { type: { const: "metadata" }, conversation_id: uuid },
-        },
-        TokenEvent: {
-          type: "object",
-          required: ["type", "content"],
-          properties: {
-            type: { const: "token" },
-            content: { type: "string" },
-            notice: {
-              const: true,
-              description: "Set on the one token the service adds just before an `error` event: a short sentence saying the answer was cut, for clients that ignore `error`. It is not part of the stored answer.",
-            },
-          },
-        },
-        DoneEvent: {
-          type: "object",
-          required: ["type", "sources"],
-          properties: {
-            type: { const: "done" },
-            sources: { type: "array", items: ref("Source"), description: "Empty in `selection` mode." },
-            conversation_id: uuid,
-            saved: { type: "boolean", description: "Always true: an answer that streamed but could not be stored ends with an error event (database_unavailable) instead." },
-          },
-        },
-        ErrorEvent: {
-          type: "object",
-          required: ["type", "code", "message"],
-          properties: {
-            type: { const: "error" },
-            code: { type: "string", description: "An error code, or `client_disconnected`." },
-            message: { type: "string" },
-            conversation_id: uuid,
-          },
-        },
-        ChatEvent: {
-          oneOf: [ref("MetadataEvent"), ref("TokenEvent"), ref("DoneEvent"), ref("ErrorEvent")],
-          discriminator: {
-            propertyName: "type",
-            mapping: {
-              metadata: "#/components/schemas/MetadataEvent",
-              token: "#/components/schemas/TokenEvent",
-              done: "#/components/schemas/DoneEvent",
-              error: "#/components/schemas/ErrorEvent",
-            },
-          },
-        },
+        ...chatEventComponents(),
         Message: {
           type: "object",
           required: ["id", "role", "content", "sources", "created_at", "incomplete"],
@@ -317,7 +332,12 @@ export function openApiDocument(options: { selectionMaxChars?: number } = {}): O
             incomplete: { type: "boolean", description: "True for an answer that stopped early (an error or a disconnect)." },
             error_code: {
               anyOf: [{ type: "string" }, { type: "null" }],
-              description: "Why an incomplete answer stopped: an error code, `client_disconnected`, `reader_stalled`, or `interrupted` (the service stopped mid-answer, or the answer is still streaming).",
+              description:
+                "Why an incomplete answer stopped: an error code, `client_disconnected`, `reader_stalled`, `stopped_by_reader`, or `interrupted` (the service stopped mid-answer, or the answer is still streaming).",
+            },
+            feedback: {
+              anyOf: [ref("Feedback"), { type: "null" }],
+              description: "On an answer: the reader's vote, or null when there is none. Absent on a question.",
             },
           },
         },
@@ -325,6 +345,23 @@ export function openApiDocument(options: { selectionMaxChars?: number } = {}): O
           type: "object",
           required: ["conversation_id", "messages"],
           properties: { conversation_id: uuid, messages: { type: "array", items: ref("Message") } },
+        },
+        FeedbackRequest: jsonSchemaOf(feedbackRequestSchema),
+        Feedback: {
+          type: "object",
+          required: ["vote", "reason"],
+          properties: { vote: { enum: ["up", "down"] }, reason: { anyOf: [{ type: "string", maxLength: 500 }, { type: "null" }] } },
+        },
+        FeedbackResponse: {
+          allOf: [
+            ref("Feedback"),
+            { type: "object", required: ["answer_id", "updated_at"], properties: { answer_id: uuid, updated_at: { type: "string", format: "date-time" } } },
+          ],
+        },
+        StopResponse: {
+          type: "object",
+          required: ["answer_id", "stopping"],
+          properties: { answer_id: uuid, stopping: { const: true } },
         },
         ServiceHealth: {
           type: "object",

@@ -4,9 +4,20 @@
  * Pure: no I/O, no imports, so any part of the repository can use it.
  */
 
-/** Environment variables whose values must never appear in a log, an error, a response or a file. */
-export const SECRET_NAMES = ["GEMINI_API_KEY", "QDRANT_API_KEY", "DATABASE_URL", "HF_TOKEN", "VERCEL_TOKEN"] as const;
-export type SecretName = (typeof SECRET_NAMES)[number];
+/**
+ * Environment variables whose values must never appear in a log, an error, a response or a file.
+ * The OTLP headers carry the trace backend's credentials (`Authorization=Basic ...`).
+ */
+export const SECRET_NAMES = [
+  "GEMINI_API_KEY",
+  "QDRANT_API_KEY",
+  "DATABASE_URL",
+  "HF_TOKEN",
+  "VERCEL_TOKEN",
+  "METRICS_TOKEN",
+  "OTEL_EXPORTER_OTLP_HEADERS",
+  "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
+] as const;
 
 /** What a scrubbed secret becomes. */
 export const REDACTED = "[REDACTED]";
@@ -15,7 +26,7 @@ export const REDACTED = "[REDACTED]";
  * Shorter values are not treated as secrets: they would scrub ordinary words and match
  * by accident (an empty or placeholder variable); every real key or password is longer.
  */
-export const MIN_SECRET_LENGTH = 8;
+const MIN_SECRET_LENGTH = 8;
 
 export type SecretValue = { label: string; value: string };
 
@@ -32,12 +43,36 @@ export function secretValuesOf(env: Readonly<Record<string, string | undefined>>
       const encoded = passwordOf(value, false);
       if (encoded && encoded !== password) found.push({ label: `the password in ${name}`, value: encoded });
     }
+    // The exporter sends each header's value decoded: that is the credential on the wire.
+    if (name.endsWith("_HEADERS")) {
+      for (const [, header] of parseOtlpHeaders(value) ?? []) found.push({ label: `a header value in ${name}`, value: header });
+    }
   }
   return keepSecretLike(found);
 }
 
+/**
+ * An OTLP headers variable (`OTEL_EXPORTER_OTLP_HEADERS`: `key=value,key2=value2`, values
+ * percent-encoded, as the OpenTelemetry specification writes them), decoded; undefined when malformed.
+ */
+export function parseOtlpHeaders(value: string): Array<[string, string]> | undefined {
+  const headers: Array<[string, string]> = [];
+  for (const pair of value.split(",")) {
+    if (pair.trim() === "") continue;
+    const at = pair.indexOf("=");
+    const key = pair.slice(0, at).trim();
+    if (at < 1 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key)) return undefined;
+    try {
+      headers.push([key, decodeURIComponent(pair.slice(at + 1).trim())]);
+    } catch {
+      return undefined;
+    }
+  }
+  return headers;
+}
+
 /** Only values long enough to be secrets, each once. */
-export function keepSecretLike<T extends SecretValue>(values: readonly T[]): T[] {
+function keepSecretLike<T extends SecretValue>(values: readonly T[]): T[] {
   const seen = new Set<string>();
   return values.filter((v) => v.value.length >= MIN_SECRET_LENGTH && !seen.has(v.value) && seen.add(v.value));
 }

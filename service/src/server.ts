@@ -2,11 +2,12 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createApp } from "./app.ts";
+import { runningBundleHash } from "./bundle-manifest.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { buildDependencies, isEmbedded, type Dependencies } from "./dependencies.ts";
 import { createLogger } from "./logger.ts";
-import { StreamStop } from "./routes/chat.ts";
 import { startUp, type BookSummary } from "./startup.ts";
+import { startTracing } from "./telemetry/tracing.ts";
 
 const SERVICE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -23,7 +24,9 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger({ level: config.logLevel, secrets: config.secrets });
-  const deps = await buildDependencies(config, logger);
+  // Before anything makes a span; nothing is loaded without an OTLP endpoint.
+  const tracing = await startTracing(config.telemetry.traceExport, { serviceVersion: runningBundleHash() });
+  const deps = await buildDependencies(config, logger, { tracing: tracing.enabled });
   const app = createApp(deps);
 
   const server = app.listen(config.port, config.host);
@@ -51,15 +54,12 @@ async function main(): Promise<void> {
     startup.abort();
     server.close();
     server.closeIdleConnections();
-    // Streams may finish on their own for a while; those left are ended with an error event
-    // (their partial answers are stored) before the deadline.
-    const grace = Math.max(0, config.shutdownTimeoutMs - 2_000);
-    if ((await deps.streams.drained(grace)) > 0) {
-      deps.streams.abortAll(new StreamStop("shutting_down"));
-      await deps.streams.drained(2_000);
-    }
+    // Open answers end before the deadline, leaving time to close the database.
+    await deps.streams.stopAll(Math.max(0, config.shutdownTimeoutMs - 2_000));
     server.closeAllConnections();
     await deps.db.close().catch((err: unknown) => logger.warn({ err }, "database close failed"));
+    // The spans still buffered, the last answers' among them.
+    await tracing.shutdown().catch((err: unknown) => logger.warn({ err }, "trace export at shutdown failed"));
     logger.info("stopped");
     logger.flush();
     process.exitCode = 0;
@@ -74,6 +74,10 @@ function describeParts(config: Config, deps: Dependencies): Record<string, strin
     vectorStore: deps.store.kind === "qdrant" ? `qdrant collection ${deps.store.collection}` : `pgvector ${isEmbedded(config) ? "(embedded)" : "(DATABASE_URL)"}`,
     embeddings: config.embedding.provider === "gemini" ? `gemini ${deps.embedder.model}` : `embedded ${deps.embedder.model} (no GEMINI_API_KEY)`,
     answers: deps.generator.model === "extractive" ? "embedded extractive answerer (no GEMINI_API_KEY)" : `gemini ${deps.generator.model}`,
+    traces: config.telemetry.traceExport
+      ? `OTLP ${config.telemetry.traceExport.protocol} to ${new URL(config.telemetry.traceExport.url).origin}`
+      : "off (no OTEL_EXPORTER_OTLP_ENDPOINT)",
+    metrics: config.telemetry.metricsToken ? "GET /metrics, with METRICS_TOKEN as a bearer token" : "off (no METRICS_TOKEN)",
   };
 }
 

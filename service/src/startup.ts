@@ -11,6 +11,9 @@ import { ingestDocs } from "./ingest/ingest.ts";
  */
 export async function startUp(deps: Dependencies, signal: AbortSignal): Promise<BookSummary | null | undefined> {
   const { logger, readiness } = deps;
+  // Beside the migrations, and awaited before ready, so health never says healthy for a
+  // model Google no longer serves; a 429 or a network error does not hold start-up.
+  const modelsChecked = deps.modelCheck?.run(signal).catch((err: unknown) => logger.warn({ err }, "Gemini model check failed"));
   for (let attempt = 1; ; attempt++) {
     try {
       await migrate(deps.db, { log: logger });
@@ -32,6 +35,9 @@ export async function startUp(deps: Dependencies, signal: AbortSignal): Promise<
   }
 
   const stored = await seedAndCheck(deps, signal);
+  // Not awaited: a slow Qdrant must not hold readiness; health shows the mode once known.
+  void prepareSearch(deps);
+  await modelsChecked;
   if (signal.aborted) return undefined;
   readiness.markReady();
   // Counting the files lists every point: after ready, so a large collection delays nothing.
@@ -81,6 +87,20 @@ async function seedAndCheck(deps: Dependencies, signal: AbortSignal): Promise<Om
   } catch (err) {
     logger.warn({ err }, "vector store not reachable at start-up");
     return null;
+  }
+}
+
+/** Gives the store what hybrid search needs (Qdrant's text indexes) and logs, once, the search mode in force. */
+async function prepareSearch(deps: Dependencies): Promise<void> {
+  const { store, logger } = deps;
+  if (!store.prepareSearch) return;
+  try {
+    const mode = await store.prepareSearch();
+    if (mode.created) logger.info({ collection: store.collection, indexes: mode.created }, "created the text indexes hybrid search needs");
+    if (mode.hybrid) logger.info({ collection: store.collection, searchMode: "hybrid" }, "search mode: hybrid (vectors and words, fused)");
+    else logger.warn({ collection: store.collection, searchMode: "vector", reason: mode.reason }, "search mode: vectors alone");
+  } catch (err) {
+    logger.warn({ err }, "could not prepare hybrid search at start-up; search mode unknown until the first question");
   }
 }
 

@@ -58,7 +58,8 @@ describe("POST /api/chat streams the contract's events", () => {
     assert.equal(second.events[0]!.conversation_id, conversationId);
     // Two calls: the follow-up's search query made standalone, then the answer.
     const [rewrite, answer] = stack.gemini.requests.filter((r) => r.kind === "stream");
-    assert.equal((rewrite!.body as { generationConfig: { maxOutputTokens: number } }).generationConfig.maxOutputTokens, 64);
+    // 64 tokens of query, and room for the default model's least thinking (minimal), which counts against the cap.
+    assert.deepEqual((rewrite!.body as { generationConfig: unknown }).generationConfig, { maxOutputTokens: 64 + 8_192, thinkingConfig: { thinkingLevel: "minimal" } });
     const body = answer!.body as { contents: Array<{ role: string; parts: Array<{ text: string }> }> };
     assert.deepEqual(body.contents.map((c) => c.role), ["user", "model", "user"]);
     assert.equal(body.contents[0]!.parts[0]!.text, "What is the embedded default mode?");

@@ -87,6 +87,21 @@ describe("configuration", () => {
     assert.deepEqual(problemsOf({ DOCS_ROUTE_BASE_PATH: "https://book.example.com/docs" }), ["DOCS_ROUTE_BASE_PATH must be a path such as /docs or /"]);
   });
 
+  it("generates with a model Google serves today unless told otherwise", () => {
+    assert.equal(loadConfig({}).gemini.model, "gemini-3.5-flash-lite");
+    assert.equal(loadConfig({ GEMINI_MODEL: "gemini-3.8-flash" }).gemini.model, "gemini-3.8-flash");
+  });
+
+  it("reaches Postgres over Neon's WebSocket on a Space for a Neon host (auto), over TCP otherwise, or as DATABASE_TRANSPORT says", () => {
+    const neon = "postgresql://u:p@ep-cool-tree-123456.us-east-2.aws.neon.tech/neondb?sslmode=require";
+    assert.equal(loadConfig({ DATABASE_URL: neon }).databaseTransport, "tcp", "not on a Space: TCP reaches 5432");
+    assert.equal(loadConfig({ DATABASE_URL: neon, SPACE_ID: "me/docs-chat" }).databaseTransport, "websocket");
+    assert.equal(loadConfig({ DATABASE_URL: "postgresql://u:p@db.example.com/x", SPACE_ID: "me/docs-chat" }).databaseTransport, "tcp", "only Neon speaks the WebSocket protocol");
+    assert.equal(loadConfig({ DATABASE_URL: neon, SPACE_ID: "me/docs-chat", DATABASE_TRANSPORT: "tcp" }).databaseTransport, "tcp");
+    assert.equal(loadConfig({ DATABASE_URL: neon, DATABASE_TRANSPORT: "websocket" }).databaseTransport, "websocket");
+    assert.deepEqual(problemsOf({ DATABASE_TRANSPORT: "udp" }), ["DATABASE_TRANSPORT must be auto, tcp or websocket"]);
+  });
+
   it("collects secret values, the database password included, for log scrubbing", () => {
     const config = loadConfig({ GEMINI_API_KEY: "AIza-canary-gemini", DATABASE_URL: SECRET_URL });
     assert.ok(config.secrets.includes("AIza-canary-gemini"));

@@ -4,10 +4,11 @@ import { describe, it } from "node:test";
 import { ConversationStore } from "../src/db/conversation-store.ts";
 import { migrate } from "../src/db/migrate.ts";
 import { AppError } from "../src/errors.ts";
-import { freshPglite, freshPostgres, skipWithoutPostgres, type TestDatabase } from "./support/databases.ts";
+import { freshPglite, freshPostgres, freshPostgresOverWebSocket, skipWithoutPostgres, type TestDatabase } from "./support/databases.ts";
 
 const engines = [
-  { name: "Postgres", open: freshPostgres, skip: skipWithoutPostgres },
+  { name: "Postgres", open: () => freshPostgres(), skip: skipWithoutPostgres },
+  { name: "Postgres over Neon's WebSocket transport", open: freshPostgresOverWebSocket, skip: skipWithoutPostgres },
   { name: "PGlite", open: freshPglite, skip: false as const },
 ];
 

@@ -123,7 +123,7 @@ describe("the embedded data folder", { timeout: 300_000 }, () => {
       const holder = JSON.parse(await readFile(path.join(dataDir, LOCK_FILE), "utf8")) as { pid: number };
       const second = await run(SERVER, [], { DATA_DIR: dataDir, PORT: "0" });
       assert.equal(second.code, 1);
-      assert.ok(second.ms < 15_000, `refused after ${second.ms} ms`);
+      assert.ok(second.ms < 60_000, `refused after ${second.ms} ms, not after waiting for the folder`); // a busy machine takes seconds to start Node
       assert.match(second.output, new RegExp(`The embedded data folder ${dataDir} is in use by the server \\(npm start\\) \\(pid ${holder.pid}, since [^)]+\\)\\.`));
 
       const ingest = await run(CLI, [path.dirname(book)], { DATA_DIR: dataDir });

@@ -7,7 +7,7 @@ import { freshPostgres, skipWithoutPostgres, type TestDatabase } from "./support
 import { chat, postChat, readEvents, startTestApp, waitFor, type ChatEvent, type TestApp } from "./support/harness.ts";
 import { proxyInFront, type TcpProxy } from "./support/tcp-proxy.ts";
 import { startStack, type Stack } from "./support/upstreams.ts";
-import { startGeminiEmulator, type GeminiEmulator } from "../../emulators/gemini.ts";
+import { startGeminiEmulator, type GeminiEmulator } from "../../emulators/gemini/gemini.ts";
 
 async function rows(db: TestApp["deps"]["db"], content: string): Promise<Array<{ role: string; incomplete: boolean; error_code: string | null }>> {
   const { rows: found } = await db.query<{ role: string; incomplete: boolean; error_code: string | null }>(

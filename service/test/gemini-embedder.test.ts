@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
-import { startGeminiEmulator, type GeminiEmulator } from "../../emulators/gemini.ts";
+import { startGeminiEmulator, type GeminiEmulator } from "../../emulators/gemini/gemini.ts";
 import { GeminiEmbedder, type GeminiEmbedderOptions } from "../src/gemini/embedder.ts";
 import { AppError } from "../src/errors.ts";
 

@@ -3,13 +3,13 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { startGeminiEmulator, type GeminiEmulator } from "../../emulators/gemini.ts";
+import { startGeminiEmulator, type GeminiEmulator } from "../../emulators/gemini/gemini.ts";
 import { GeminiError } from "../src/gemini/gemini-error.ts";
 import { GeminiStreamClient, type StreamGenerateRequest } from "../src/gemini/stream-client.ts";
 
 const request: StreamGenerateRequest = { contents: [{ role: "user", parts: [{ text: "What is ROS 2?" }] }], systemInstruction: "Answer from the book.", temperature: 0.2 };
 
-type StreamCall = (onText: (text: string) => void) => Promise<void>;
+type StreamCall = (onText: (text: string) => void) => Promise<unknown>;
 
 /** The pieces of a stream that ends well. */
 async function collect(call: StreamCall): Promise<string[]> {
@@ -41,12 +41,12 @@ describe("GeminiStreamClient against the Gemini emulator", () => {
   it("streams the answer's pieces in order and sends what the API expects", async () => {
     gemini.setStreamProfile({ tokens: 12 });
     gemini.setAnswer("ROS 2 is a set of libraries for robots, and this is the whole answer.");
-    const pieces = await collect((onText) => client().stream("models/gemini-2.5-flash", request, new AbortController().signal, onText));
+    const pieces = await collect((onText) => client().stream("models/gemini-3.5-flash-lite", request, new AbortController().signal, onText));
     assert.equal(pieces.length, 12);
     assert.equal(pieces.join(""), "ROS 2 is a set of libraries for robots, and this is the whole answer.");
 
     const [call] = gemini.requests;
-    assert.equal(call!.path, "/v1beta/models/gemini-2.5-flash:streamGenerateContent");
+    assert.equal(call!.path, "/v1beta/models/gemini-3.5-flash-lite:streamGenerateContent");
     assert.equal(call!.kind, "stream");
     assert.ok(call!.apiKeyPresent);
     assert.deepEqual(call!.body, {
@@ -58,14 +58,14 @@ describe("GeminiStreamClient against the Gemini emulator", () => {
 
   it("reuses one connection for streams one after another", async () => {
     const c = client();
-    for (let i = 0; i < 3; i++) await collect((onText) => c.stream("gemini-2.5-flash", request, new AbortController().signal, onText));
+    for (let i = 0; i < 3; i++) await collect((onText) => c.stream("gemini-3.5-flash-lite", request, new AbortController().signal, onText));
     assert.equal(gemini.requests.length, 3);
     assert.equal(gemini.activeStreams(), 0);
   });
 
   it("fails a 429 with a GeminiError carrying the body's status name and RetryInfo", async () => {
     gemini.setFault({ kind: "status", status: 429, retryAfter: 17, route: "generate" });
-    const { err } = await collectUntilFailure((onText) => client().stream("gemini-2.5-flash", request, new AbortController().signal, onText));
+    const { err } = await collectUntilFailure((onText) => client().stream("gemini-3.5-flash-lite", request, new AbortController().signal, onText));
     assert.ok(err instanceof GeminiError);
     assert.equal(err.status, 429);
     assert.equal(err.code, "RESOURCE_EXHAUSTED");
@@ -76,7 +76,7 @@ describe("GeminiStreamClient against the Gemini emulator", () => {
   it("fails a stream cut mid-answer after the pieces that came", async () => {
     gemini.setStreamProfile({ tokens: 10 });
     gemini.setFault({ kind: "cut", afterTokens: 4, route: "generate" });
-    const { pieces, err } = await collectUntilFailure((onText) => client().stream("gemini-2.5-flash", request, new AbortController().signal, onText));
+    const { pieces, err } = await collectUntilFailure((onText) => client().stream("gemini-3.5-flash-lite", request, new AbortController().signal, onText));
     assert.ok(err instanceof Error);
     assert.equal(pieces.length, 4);
   });
@@ -86,7 +86,7 @@ describe("GeminiStreamClient against the Gemini emulator", () => {
     const controller = new AbortController();
     let received = 0;
     const { pieces, err } = await collectUntilFailure((onText) =>
-      client().stream("gemini-2.5-flash", request, controller.signal, (text) => {
+      client().stream("gemini-3.5-flash-lite", request, controller.signal, (text) => {
         onText(text);
         if (text && ++received === 3) controller.abort();
       }),
@@ -126,8 +126,38 @@ describe("GeminiStreamClient on the edges of the SSE format", () => {
       }
       res.end();
     };
-    assert.deepEqual(await collect((onText) => client().stream("gemini-2.5-flash", request, new AbortController().signal, onText)), ["Hello", ", world"]);
-    assert.equal(path, "/prefix/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse");
+    assert.deepEqual(await collect((onText) => client().stream("gemini-3.5-flash-lite", request, new AbortController().signal, onText)), ["Hello", ", world"]);
+    assert.equal(path, "/prefix/v1beta/models/gemini-3.5-flash-lite:streamGenerateContent?alt=sse");
+  });
+
+  it("resolves with the last chunk's usage, finish reason and model; earlier chunks carry only the prompt's count", async () => {
+    // Gemini's streams: every chunk has usageMetadata, the last one the answer's and thinking's counts.
+    const usageChunk = (text: string, usage: object, extra: object = {}) =>
+      JSON.stringify({ candidates: [{ content: { role: "model", parts: [{ text }] }, index: 0, ...extra }], usageMetadata: usage, modelVersion: "gemini-3.5-flash", responseId: "r-1" });
+    respond = (req, res) => {
+      req.resume();
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write(`data: ${usageChunk("An ", { promptTokenCount: 120, totalTokenCount: 120 })}\r\n\r\n`);
+      res.end(`data: ${usageChunk("answer.", { promptTokenCount: 120, candidatesTokenCount: 9, thoughtsTokenCount: 33, totalTokenCount: 162 }, { finishReason: "STOP" })}\r\n\r\n`);
+    };
+    const outcome = await client().stream("gemini-3.5-flash", request, new AbortController().signal, () => undefined);
+    assert.deepEqual(outcome, {
+      usage: { model: "gemini-3.5-flash", inputTokens: 120, outputTokens: 9, thinkingTokens: 33, totalTokens: 162 },
+      finishReason: "STOP",
+      responseModel: "gemini-3.5-flash",
+      responseId: "r-1",
+    });
+  });
+
+  it("resolves without usage when the stream said nothing of it", async () => {
+    respond = (req, res) => {
+      req.resume();
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.end(`data: ${chunk("No counts here.")}\n\n`);
+    };
+    const outcome = await client().stream("gemini-2.5-flash", request, new AbortController().signal, () => undefined);
+    assert.equal(outcome.usage, undefined);
+    assert.equal(outcome.finishReason, undefined);
   });
 
   it("sends a request again on a new socket when the server closed the kept-alive one as it was reused", async () => {
@@ -142,8 +172,8 @@ describe("GeminiStreamClient on the edges of the SSE format", () => {
       res.writeHead(200, { "content-type": "text/event-stream" });
       res.end(`data: ${chunk(`answer ${requests}`)}\n\n`);
     };
-    assert.deepEqual(await collect((onText) => c.stream("gemini-2.5-flash", request, new AbortController().signal, onText)), ["answer 1"]);
-    assert.deepEqual(await collect((onText) => c.stream("gemini-2.5-flash", request, new AbortController().signal, onText)), ["answer 3"]);
+    assert.deepEqual(await collect((onText) => c.stream("gemini-3.5-flash-lite", request, new AbortController().signal, onText)), ["answer 1"]);
+    assert.deepEqual(await collect((onText) => c.stream("gemini-3.5-flash-lite", request, new AbortController().signal, onText)), ["answer 3"]);
     assert.equal(requests, 3);
   });
 
@@ -153,7 +183,7 @@ describe("GeminiStreamClient on the edges of the SSE format", () => {
       res.writeHead(200, { "content-type": "text/event-stream" });
       res.end(`data: ${chunk("Part")}\n\ndata: {"error":{"code":503,"message":"The model is overloaded.","status":"UNAVAILABLE"}}\n\n`);
     };
-    const { pieces, err } = await collectUntilFailure((onText) => client().stream("gemini-2.5-flash", request, new AbortController().signal, onText));
+    const { pieces, err } = await collectUntilFailure((onText) => client().stream("gemini-3.5-flash-lite", request, new AbortController().signal, onText));
     assert.deepEqual(pieces, ["Part"]);
     assert.ok(err instanceof GeminiError);
     assert.equal(err.status, 503);

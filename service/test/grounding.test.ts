@@ -3,7 +3,8 @@ import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { pageTitle, sourceHeading } from "../src/chat/source-heading.ts";
+import { pageTitle } from "../src/book/page-title.ts";
+import { sourceHeading } from "../src/chat/source-heading.ts";
 import { defaultRelevanceThreshold, loadConfig } from "../src/config.ts";
 import { createPgliteDatabase } from "../src/db/pglite.ts";
 import type { GenerationRequest } from "../src/answer/answer-generator.ts";
@@ -66,3 +67,23 @@ describe("grounded or silent, through the chat API", () => {
     assert.deepEqual(done.sources, []);
   });
 });
+
+describe("silent on a real book: plainly unrelated questions find nothing", () => {
+  let app: TestApp;
+  before(async () => {
+    // undici's docs (42 pages, from the service's lockfile): hashed, "the capital of France"
+    // met a passage at 0.26 by bucket collisions alone, above any answerable question's floor.
+    app = await startTestApp({ env: { SAMPLE_DOCS_DIR: path.resolve(import.meta.dirname, "../node_modules/undici/docs/docs") }, overrides: { db: await createPgliteDatabase(undefined) } });
+  });
+  after(() => app.close());
+
+  it("answers from the book what it covers, and from no passage what it does not", async () => {
+    const covered = await chat(app.url, { message: "How do I connect through a SOCKS5 proxy?" });
+    assert.ok((covered.events.at(-1)!.sources as Array<{ file: string }>).some((s) => s.file === "docs/api/Socks5ProxyAgent.md"));
+    for (const message of ["What is the capital of France?", "How do I bake sourdough bread?", "Who wrote Pride and Prejudice?", "How many players are on a football team?"]) {
+      const { events } = await chat(app.url, { message });
+      assert.deepEqual(events.at(-1)!.sources, [], message);
+    }
+  });
+});
+

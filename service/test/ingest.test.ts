@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
-import { startGeminiEmulator } from "../../emulators/gemini.ts";
-import { startQdrantEmulator } from "../../emulators/qdrant.ts";
+import { startGeminiEmulator } from "../../emulators/gemini/gemini.ts";
+import { startQdrantEmulator } from "../../emulators/qdrant/qdrant.ts";
 import { createPgliteDatabase } from "../src/db/pglite.ts";
 import type { Embedder, EmbeddingTask } from "../src/embeddings/embedder.ts";
 import { LocalEmbedder } from "../src/embeddings/local-embedder.ts";
@@ -75,6 +75,12 @@ class CountingStore implements VectorStore {
   }
   listPoints() {
     return this.#inner.listPoints();
+  }
+  listPages() {
+    return this.#inner.listPages();
+  }
+  pageChunks(filePath: string, signal?: AbortSignal) {
+    return this.#inner.pageChunks(filePath, signal);
   }
   info() {
     return this.#inner.info();
@@ -171,7 +177,7 @@ function describeIngest(name: string, openStore: (collection: string) => Promise
       assert.equal(info.embeddingModel, "local-hash-v1");
     });
 
-    it("writes the contract's payload plus model, hash, position and url", async () => {
+    it("writes the contract's payload plus model, hash, position, url, title and the section's anchor", async () => {
       const written = store.upserted.find((p) => p.payload.file_path === "docs/02-configuration/02-vector-stores.mdx" && p.payload.heading_path[0] === "Switching stores")!;
       assert.ok(written, "the MDX page's tab section was ingested");
       const p = written.payload;
@@ -184,7 +190,15 @@ function describeIngest(name: string, openStore: (collection: string) => Promise
       assert.match(p.content_hash!, /^[0-9a-f]{64}$/);
       assert.equal(typeof p.chunk_index, "number");
       assert.equal(p.url, "https://book.example.com/configuration/vector-stores");
-      assert.equal(store.upserted.find((x) => x.payload.file_path.endsWith("01-introduction.md"))!.payload.url, "https://book.example.com/");
+      assert.equal(p.anchor, "switching-stores");
+      assert.equal(p.title, "Choosing a vector store");
+      assert.deepEqual(Object.keys(p).sort(), [
+        "anchor", "chunk_index", "content", "content_hash", "embedding_model", "file_path", "heading_path", "section_depth", "title", "token_count", "url",
+      ]);
+      const intro = store.upserted.filter((x) => x.payload.file_path.endsWith("01-introduction.md"));
+      assert.equal(intro[0]!.payload.url, "https://book.example.com/");
+      // Above the first H2 a chunk has no section, so no anchor: its url is the page's.
+      assert.deepEqual(intro.filter((x) => x.payload.heading_path.length === 0).map((x) => x.payload.anchor), [undefined]);
     });
 
     it("retrieves the right chapter for a question about the sample book", async () => {

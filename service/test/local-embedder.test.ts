@@ -69,6 +69,18 @@ describe("LocalEmbedder", () => {
     assert.ok(Math.abs(norm(v!) - 1) < 1e-9);
   });
 
+  it("says its similarity exactly, on the words: none in common is 0, whatever the hashed vectors' collisions", async () => {
+    // Many distinct words fill most of the 768 buckets: the hashed vectors meet by chance.
+    const passage = Array.from({ length: 600 }, (_, i) => `term${i}`).join(" ");
+    const query = "What is the capital of France?";
+    const [q, p] = await embedder.embed([query, passage], "RETRIEVAL_QUERY");
+    assert.notEqual(dot(q!, p!), 0, "the hashed vectors collide");
+    const [unrelated, related, same] = embedder.exactSimilarity(query, [passage, "Paris is the capital of France.", query]);
+    assert.equal(unrelated, 0);
+    assert.ok(related! > 0.5 && related! < 1, String(related));
+    assert.ok(Math.abs(same! - 1) < 1e-9);
+  });
+
   it("rejects an aborted signal and a bad size", async () => {
     const controller = new AbortController();
     controller.abort();

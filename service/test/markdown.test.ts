@@ -19,9 +19,10 @@ describe("parseDoc", () => {
     assert.doesNotMatch(textOf(doc), /Big title|title: Setting up/);
   });
 
-  it("takes the title from the H1, then the sidebar label, when front matter has none", () => {
+  it("takes the title from the H1 when front matter has none; a sidebar label is not the page's title", () => {
     assert.equal(parseDoc("# From the heading\n\nText.", { mdx: false }).title, "From the heading");
-    assert.equal(parseDoc("---\nsidebar_label: Label\n---\n\nText.", { mdx: false }).title, "Label");
+    assert.equal(parseDoc("# From the heading {#top}\n\nText.", { mdx: true }).title, "From the heading");
+    assert.equal(parseDoc("---\nsidebar_label: Label\n---\n\nText.", { mdx: false }).title, undefined);
     assert.equal(parseDoc("Text only.", { mdx: false }).title, undefined);
   });
 

@@ -6,7 +6,7 @@ import { migrate, SchemaTooNewError } from "../src/db/migrate.ts";
 import { migrations as allMigrations, type Migration } from "../src/db/migrations/index.ts";
 import { PgvectorStore } from "../src/retrieval/pgvector-store.ts";
 import { startTestApp } from "./support/harness.ts";
-import { freshPglite, freshPostgres, PREVIOUS_BACKEND_DDL, skipWithoutPostgres, type TestDatabase } from "./support/databases.ts";
+import { freshPglite, freshPostgres, freshPostgresOverWebSocket, PREVIOUS_BACKEND_DDL, skipWithoutPostgres, type TestDatabase } from "./support/databases.ts";
 
 async function columns(db: Database, table: string): Promise<string[]> {
   const { rows } = await db.query<{ column_name: string }>(
@@ -34,7 +34,8 @@ async function tableExists(db: Database, table: string): Promise<boolean> {
 }
 
 const engines = [
-  { name: "Postgres", open: freshPostgres, skip: skipWithoutPostgres },
+  { name: "Postgres", open: () => freshPostgres(), skip: skipWithoutPostgres },
+  { name: "Postgres over Neon's WebSocket transport", open: freshPostgresOverWebSocket, skip: skipWithoutPostgres },
   { name: "PGlite", open: freshPglite, skip: false as const },
 ];
 
@@ -43,9 +44,23 @@ for (const engine of engines) {
     it("creates the contract's tables on an empty database, and a repeat changes nothing", () =>
       withDatabase(engine.open, async ({ db }) => {
         const applied = await migrate(db);
-        assert.deepEqual(applied, ["0001-adopt-chat-tables", "0002-message-completeness", "0003-chunk-full-text"]);
+        assert.deepEqual(applied, ["0001-adopt-chat-tables", "0002-message-completeness", "0003-chunk-full-text", "0004-answer-feedback", "0005-answer-usage", "0006-chunk-anchor-title"]);
         assert.deepEqual(await columns(db, "conversations"), ["created_at", "id", "updated_at"]);
-        assert.deepEqual(await columns(db, "messages"), ["content", "conversation_id", "created_at", "error_code", "id", "incomplete", "role", "sources"]);
+        assert.deepEqual(await columns(db, "messages"), [
+          "content",
+          "conversation_id",
+          "created_at",
+          "error_code",
+          "id",
+          "incomplete",
+          "input_tokens",
+          "model",
+          "output_tokens",
+          "role",
+          "sources",
+          "thinking_tokens",
+          "total_tokens",
+        ]);
         assert.deepEqual(await migrate(db), []);
       }));
 
@@ -72,7 +87,7 @@ for (const engine of engines) {
         assert.deepEqual(messages[1]!.sources, [{ file: "docs/module-01/chapter-01.md", heading: "Intro > Setup", similarity: 0.83 }]);
       }));
 
-    it("gives a chunk table from before hybrid search its full-text column and index, rows kept and searchable by word", (t) =>
+    it("gives a chunk table from before hybrid search and anchors its full-text column and index and its anchor and title columns, rows kept and searchable by word", (t) =>
       withDatabase(engine.open, async ({ db }) => {
         const { rows: available } = await db.query(`select 1 from pg_available_extensions where name = 'vector'`);
         if (available.length === 0) return t.skip("this Postgres server has no pgvector extension");
@@ -90,6 +105,10 @@ for (const engine of engines) {
         assert.ok(indexes.some((i) => /using gin \(search_text\)/i.test(i.indexdef)), JSON.stringify(indexes));
         const hits = await new PgvectorStore({ db, collection: "docusaurus-book" }).hybridSearch({ vector: [1, 0, 0], text: "What does quota_exceeded mean?" }, 1);
         assert.equal(hits[0]?.payload.file_path, "docs/ops.md");
+        assert.ok((await columns(db, "chunks_docusaurus_book")).includes("anchor"));
+        // Rows from before have neither until the next ingest: their sources link to the page.
+        assert.equal(hits[0]?.payload.anchor, undefined);
+        assert.equal(hits[0]?.payload.title, undefined);
         assert.deepEqual(await migrate(db), []);
       }));
 
@@ -160,17 +179,23 @@ describe("a service older than its database's schema", () => {
 });
 
 describe("migrations under concurrency", { skip: skipWithoutPostgres }, () => {
-  it("runs each migration once when several processes migrate at the same moment", () =>
-    withDatabase(freshPostgres, async ({ url }) => {
+  for (const transport of ["tcp", "websocket"] as const) it(`runs each migration once when several processes migrate at the same moment (${transport})`, () =>
+    withDatabase(() => freshPostgres(), async ({ url }) => {
       const { createPostgresDatabase } = await import("../src/db/postgres.ts");
-      const replicas = Array.from({ length: 5 }, () => createPostgresDatabase({ connectionString: url }));
+      const { startWsProxy } = await import("./support/ws-proxy.ts");
+      // The advisory lock is held on one connection: over WebSockets, one WebSocket each.
+      const proxy = transport === "websocket" ? await startWsProxy() : undefined;
+      const websocket = proxy ? { wsProxy: proxy.wsProxy, useSecureWebSocket: false, pipelineConnect: false as const } : undefined;
+      const replicas = Array.from({ length: 5 }, () => createPostgresDatabase({ connectionString: url, transport, ...(websocket ? { websocket } : {}) }));
       try {
         const results = await Promise.all(replicas.map((db) => migrate(db)));
-        assert.equal(results.flat().length, 3, "three migrations applied in total, across all replicas");
+        assert.equal(results.flat().length, allMigrations.length, "each migration applied once in total, across all replicas");
         const { rows } = await replicas[0]!.query<{ n: string }>(`select count(*) as n from schema_migrations`);
-        assert.equal(Number(rows[0]!.n), 3);
+        assert.equal(Number(rows[0]!.n), allMigrations.length);
+        if (proxy) assert.ok(proxy.connections >= 5, `every replica went through the WebSocket proxy (${proxy.connections})`);
       } finally {
         await Promise.all(replicas.map((db) => db.close()));
+        await proxy?.close();
       }
     }));
 });

@@ -54,7 +54,7 @@ describe("PgvectorStore on PGlite", () => {
     const store = new PgvectorStore({ db, collection: "docusaurus-book" });
     await store.ensureCollection(3);
     await store.ensureCollection(3);
-    const a = point([1, 0, 0], "docs/a.md", { embedding_model: "local-hash-v1", content_hash: "h-a", url: "https://book/a", chunk_index: 0 });
+    const a = point([1, 0, 0], "docs/a.md", { embedding_model: "local-hash-v1", content_hash: "h-a", url: "https://book/a", chunk_index: 0, anchor: "setup", title: "A page" });
     const b = point([1, 1, 0], "docs/b.md");
     const c = point([0, 0, 1], "docs/c.md");
     await store.upsert([a, b, c]);
@@ -113,6 +113,29 @@ describe("PgvectorStore on PGlite", () => {
     );
     assert.equal(tableName("book-one"), "chunks_book_one");
     assert.match(tableName("Weird Name!".repeat(10)), /^chunks_[a-z0-9_]{1,33}_[0-9a-f]{8}$/);
+  });
+
+  it("an ingest into a table from before anchors adds their columns first", async () => {
+    await db.query(`create table chunks_before_anchors (
+      id uuid primary key, file_path text not null, heading_path text[] not null default '{}', section_depth integer not null,
+      content text not null, token_count integer not null, embedding_model text, content_hash text, url text, chunk_index integer,
+      embedding vector(2) not null, created_at timestamptz not null default now())`);
+    const store = new PgvectorStore({ db, collection: "before-anchors" });
+    await store.ensureCollection(2);
+    const a = point([1, 0], "docs/a.md", { anchor: "setup", title: "A page" });
+    await store.upsert([a]);
+    assert.deepEqual((await store.search(unit([1, 0]), 1))[0]!.payload, a.payload);
+  });
+
+  it("lists the pages it holds, and reads a page's chunks in the page's order", async () => {
+    const store = new PgvectorStore({ db, collection: "pages" });
+    await store.ensureCollection(2);
+    const chunk = (file: string, index: number, extra: Partial<ChunkPoint["payload"]> = {}) => point([1, index], file, { chunk_index: index, content: `${file} part ${index}`, ...extra });
+    await store.upsert([chunk("docs/b.md", 2), chunk("docs/b.md", 0, { url: "https://book/b", title: "Bee" }), chunk("docs/a.md", 0), chunk("docs/b.md", 1, { anchor: "one" })]);
+    assert.deepEqual(await store.listPages(), [{ file_path: "docs/a.md" }, { file_path: "docs/b.md", url: "https://book/b", title: "Bee" }]);
+    assert.deepEqual((await store.pageChunks("docs/b.md")).map((c) => [c.content, c.anchor]), [["docs/b.md part 0", undefined], ["docs/b.md part 1", "one"], ["docs/b.md part 2", undefined]]);
+    assert.deepEqual(await store.pageChunks("docs/none.md"), []);
+    assert.deepEqual(await new PgvectorStore({ db, collection: "never-made" }).listPages(), []);
   });
 
   it("returns more than the index's default 40 candidates when asked", async () => {

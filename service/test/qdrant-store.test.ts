@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, beforeEach, describe, it } from "node:test";
-import { startQdrantEmulator, type QdrantEmulator } from "../../emulators/qdrant.ts";
-import { LEGACY_EMBEDDING_MODEL, QdrantStore } from "../src/retrieval/qdrant-store.ts";
+import { startQdrantEmulator, type QdrantEmulator } from "../../emulators/qdrant/qdrant.ts";
+import { LEGACY_EMBEDDING_MODEL, QdrantStore, restAddress } from "../src/retrieval/qdrant-store.ts";
 import type { ChunkPoint } from "../src/retrieval/vector-store.ts";
 
 const unit = (v: number[]) => {
@@ -59,6 +59,8 @@ describe("QdrantStore against the Qdrant emulator", () => {
         { id: term, vector: basis(4, 2), payload: { ...legacyPayload("docs/term.md"), heading_path: ["Troubleshooting", "429 quota_exceeded"], content: "Wait, or use a key with a higher quota." } },
         { id: far, vector: basis(4, 1), payload: { ...legacyPayload("docs/far.md"), content: "Health reports each service." } },
       ],
+      // A self-hosted server without strict mode: Qdrant Cloud's is tested below.
+      strictMode: false,
     });
     const before = qdrant.points("docusaurus-book");
     const vector = basis(4, 0, 0.1);
@@ -91,20 +93,74 @@ describe("QdrantStore against the Qdrant emulator", () => {
   });
 
   it("reads a payload as written when every field is well formed, and an odd field of an old point leniently", async () => {
-    const [good, odd] = [randomUUID(), randomUUID()];
-    const written = { ...legacyPayload("docs/good.md"), embedding_model: "gemini-embedding-001", content_hash: "h", url: "/docs/good", chunk_index: 3 };
+    const [good, odd, oddTitle] = [randomUUID(), randomUUID(), randomUUID()];
+    const written = { ...legacyPayload("docs/good.md"), embedding_model: "gemini-embedding-001", content_hash: "h", url: "/docs/good", chunk_index: 3, anchor: "setup", title: "Good page" };
     qdrant.seed("docusaurus-book", {
       size: 4,
       points: [
         { id: good, vector: basis(4, 0), payload: written },
         // A float depth, headings as one string, a count as text, a url that is a number, an unknown key.
         { id: odd, vector: basis(4, 0, 0.5), payload: { file_path: "docs/odd.md", heading_path: "Intro", section_depth: 1.5, content: "odd", token_count: "7", url: 7, extra: true } },
+        // Well formed but for an anchor and a title that are not text: those two are left out.
+        { id: oddTitle, vector: basis(4, 0, 1), payload: { ...legacyPayload("docs/odd-title.md"), anchor: 7, title: ["Odd"] } },
       ],
     });
-    const hits = await store().search(basis(4, 0), 2);
-    assert.deepEqual(hits.map((h) => h.id), [good, odd]);
+    const hits = await store().search(basis(4, 0), 3);
+    assert.deepEqual(hits.map((h) => h.id), [good, odd, oddTitle]);
     assert.deepEqual(hits[0]!.payload, written);
     assert.deepEqual(hits[1]!.payload, { file_path: "docs/odd.md", heading_path: [], section_depth: 0, content: "odd", token_count: 0 });
+    assert.deepEqual(hits[2]!.payload, legacyPayload("docs/odd-title.md"));
+  });
+
+  it("on Qdrant Cloud's strict mode, a collection without text indexes searches by vector and says why; prepareSearch creates them", async () => {
+    const [near, term] = [randomUUID(), randomUUID()];
+    qdrant.seed("docusaurus-book", {
+      size: 4,
+      points: [
+        { id: near, vector: basis(4, 0), payload: { ...legacyPayload("docs/near.md"), content: "The service answers questions." } },
+        { id: term, vector: basis(4, 2), payload: { ...legacyPayload("docs/term.md"), content: "Wait when quota_exceeded comes." } },
+      ],
+    });
+    const s = store();
+    const vector = basis(4, 0, 0.1);
+    assert.equal(s.searchMode(), undefined, "not known before a hybrid query or prepareSearch");
+    assert.deepEqual((await s.hybridSearch({ vector, text: "quota_exceeded" }, 2)).map((h) => h.id)[0], near, "vector order: the word match was refused");
+    assert.equal(s.searchMode()?.hybrid, false);
+    assert.match(s.searchMode()!.reason!, /strict mode refused the word match .*Index required but not found for "(content|heading_path)"/);
+
+    const prepared = await s.prepareSearch();
+    assert.deepEqual(prepared, { hybrid: true, created: ["content", "heading_path"] });
+    assert.deepEqual(qdrant.payloadIndexes("docusaurus-book"), { content: "text", heading_path: "text" });
+    assert.deepEqual((await s.hybridSearch({ vector, text: "quota_exceeded" }, 2)).map((h) => h.id)[0], term, "the word found again");
+    assert.deepEqual(await s.prepareSearch(), { hybrid: true }, "a second start creates nothing");
+  });
+
+  it("prepareSearch says why hybrid search is off: a read-only key cannot create the indexes, a server before 1.14 has no formulas", async () => {
+    const readOnly = await startQdrantEmulator({ apiKey: "key", readOnlyApiKey: "read-only" });
+    const old = await startQdrantEmulator({ version: "1.13.6" });
+    try {
+      readOnly.seed("docusaurus-book", { size: 4, points: [{ id: randomUUID(), vector: basis(4, 0), payload: legacyPayload("docs/a.md") }] });
+      const mode = await new QdrantStore({ url: readOnly.url, apiKey: "read-only", collection: "docusaurus-book" }).prepareSearch();
+      assert.equal(mode.hybrid, false);
+      assert.match(mode.reason!, /content and heading_path are missing and could not be created .*403/);
+      old.seed("docusaurus-book", { size: 4, points: [{ id: randomUUID(), vector: basis(4, 0), payload: legacyPayload("docs/a.md") }] });
+      const oldStore = new QdrantStore({ url: old.url, collection: "docusaurus-book" });
+      assert.match((await oldStore.prepareSearch()).reason!, /Qdrant 1\.13\.6 is older than 1\.14/);
+      old.requests.length = 0;
+      await oldStore.hybridSearch({ vector: basis(4, 0), text: "quota" }, 1);
+      assert.equal((old.requests.at(-1)!.body as { prefetch?: unknown }).prefetch, undefined, "no hybrid query is sent to a server that cannot take it");
+    } finally {
+      await readOnly.close();
+      await old.close();
+    }
+  });
+
+  it("calls a URL without a port on its scheme's port, never on 6333; a port written is kept", () => {
+    assert.equal(restAddress("https://xyz.eu-central.aws.cloud.qdrant.io"), "https://xyz.eu-central.aws.cloud.qdrant.io");
+    assert.equal(restAddress("https://xyz.eu-central.aws.cloud.qdrant.io:6333"), "https://xyz.eu-central.aws.cloud.qdrant.io:6333");
+    assert.equal(restAddress("http://qdrant.internal/"), "http://qdrant.internal");
+    assert.deepEqual(new QdrantStore({ url: "https://xyz.cloud.qdrant.io", collection: "c" }).endpoint, { host: "xyz.cloud.qdrant.io", port: 443 });
+    assert.deepEqual(new QdrantStore({ url: "http://127.0.0.1:6333", collection: "c" }).endpoint, { host: "127.0.0.1", port: 6333 });
   });
 
   it("reports the collection, and text-embedding-004 for points without an embedding model", async () => {
@@ -146,7 +202,7 @@ describe("QdrantStore against the Qdrant emulator", () => {
     const text = { type: "text", tokenizer: "word", lowercase: true, min_token_len: 2, max_token_len: 40 };
     assert.deepEqual(indexes.slice(1).map((r) => r.body), [{ field_name: "content", field_schema: text }, { field_name: "heading_path", field_schema: text }]);
 
-    const a = point(basis(4, 0), "docs/a.md", { url: "https://book/a", heading_path: [], section_depth: 0 });
+    const a = point(basis(4, 0), "docs/a.md", { url: "https://book/a", heading_path: ["Setup"], section_depth: 1, anchor: "setup", title: "A page" });
     const b = point(basis(4, 2), "docs/b.md");
     await s.upsert([a, b]);
     const [top] = await s.search(basis(4, 0, 0.1), 1);
@@ -193,6 +249,26 @@ describe("QdrantStore against the Qdrant emulator", () => {
       assert.equal(body.with_vector, false);
       assert.deepEqual(body.with_payload, { include: ["file_path", "content_hash"] });
     }
+  });
+
+  it("lists the pages it holds, and reads a page's chunks in the page's order by its indexed file path", async () => {
+    const s = store("pages");
+    await s.ensureCollection(4);
+    const chunk = (file: string, index: number, extra: Partial<ChunkPoint["payload"]> = {}) =>
+      point(basis(4, index % 4), file, { chunk_index: index, content: `${file} part ${index}`, ...extra });
+    await s.upsert([
+      chunk("docs/b.md", 2),
+      chunk("docs/b.md", 0, { url: "https://book/b", title: "Bee" }),
+      chunk("docs/a.md", 0),
+      chunk("docs/b.md", 1, { url: "https://book/b", title: "Bee", anchor: "one" }),
+    ]);
+    assert.deepEqual(await s.listPages(), [{ file_path: "docs/a.md" }, { file_path: "docs/b.md", url: "https://book/b", title: "Bee" }]);
+    const chunks = await s.pageChunks("docs/b.md");
+    assert.deepEqual(chunks.map((c) => [c.content, c.anchor]), [["docs/b.md part 0", undefined], ["docs/b.md part 1", "one"], ["docs/b.md part 2", undefined]]);
+    const scroll = qdrant.requests.findLast((r) => r.kind === "scroll")!.body as { filter?: unknown };
+    assert.deepEqual(scroll.filter, { must: [{ key: "file_path", match: { value: "docs/b.md" } }] });
+    assert.deepEqual(await s.pageChunks("docs/none.md"), []);
+    assert.deepEqual(await store("never-made").listPages(), []);
   });
 
   it("turns a server that is down, failing or refusing the key into retrieval_unavailable", async () => {

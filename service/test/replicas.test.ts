@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { startService, type ServiceProcess } from "../../bench/service-process.ts";
-import { startGeminiEmulator } from "../../emulators/gemini.ts";
-import { startQdrantEmulator } from "../../emulators/qdrant.ts";
+import { startGeminiEmulator } from "../../emulators/gemini/gemini.ts";
+import { startQdrantEmulator } from "../../emulators/qdrant/qdrant.ts";
 import { loadConfig } from "../src/config.ts";
 import { migrations } from "../src/db/migrations/index.ts";
-import { createEmbedder } from "../src/embeddings/create-embedder.ts";
+import { createEmbedder } from "../src/dependencies.ts";
 import { ingestDocs } from "../src/ingest/ingest.ts";
 import { createVectorStore } from "../src/retrieval/create-vector-store.ts";
 import { freshPostgres, skipWithoutPostgres } from "./support/databases.ts";

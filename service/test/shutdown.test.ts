@@ -6,8 +6,8 @@ import { once } from "node:events";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { freePort } from "../../emulators/hub.ts";
-import { startGeminiEmulator, type GeminiEmulator } from "../../emulators/gemini.ts";
+import { freePort } from "../../emulators/core/http.ts";
+import { startGeminiEmulator, type GeminiEmulator } from "../../emulators/gemini/gemini.ts";
 import { freshPostgres, skipWithoutPostgres, type TestDatabase } from "./support/databases.ts";
 import { postChat, readEvents, waitFor, type ChatEvent } from "./support/harness.ts";
 

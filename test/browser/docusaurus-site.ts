@@ -1,29 +1,34 @@
-// A real Docusaurus 3 book with the chat kit, assembled as "Connect your book" tells an
-// author to: the site of test/docusaurus-site, the sample book as its docs, the kit copied
-// in by the README's own command. Built and served by Docusaurus' own CLI from the packages .ci/run installs
-// (npm ci in .cache/docusaurus-site, from test/docusaurus-site's lockfile).
+// A real Docusaurus 3 book with the chat theme, assembled as "Connect your book" tells an
+// author to: the site of test/docusaurus-site (its one `themes` entry), the sample book as its
+// docs, and the theme installed as the package `npm pack` makes of docusaurus-kit/. Built and
+// served by Docusaurus' own CLI from the packages .ci/run installs (npm ci in
+// .cache/docusaurus-site, from test/docusaurus-site's lockfile, which also installs the theme's
+// own dependencies).
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { readmeCommands } from "../support/readme.ts";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SITE_SOURCE = join(ROOT, "test/docusaurus-site");
+const KIT = join(ROOT, "docusaurus-kit");
+export const THEME_PACKAGE = "docusaurus-theme-docs-chat";
 /** Where .ci/run installs the site's packages (outside the test tree: tsc and node --test stay out). */
 export const SITE_INSTALL = join(ROOT, ".cache/docusaurus-site");
 
 /** Why the site cannot be built here, in one line; undefined when it can. */
 export function siteMissing(): string | undefined {
-  const installed = join(SITE_INSTALL, "package-lock.json");
-  const hint = `mkdir -p .cache/docusaurus-site && cp test/docusaurus-site/package*.json .cache/docusaurus-site/ && npm ci --prefix .cache/docusaurus-site (as .ci/run does)`;
+  const kitHint = "npm ci --prefix docusaurus-kit (as .ci/run does)";
+  const hint = `mkdir -p .cache/docusaurus-site && cp test/docusaurus-site/package*.json test/docusaurus-site/.npmrc .cache/docusaurus-site/ && npm ci --prefix .cache/docusaurus-site (as .ci/run does, after ${kitHint})`;
+  if (!existsSync(join(KIT, "node_modules/typescript"))) return `the theme's build tools are not installed: ${kitHint}`;
   if (!existsSync(join(SITE_INSTALL, "node_modules/.bin/docusaurus"))) return `the Docusaurus test site is not installed: ${hint}`;
+  const installed = join(SITE_INSTALL, "package-lock.json");
   if (readFileSync(installed, "utf8") !== readFileSync(join(SITE_SOURCE, "package-lock.json"), "utf8")) return `the Docusaurus test site's install is out of date: ${hint}`;
   return undefined;
 }
 
-export interface BuiltSite {
+export interface AssembledSite {
   dir: string;
   /** Runs a command of the site's installed packages (docusaurus, tsc) to its end. */
   run(bin: string, args: string[], env?: Record<string, string>): Promise<{ code: number | null; output: string }>;
@@ -31,17 +36,38 @@ export interface BuiltSite {
   remove(): void;
 }
 
-/** Copies the site, the sample book and the kit into a scratch folder. */
-export function assembleSite(): BuiltSite {
-  const dir = mkdtempSync(join(tmpdir(), "docusaurus-kit-site-"));
+/**
+ * Copies the site and the sample book into `dir` (a scratch folder by default) and installs the
+ * theme there from a fresh `npm pack` of docusaurus-kit/ (its `prepare` builds lib/), so the
+ * test runs the theme as it is now, packed as a book gets it. Every other package is the
+ * shared install's, linked.
+ */
+export function assembleSite(dir = mkdtempSync(join(tmpdir(), "docusaurus-kit-site-"))): AssembledSite {
+  mkdirSync(dir, { recursive: true });
   for (const file of ["package.json", "docusaurus.config.ts", "tsconfig.json"]) cpSync(join(SITE_SOURCE, file), join(dir, file));
+  cpSync(join(SITE_SOURCE, "src"), join(dir, "src"), { recursive: true });
   cpSync(join(ROOT, "service/sample-docs/docs"), join(dir, "docs"), { recursive: true });
-  // The README's own line copies the kit into the book.
-  const copy = readmeCommands("docusaurus-kit/").find((line) => line.startsWith("cp "));
-  if (!copy) throw new Error("README's Connect your book has no cp line for the kit");
-  execFileSync("bash", ["-c", copy.replaceAll("path/to/book", dir)], { cwd: ROOT });
-  symlinkSync(join(SITE_INSTALL, "node_modules"), join(dir, "node_modules"));
 
+  const modules = join(dir, "node_modules");
+  rmSync(modules, { recursive: true, force: true });
+  mkdirSync(modules);
+  for (const entry of readdirSync(join(SITE_INSTALL, "node_modules"))) {
+    if (entry !== THEME_PACKAGE && entry !== ".cache") symlinkSync(join(SITE_INSTALL, "node_modules", entry), join(modules, entry));
+  }
+  const packed = mkdtempSync(join(tmpdir(), "docusaurus-kit-pack-"));
+  try {
+    // The README's own command (`npm pack ./docusaurus-kit`), into a scratch folder.
+    const [{ filename }] = JSON.parse(execFileSync("npm", ["pack", "./docusaurus-kit", "--json", "--pack-destination", packed], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })) as [{ filename: string }];
+    mkdirSync(join(modules, THEME_PACKAGE));
+    execFileSync("tar", ["-xzf", join(packed, filename), "-C", join(modules, THEME_PACKAGE), "--strip-components=1"]);
+  } finally {
+    rmSync(packed, { recursive: true, force: true });
+  }
+  return siteAt(dir);
+}
+
+/** A site assembled before (kept with DOCS_CHAT_SITE_DIR), to serve its build again. */
+export function siteAt(dir: string): AssembledSite {
   const start = (bin: string, args: string[], env: Record<string, string> = {}) =>
     spawn(join(dir, "node_modules/.bin", bin), args, { cwd: dir, env: { ...process.env, ...env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   const collect = (child: ChildProcess) => {
@@ -76,4 +102,15 @@ export function assembleSite(): BuiltSite {
     },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/** Records which backend URL a kept build was made for (it is built into the pages). */
+export function markBuilt(dir: string, apiUrl: string): void {
+  writeFileSync(join(dir, "build/.chat-api-url"), apiUrl);
+}
+
+/** The backend URL a kept build was made for; undefined when there is no finished build. */
+export function builtFor(dir: string): string | undefined {
+  const marker = join(dir, "build/.chat-api-url");
+  return existsSync(marker) ? readFileSync(marker, "utf8") : undefined;
 }

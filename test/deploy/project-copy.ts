@@ -8,14 +8,17 @@ import { dirname, join } from "node:path";
 export function copyProject(root: string, dest: string): void {
   const listed = spawnSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   if (listed.status !== 0) throw new Error(`git ls-files in ${root} failed: ${listed.stderr}`);
+  const modules = ["node_modules", join("service", "node_modules")];
   for (const path of listed.stdout.split("\0").filter(Boolean)) {
+    // Installed packages are linked below, whether the checkout holds them or links to them (a worktree).
+    if (modules.includes(path)) continue;
     const source = join(root, path);
     if (!existsSync(source) || lstatSync(source).isDirectory()) continue; // deleted in the work tree, or a submodule
     mkdirSync(dirname(join(dest, path)), { recursive: true });
     // recursive: a symlink to a folder (untracked, such as a tools link) is copied as the link it is.
     cpSync(source, join(dest, path), { recursive: true, verbatimSymlinks: true });
   }
-  for (const modules of ["node_modules", join("service", "node_modules")]) {
-    if (existsSync(join(root, modules))) symlinkSync(join(root, modules), join(dest, modules), "dir");
+  for (const folder of modules) {
+    if (existsSync(join(root, folder))) symlinkSync(join(root, folder), join(dest, folder), "dir");
   }
 }

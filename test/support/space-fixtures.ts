@@ -1,13 +1,21 @@
-// What the Space tests share: the Space's user, a database of its own on the test
-// server, the book's collection as the previous backend left it, and the chat as the
-// book's client reads it.
+// What the Space tests share: the test Space's files (space-app/, for the emulator and infra
+// tests), the Space's user, upstreams where an emulated Space can reach them, a database of its
+// own on the test server, the book's collection as the previous backend left it, and the chat
+// as the book's client reads it.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { GoogleGenAI } from "@google/genai";
 import { QdrantClient } from "@qdrant/js-client-rest";
+import { TcpForwarder } from "../../emulators/core/tcp-forwarder.ts";
+import { startWhereSpaceReaches } from "../../emulators/space-runner/egress.ts";
+
+export { startWhereSpaceReaches };
 
 export const SPACE_UID = 1000;
+
+/** A file of the test Space: a Dockerfile and a tiny server with no dependencies. */
+export const spaceAppFile = (name: "Dockerfile" | "server.js") => new URL(`./space-app/${name}`, import.meta.url);
 export const COLLECTION = "docusaurus-book";
 const EMBEDDING_MODEL = "gemini-embedding-001";
 const DIMENSIONS = 768;
@@ -19,6 +27,17 @@ export function ensureUser(uid: number, home: string): string | undefined {
   const result = spawnSync("useradd", ["--uid", String(uid), "--no-create-home", "--home-dir", home, "--shell", "/usr/sbin/nologin", name]);
   assert.equal(result.status, 0, `useradd: ${result.stderr}`);
   return name;
+}
+
+/** A Postgres URL as a Space reaches it: the same database behind a forwarder where the Space reaches (127.x.y.z:8080). */
+export async function postgresForSpace(databaseUrl: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = new URL(databaseUrl);
+  const target = { host: server.hostname, port: Number(server.port || 5432) };
+  const forwarder = await startWhereSpaceReaches((host, port) => TcpForwarder.open({ host, port, target }));
+  const url = new URL(databaseUrl);
+  url.hostname = forwarder.host;
+  url.port = String(forwarder.port);
+  return { url: url.toString(), close: () => forwarder.close() };
 }
 
 export type OwnDatabase = { url: string; drop: () => void };

@@ -18,6 +18,26 @@ export interface GenerationRequest {
 /** Takes each piece of the answer's text as it is produced. */
 export type TextSink = (text: string) => void;
 
+/**
+ * The tokens a model call used, as Gemini's usageMetadata reports them in the stream's last
+ * chunk: the prompt, the answer's text (candidates), the thinking (thoughts, billed as
+ * output), and Gemini's total.
+ */
+export interface TokenUsage {
+  /** The model that answered (Gemini's modelVersion), else the one asked. */
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  thinkingTokens: number;
+  totalTokens: number;
+}
+
+/** What a finished answer reports besides its text. */
+export interface GenerationResult {
+  /** Absent when the generator calls no model (the extractive answerer), or the model did not say. */
+  usage?: TokenUsage | undefined;
+}
+
 export interface AnswerGenerator {
   /** "gemini-2.5-flash", or "extractive" for the embedded answerer. */
   readonly model: string;
@@ -25,5 +45,5 @@ export interface AnswerGenerator {
    * Hands the answer's text to `onText` piece by piece as it is produced, and resolves when
    * the answer is complete. Aborting the signal ends the upstream call.
    */
-  stream(request: GenerationRequest, signal: AbortSignal, onText: TextSink): Promise<void>;
+  stream(request: GenerationRequest, signal: AbortSignal, onText: TextSink): Promise<GenerationResult | void>;
 }

@@ -1,3 +1,8 @@
+import { StreamStop } from "./stream-stop.ts";
+
+// How long stopped answers get to store what they have and send their error event.
+const STOP_SETTLE_MS = 2_000;
+
 /** The chat streams in flight, so shutdown can end them cleanly and wait for them. */
 export class ActiveStreams {
   readonly #controllers = new Set<AbortController>();
@@ -19,8 +24,15 @@ export class ActiveStreams {
     };
   }
 
-  abortAll(reason: unknown): void {
-    for (const c of this.#controllers) c.abort(reason);
+  /**
+   * Shutdown: answers may finish on their own for `graceMs`; those left are stopped, each
+   * ending with an error event after its partial answer is stored, and waited for a little more.
+   * Resolves with how many were still open at the end.
+   */
+  async stopAll(graceMs: number): Promise<number> {
+    if ((await this.drained(graceMs)) === 0) return 0;
+    for (const c of this.#controllers) c.abort(new StreamStop("shutting_down"));
+    return this.drained(STOP_SETTLE_MS);
   }
 
   /** Resolves when no stream is left, or after `timeoutMs`. Returns how many were left. */

@@ -1,4 +1,4 @@
-import { docRoute } from "../book/page-url.ts";
+import { pageTitle } from "../book/page-title.ts";
 
 /**
  * The heading a source shows. A section named only "Overview", "Examples" or a single letter
@@ -17,15 +17,4 @@ export function sourceHeading(filePath: string, headingPath: readonly string[]):
   if (first === "") return pageTitle(filePath);
   if (first.length === 1 || GENERIC_HEADINGS.has(first)) return `${pageTitle(filePath)} > ${heading}`;
   return heading;
-}
-
-/**
- * A page's title from its path, as its sidebar would read: "docs/04-operations/02-deploying.md"
- * is "Deploying"; an index page takes its folder's name (Docusaurus's route rule). Points
- * carry no title of their own (the contract's payload has none).
- */
-export function pageTitle(filePath: string): string {
-  const route = docRoute(filePath.replace(/\\/g, "/").replace(/^\/?docs\//, ""));
-  const words = (route.split("/").at(-1) ?? "").replace(/[-_]+/g, " ").trim();
-  return words.length === 0 ? filePath : words[0]!.toUpperCase() + words.slice(1);
 }

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
+import type { TokenUsage } from "../answer/answer-generator.ts";
 import { AppError } from "../errors.ts";
 import type { Database, QueryResult } from "./database.ts";
+import { utcTimestamp } from "./utc-timestamp.ts";
 
 export type Role = "user" | "assistant";
 
@@ -8,7 +10,12 @@ export interface Source {
   file: string;
   heading: string;
   similarity: number;
+  /** The page, at the section (`#anchor`) when the chunk was ingested with one. */
   url?: string;
+  /** The page's title. */
+  title?: string;
+  /** The section heading's id on its page. */
+  anchor?: string;
 }
 
 export interface StoredMessage {
@@ -37,7 +44,7 @@ export interface NewMessage {
 const UTC_NOW = "(clock_timestamp() at time zone 'utc')";
 
 /** The error code of an answer whose placeholder was never completed: the process stopped mid-answer. */
-export const INTERRUPTED = "interrupted";
+const INTERRUPTED = "interrupted";
 
 export const DATABASE_UNAVAILABLE = "The conversation database is unavailable. Please try again shortly.";
 
@@ -120,15 +127,34 @@ export class ConversationStore {
     return { conversationId: id, questionId, answerId };
   }
 
-  /** Fills in the placeholder addQuestion stored: the answer as far as it went, and how it ended. */
-  async completeAnswer(answerId: string, answer: { content: string; sources: Source[] | null; incomplete: boolean; errorCode: string | null }): Promise<void> {
+  /**
+   * Fills in the placeholder addQuestion stored: the answer as far as it went, how it ended,
+   * and the tokens its generation used when the model reported them.
+   */
+  async completeAnswer(
+    answerId: string,
+    answer: { content: string; sources: Source[] | null; incomplete: boolean; errorCode: string | null; usage?: TokenUsage | undefined },
+  ): Promise<void> {
+    const usage = answer.usage;
     await this.#query(
       `with answer as (
-         update messages set content = $2::text, sources = $3::jsonb, incomplete = $4::boolean, error_code = $5::varchar
+         update messages set content = $2::text, sources = $3::jsonb, incomplete = $4::boolean, error_code = $5::varchar,
+                model = $6::varchar, input_tokens = $7::integer, output_tokens = $8::integer, thinking_tokens = $9::integer, total_tokens = $10::integer
           where id = $1 returning conversation_id
        )
        update conversations set updated_at = ${UTC_NOW} where id in (select conversation_id from answer)`,
-      [answerId, answer.content, answer.sources === null ? null : JSON.stringify(answer.sources), answer.incomplete, answer.errorCode],
+      [
+        answerId,
+        answer.content,
+        answer.sources === null ? null : JSON.stringify(answer.sources),
+        answer.incomplete,
+        answer.errorCode,
+        usage?.model ?? null,
+        usage?.inputTokens ?? null,
+        usage?.outputTokens ?? null,
+        usage?.thinkingTokens ?? null,
+        usage?.totalTokens ?? null,
+      ],
     );
   }
 
@@ -154,6 +180,12 @@ export class ConversationStore {
     );
     if (rowCount === 0) throw new AppError("not_found", "No conversation has this conversation_id.");
     return id;
+  }
+
+  /** True when an assistant message (an answer, complete or not) has this id. */
+  async isAnswer(messageId: string): Promise<boolean> {
+    const { rows } = await this.#query(`select 1 from messages where id = $1 and role = 'assistant'`, [messageId]);
+    return rows.length > 0;
   }
 
   /** Every message of a conversation, oldest first; null when the conversation does not exist. */
@@ -191,7 +223,6 @@ interface MessageRow {
 }
 
 function toStoredMessage(row: MessageRow): StoredMessage {
-  const created = row.created_at instanceof Date ? row.created_at : new Date(`${row.created_at}Z`);
   return {
     id: row.id,
     // Rows written by the previous backend may hold other roles; the contract knows only two.
@@ -200,6 +231,6 @@ function toStoredMessage(row: MessageRow): StoredMessage {
     sources: Array.isArray(row.sources) ? (row.sources as Source[]) : null,
     incomplete: row.incomplete ?? false,
     error_code: row.error_code ?? null,
-    created_at: created.toISOString(),
+    created_at: utcTimestamp(row.created_at),
   };
 }

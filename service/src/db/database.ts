@@ -13,6 +13,8 @@ export interface Queryable {
 
 export interface Database extends Queryable {
   readonly kind: "postgres" | "pglite";
+  /** host and port a networked database is reached at, for messages about a connection that does not open. */
+  readonly endpoint?: { host: string; port: number };
   /** Runs fn on one connection, so session state such as an advisory lock stays with it. */
   withConnection<T>(fn: (connection: Queryable) => Promise<T>): Promise<T>;
   /** Runs fn in a transaction on one connection: committed when fn resolves, rolled back when it throws. */

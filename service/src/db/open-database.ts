@@ -18,10 +18,11 @@ export interface OpenOptions {
  * Postgres when DATABASE_URL is set, otherwise the embedded PGlite database under DATA_DIR,
  * held with the folder's lock until closed (throws DataDirInUseError when another holds it).
  */
-export async function openDatabase(config: Pick<Config, "databaseUrl" | "dataDir">, options: OpenOptions): Promise<Database> {
+export async function openDatabase(config: Pick<Config, "databaseUrl" | "dataDir"> & Partial<Pick<Config, "databaseTransport">>, options: OpenOptions): Promise<Database> {
   if (config.databaseUrl) {
     return createPostgresDatabase({
       connectionString: config.databaseUrl,
+      transport: config.databaseTransport ?? "tcp",
       onIdleError: (err) => options.logger?.warn({ err }, "idle database connection failed"),
     });
   }

@@ -1,3 +1,4 @@
+import { Client as NeonClient, Pool as NeonPool, type NeonConfig } from "@neondatabase/serverless";
 import pg from "pg";
 import type { Database, Queryable, QueryResult } from "./database.ts";
 
@@ -11,16 +12,42 @@ const types = {
   },
 } as pg.CustomTypesConfig;
 
+/** How the connections travel: Postgres' own TCP port, or a WebSocket on 443 (Neon's serverless driver). */
+export type DatabaseTransport = "tcp" | "websocket";
+
 export interface PostgresOptions {
   connectionString: string;
+  transport?: DatabaseTransport;
+  /** Settings of Neon's driver for a proxy other than Neon's own (tests: a local wsproxy). */
+  websocket?: Partial<NeonConfig>;
   max?: number;
   connectionTimeoutMillis?: number;
   /** Called for errors of idle clients (server restart, network drop): logged, never fatal. */
   onIdleError?: (err: Error) => void;
 }
 
+/** The pool calls the service makes; node-postgres' Pool and Neon's (a re-export of it) both have them. */
+type Pool = Pick<pg.Pool, "connect" | "query" | "end" | "on">;
+
+/**
+ * Neon's serverless driver: node-postgres' Pool whose connections are WebSockets to
+ * wss://{host}/v2, port 443, the one a Space may reach (docs/platform-facts.md: Space
+ * networking; Neon and Postgres). Settings go on each client, not on the driver's globals.
+ */
+function websocketPool(config: pg.PoolConfig, settings: Partial<NeonConfig>): Pool {
+  class ConfiguredClient extends NeonClient {
+    constructor(clientConfig?: ConstructorParameters<typeof NeonClient>[0]) {
+      super(clientConfig);
+      Object.assign(this.neonConfig, settings);
+    }
+  }
+  const pool = new NeonPool(config as ConstructorParameters<typeof NeonPool>[0]);
+  pool.Client = ConfiguredClient;
+  return pool as unknown as Pool;
+}
+
 export function createPostgresDatabase(options: PostgresOptions): Database {
-  const pool = new pg.Pool({
+  const config: pg.PoolConfig = {
     connectionString: options.connectionString,
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5_000,
@@ -29,11 +56,12 @@ export function createPostgresDatabase(options: PostgresOptions): Database {
     keepAlive: true,
     types,
     application_name: "docs-chat",
-  });
+  };
+  const pool: Pool = options.transport === "websocket" ? websocketPool(config, options.websocket ?? {}) : new pg.Pool(config);
   // Without a listener an idle client's error would crash the process.
   pool.on("error", (err) => options.onIdleError?.(err));
 
-  const wrap = (client: pg.PoolClient | pg.Pool): Queryable => ({
+  const wrap = (client: Pick<pg.PoolClient, "query">): Queryable => ({
     async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
       const result = await client.query(sql, params as unknown[] | undefined);
       return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
@@ -62,8 +90,11 @@ export function createPostgresDatabase(options: PostgresOptions): Database {
     }
   }
 
+  const url = new URL(options.connectionString);
   return {
     kind: "postgres",
+    // Over WebSockets the connection goes to the host's 443, whatever port the URL names.
+    endpoint: { host: url.hostname, port: options.transport === "websocket" ? 443 : Number(url.port || 5432) },
     query: wrap(pool).query,
     withConnection,
     transaction: (fn) =>

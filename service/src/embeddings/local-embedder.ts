@@ -23,30 +23,59 @@ export class LocalEmbedder implements Embedder {
   }
 
   embedOne(text: string): number[] {
-    const counts = new Map<string, number>();
-    const add = (feature: string, weight: number) => counts.set(feature, (counts.get(feature) ?? 0) + weight);
-    // A question of stop words only ("what is it?") still needs a direction: a zero vector has no cosine.
-    let terms = termsOf(text);
-    if (terms.length === 0) terms = termsOf(text, { keepStopWords: true });
-    if (terms.length === 0) terms = ["\u2205"];
-    for (const [i, term] of terms.entries()) {
-      add(term, 1);
-      const next = terms[i + 1];
-      // Bigrams carry word order ("vector store" vs "store vector"), at half a word's weight.
-      if (next !== undefined) add(`${term} ${next}`, 0.5);
-    }
-
     const vector = new Array<number>(this.dimensions).fill(0);
-    for (const [feature, count] of counts) {
+    for (const [feature, weight] of features(text)) {
       const hash = fnv1a(feature);
       const bucket = hash % this.dimensions;
       // A sign from other bits of the hash makes collisions cancel out on average.
       const sign = mix(hash) & 1 ? -1 : 1;
-      // Sublinear tf: a word said ten times is not ten times as telling.
-      vector[bucket]! += sign * (1 + Math.log(count));
+      vector[bucket]! += sign * weight;
     }
     return normalize(vector);
   }
+
+  /**
+   * The cosine of the words and bigrams themselves, before hashing. Hashed into 768 buckets, a
+   * short question's few words land on some passage's frequent ones by chance: among a book's
+   * hundreds of chunks the best such collision scores 0.2 to 0.26 with no word in common,
+   * as much as a passage that does answer. Computed on the words, that noise is gone.
+   */
+  exactSimilarity(query: string, passages: readonly string[]): number[] {
+    const q = features(query);
+    const qNorm = norm(q);
+    return passages.map((passage) => {
+      const p = features(passage);
+      let dot = 0;
+      for (const [feature, weight] of q) dot += weight * (p.get(feature) ?? 0);
+      const denominator = qNorm * norm(p);
+      return denominator === 0 ? 0 : dot / denominator;
+    });
+  }
+}
+
+/** Words and word bigrams with their weights: the local embedder's features of a text. */
+function features(text: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  const add = (feature: string, weight: number) => counts.set(feature, (counts.get(feature) ?? 0) + weight);
+  // A question of stop words only ("what is it?") still needs a direction: a zero vector has no cosine.
+  let terms = termsOf(text);
+  if (terms.length === 0) terms = termsOf(text, { keepStopWords: true });
+  if (terms.length === 0) terms = ["\u2205"];
+  for (const [i, term] of terms.entries()) {
+    add(term, 1);
+    const next = terms[i + 1];
+    // Bigrams carry word order ("vector store" vs "store vector"), at half a word's weight.
+    if (next !== undefined) add(`${term} ${next}`, 0.5);
+  }
+  // Sublinear tf: a word said ten times is not ten times as telling.
+  for (const [feature, count] of counts) counts.set(feature, 1 + Math.log(count));
+  return counts;
+}
+
+function norm(weights: ReadonlyMap<string, number>): number {
+  let sum = 0;
+  for (const w of weights.values()) sum += w * w;
+  return Math.sqrt(sum);
 }
 
 

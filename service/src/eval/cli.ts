@@ -1,6 +1,6 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { commandLine } from "../cli/command-line.ts";
 import { ConfigError, loadConfig } from "../config.ts";
 import { AppError } from "../errors.ts";
 import { createRedactor, secretValuesOf } from "../secrets.ts";
@@ -24,10 +24,9 @@ embedded (PGlite, local embedder) on the sample book, or on --docs. Exit code 1 
 const FLOORS = { "min-hit-at-k": "hitAtK", "min-mrr": "mrr", "min-follow-up": "followUpHitRate", "min-silence": "silenceRate" } as const;
 
 async function main(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv.filter((a) => a !== "--"),
+  const args = commandLine(
+    {
+      args: argv,
       allowPositionals: true,
       options: {
         docs: { type: "string" },
@@ -38,15 +37,10 @@ async function main(argv: string[]): Promise<number> {
         "min-follow-up": { type: "string" },
         "min-silence": { type: "string" },
       },
-    });
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
-    return 1;
-  }
-  if (args.values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+    },
+    USAGE,
+  );
+  if (typeof args === "number") return args;
   if (args.positionals.length !== 1) {
     process.stderr.write(`${USAGE}\n`);
     return 1;

@@ -3,8 +3,7 @@ import type { Database } from "../db/database.ts";
 import { migrate } from "../db/migrate.ts";
 import { openDatabase } from "../db/open-database.ts";
 import { createPgliteDatabase } from "../db/pglite.ts";
-import { buildDependencies } from "../dependencies.ts";
-import { createEmbedder } from "../embeddings/create-embedder.ts";
+import { buildDependencies, createEmbedder } from "../dependencies.ts";
 import { ingestDocs, type IngestSummary } from "../ingest/ingest.ts";
 import { createLogger } from "../logger.ts";
 import { createVectorStore } from "../retrieval/create-vector-store.ts";
@@ -76,13 +75,14 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
         signal.throwIfAborted();
         const started = performance.now();
         const prepared = await deps.chat.prepare({ message: turn.ask, mode: "general", context: undefined, conversation_id: conversationId }, signal);
+        if (!prepared.ok) throw prepared.error;
         const retrievalMs = performance.now() - started;
         conversationId = prepared.conversationId;
         // Only a turn with a follow-up needs its answer: the follow-up reads it as history.
         if (index + 1 < question.turns.length) {
-          let answer = "";
-          await deps.chat.generate(prepared, signal, (text) => (answer += text));
-          await deps.chat.finish(prepared, answer, { incomplete: false });
+          const outcome = await deps.chat.answer(prepared, signal, { text: () => {}, delivered: async () => true });
+          signal.throwIfAborted();
+          if (outcome.kind === "failed" || outcome.kind === "client_gone" || outcome.kind === "shutting_down") throw outcome.error;
         }
         const retrieved = [...new Set(prepared.sources.map((s) => s.file))];
         turns.push({

@@ -18,9 +18,21 @@ export interface Content {
   parts: Part[];
 }
 
+/** Token counts: in every chunk of a stream the prompt's, in its last one the answer's and the thinking's too. */
+export interface UsageMetadata {
+  promptTokenCount?: number;
+  candidatesTokenCount?: number;
+  thoughtsTokenCount?: number;
+  totalTokenCount?: number;
+}
+
 /** One event of streamGenerateContent, or an error sent in the stream after its 200. */
 export interface GenerateContentResponse {
-  candidates?: Array<{ content?: { parts?: Part[] } }>;
+  candidates?: Array<{ content?: { parts?: Part[] }; finishReason?: string }>;
+  usageMetadata?: UsageMetadata;
+  /** The model that answered: another than the one asked for when Google routes a retired name. */
+  modelVersion?: string;
+  responseId?: string;
   error?: unknown;
 }
 

@@ -2,11 +2,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { normalize, type Embedder, type EmbeddingTask } from "../embeddings/embedder.ts";
 import { AppError } from "../errors.ts";
 import { JsonEndpoint } from "../http/json-endpoint.ts";
+import { GEMINI_PROVIDER } from "../telemetry/gen-ai.ts";
 import { GEMINI_API_URL, GEMINI_API_VERSION, modelResource, type BatchEmbedContentsResponse } from "./api.ts";
 import { fromGeminiError, geminiError, GeminiError } from "./gemini-error.ts";
 
 /** batchEmbedContents accepts at most 100 requests per call. */
-export const MAX_BATCH_SIZE = 100;
+const MAX_BATCH_SIZE = 100;
 
 export interface GeminiEmbedderOptions {
   apiKey: string;
@@ -31,12 +32,13 @@ export interface GeminiEmbedderOptions {
  * vector ourselves (cosine scores then equal dot products, in both stores).
  *
  * Calls go to batchEmbedContents as the SDK sends them, but through JsonEndpoint rather than
- * the SDK's fetch: every question makes one, and the SDK's costs three times the CPU.
+ * the SDK's fetch: every question makes one, and the SDK's costs more CPU.
  * Failures are GeminiErrors, as the answer stream's are, so one mapping (fromGeminiError) serves.
  */
 export class GeminiEmbedder implements Embedder {
   readonly model: string;
   readonly dimensions: number;
+  readonly provider = GEMINI_PROVIDER;
   readonly #api: JsonEndpoint;
   readonly #batchSize: number;
   readonly #concurrency: number;

@@ -17,7 +17,7 @@ export function promptContents(request: GenerationRequest): Content[] {
 }
 
 /** The final user turn: the grounding material, then the question. */
-export function groundedQuestion(request: GenerationRequest): string {
+function groundedQuestion(request: GenerationRequest): string {
   if (request.mode === "selection") {
     return `Selected text:\n"""\n${request.selection ?? ""}\n"""\n\nAnswer from the selected text alone.\n\nQuestion: ${request.question}`;
   }

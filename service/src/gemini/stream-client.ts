@@ -1,17 +1,30 @@
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
 import { createParser } from "eventsource-parser";
-import { GEMINI_API_URL, GEMINI_API_VERSION, modelResource, type Content, type GenerateContentResponse } from "./api.ts";
+import type { TokenUsage } from "../answer/answer-generator.ts";
+import { generationRequestAttributes, generationResponseAttributes } from "../telemetry/gen-ai.ts";
+import { inSpan, SpanKind } from "../telemetry/spans.ts";
+import { GEMINI_API_URL, GEMINI_API_VERSION, modelResource, type Content, type GenerateContentResponse, type UsageMetadata } from "./api.ts";
 import { geminiError, GeminiError } from "./gemini-error.ts";
 import type { ThinkingConfig } from "./thinking.ts";
 
 export interface StreamGenerateRequest {
   contents: Content[];
   systemInstruction: string;
-  temperature: number;
+  /** Sent only when set: the 3.x models no longer take it (see thinking.ts). */
+  temperature?: number | undefined;
   /** Sent only when set: undefined leaves the model's own thinking (or a model without it). */
   thinkingConfig?: ThinkingConfig | undefined;
-  maxOutputTokens?: number;
+  maxOutputTokens?: number | undefined;
+}
+
+/** What the stream said about itself besides its text: its last chunk's usage, finish reason and model. */
+export interface StreamOutcome {
+  usage: TokenUsage | undefined;
+  /** The first candidate's finishReason ("STOP", "MAX_TOKENS"...). */
+  finishReason: string | undefined;
+  responseModel: string | undefined;
+  responseId: string | undefined;
 }
 
 /**
@@ -20,8 +33,8 @@ export interface StreamGenerateRequest {
  *
  * Why not the SDK's generateContentStream: for every event it parses the JSON three times
  * (once as a thrown SyntaxError on the raw chunk), builds a WHATWG Response and runs its
- * converters. That is about 110 µs of CPU per event on the CI machine, against about 20
- * here; at 500 streams of 30 tokens a second it was the service's whole core. Failures are
+ * converters: several times the CPU per event of this reader, the service's whole core under
+ * load (figures in the docs). Failures are
  * GeminiErrors, as the embedder's are, so one mapping (fromGeminiError) serves both.
  */
 export class GeminiStreamClient {
@@ -29,14 +42,28 @@ export class GeminiStreamClient {
   readonly #apiKey: string;
   readonly #agent: http.Agent;
   readonly #transport: typeof http | typeof https;
+  readonly #onUsage: ((usage: TokenUsage) => void) | undefined;
+  readonly #onModelVersion: ((model: string, served: string) => void) | undefined;
 
-  constructor(options: { apiKey: string; baseUrl?: string | undefined; apiVersion?: string }) {
+  /**
+   * `onUsage` hears every call's token usage (answers and rewrites alike): the metrics' feed.
+   * `onModelVersion` hears, once per stream, which model answered (its `modelVersion`).
+   */
+  constructor(options: {
+    apiKey: string;
+    baseUrl?: string | undefined;
+    apiVersion?: string;
+    onUsage?: ((usage: TokenUsage) => void) | undefined;
+    onModelVersion?: (model: string, served: string) => void;
+  }) {
     const base = options.baseUrl ?? GEMINI_API_URL;
     this.#base = new URL(`${options.apiVersion ?? GEMINI_API_VERSION}/`, base.endsWith("/") ? base : `${base}/`);
     this.#apiKey = options.apiKey;
+    this.#onModelVersion = options.onModelVersion;
     this.#transport = this.#base.protocol === "https:" ? https : http;
     // One pool per process: a stream's socket serves the next one instead of a new TLS handshake.
     this.#agent = new this.#transport.Agent({ keepAlive: true });
+    this.#onUsage = options.onUsage;
   }
 
   /**
@@ -45,14 +72,34 @@ export class GeminiStreamClient {
    *
    * Pieces are handed over from the socket's data event, not through an async iterator: at
    * hundreds of streams every promise per piece is CPU the relay does not have.
+   *
+   * Each call is a span following the GenAI semantic conventions (telemetry/gen-ai.ts).
    */
-  async stream(model: string, request: StreamGenerateRequest, signal: AbortSignal, onText: (text: string) => void): Promise<void> {
+  stream(model: string, request: StreamGenerateRequest, signal: AbortSignal, onText: (text: string) => void): Promise<StreamOutcome> {
+    const name = model.replace(/^models\//, "");
+    return inSpan(`generate_content ${name}`, { kind: SpanKind.CLIENT }, async (span) => {
+      // Attributes are made only for a span that records: with tracing off they would be waste.
+      const recording = span.isRecording();
+      if (recording) span.setAttributes(generationRequestAttributes({ model: name, temperature: request.temperature, maxOutputTokens: request.maxOutputTokens, server: this.#base }));
+      let outcome: StreamOutcome | undefined;
+      try {
+        outcome = await this.#stream(model, name, request, signal, onText);
+        if (outcome.usage) this.#onUsage?.(outcome.usage);
+        return outcome;
+      } finally {
+        if (recording) span.setAttributes(generationResponseAttributes(outcome));
+      }
+    });
+  }
+
+  /** `model` as configured (the URL's, and onModelVersion's), `name` without its "models/" prefix. */
+  async #stream(model: string, name: string, request: StreamGenerateRequest, signal: AbortSignal, onText: (text: string) => void): Promise<StreamOutcome> {
     const url = new URL(`${modelResource(model)}:streamGenerateContent?alt=sse`, this.#base);
     const body = JSON.stringify({
       contents: request.contents,
       systemInstruction: { parts: [{ text: request.systemInstruction }] },
       generationConfig: {
-        temperature: request.temperature,
+        ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
         ...(request.maxOutputTokens !== undefined ? { maxOutputTokens: request.maxOutputTokens } : {}),
         ...(request.thinkingConfig !== undefined ? { thinkingConfig: request.thinkingConfig } : {}),
       },
@@ -61,7 +108,8 @@ export class GeminiStreamClient {
       throw signal.aborted ? signal.reason : err;
     });
     if (res.statusCode !== 200) throw await statusError(res);
-    return readEvents(res, signal, onText);
+    const onModelVersion = this.#onModelVersion;
+    return readEvents(res, name, signal, onText, onModelVersion && ((served) => onModelVersion(model, served)));
   }
 
   #post(url: URL, body: string, signal: AbortSignal, retried = false): Promise<IncomingMessage> {
@@ -98,10 +146,16 @@ export class GeminiStreamClient {
   }
 }
 
-/** Reads the SSE body to its end, handing each chunk's text to `onText`. */
-function readEvents(res: IncomingMessage, signal: AbortSignal, onText: (text: string) => void): Promise<void> {
+/** Reads the SSE body to its end, handing each chunk's text to `onText`; resolves with what its last chunks said. */
+function readEvents(res: IncomingMessage, model: string, signal: AbortSignal, onText: (text: string) => void, onModelVersion?: (served: string) => void): Promise<StreamOutcome> {
   return new Promise((resolve, reject) => {
     let settled = false;
+    let versionSeen = onModelVersion === undefined;
+    // Kept from the chunks as they pass: the last one carries the whole answer's counts.
+    let usage: UsageMetadata | undefined;
+    let finishReason: string | undefined;
+    let responseModel: string | undefined;
+    let responseId: string | undefined;
     const fail = (err: unknown) => {
       if (settled) return;
       settled = true;
@@ -121,6 +175,17 @@ function readEvents(res: IncomingMessage, signal: AbortSignal, onText: (text: st
         }
         // An error after the 200, sent as an event of its own.
         if (chunk.error) return fail(geminiError(undefined, event.data));
+        if (chunk.usageMetadata !== undefined) usage = chunk.usageMetadata;
+        if (chunk.modelVersion !== undefined) {
+          responseModel = chunk.modelVersion;
+          if (!versionSeen) {
+            versionSeen = true;
+            onModelVersion!(chunk.modelVersion);
+          }
+        }
+        if (chunk.responseId !== undefined) responseId = chunk.responseId;
+        const reason = chunk.candidates?.[0]?.finishReason;
+        if (reason !== undefined) finishReason = reason;
         const text = textOf(chunk);
         if (!text) return;
         try {
@@ -135,12 +200,20 @@ function readEvents(res: IncomingMessage, signal: AbortSignal, onText: (text: st
     res.on("end", () => {
       if (settled) return;
       settled = true;
-      resolve();
+      resolve({ usage: usage && tokenUsage(usage, responseModel ?? model), finishReason, responseModel, responseId });
     });
     res.on("error", fail);
     // A socket closed before the body's end (a cut, an abort) may end the body without an error.
     res.on("close", () => fail(new Error("The Gemini stream closed before its end.")));
   });
+}
+
+/** Gemini's counts as the service keeps them; a count Gemini left out (no thinking) is 0. */
+function tokenUsage(metadata: UsageMetadata, model: string): TokenUsage {
+  const inputTokens = metadata.promptTokenCount ?? 0;
+  const outputTokens = metadata.candidatesTokenCount ?? 0;
+  const thinkingTokens = metadata.thoughtsTokenCount ?? 0;
+  return { model, inputTokens, outputTokens, thinkingTokens, totalTokens: metadata.totalTokenCount ?? inputTokens + outputTokens + thinkingTokens };
 }
 
 /** The text parts of a chunk's first candidate, as the SDK's `.text` joins them (thoughts left out). */

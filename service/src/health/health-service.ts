@@ -4,6 +4,7 @@ import type { AnswerGenerator } from "../answer/answer-generator.ts";
 import type { VectorStore } from "../retrieval/vector-store.ts";
 import type { GeminiStatus } from "./gemini-status.ts";
 import type { Readiness } from "./readiness.ts";
+import { isTimeout, timeoutMessage } from "../http/unreachable.ts";
 
 export type Status = "starting" | "healthy" | "degraded" | "unhealthy";
 
@@ -95,8 +96,10 @@ export class HealthService {
     try {
       await this.#withTimeout(this.#o.db.query(TABLES_READ));
       return { status: "healthy", kind: this.#o.db.kind, latency_ms: Math.round(performance.now() - started) };
-    } catch {
-      return { status: "unhealthy", kind: this.#o.db.kind, message: "The database does not answer, or cannot read its tables." };
+    } catch (err) {
+      const { endpoint } = this.#o.db;
+      const message = endpoint && isTimeout(err) ? `The database does not answer: ${timeoutMessage("Postgres", endpoint)}` : "The database does not answer, or cannot read its tables.";
+      return { status: "unhealthy", kind: this.#o.db.kind, message };
     }
   }
 
@@ -106,8 +109,9 @@ export class HealthService {
     let info;
     try {
       info = await this.#withTimeout(store.info());
-    } catch {
-      return { status: "unhealthy", ...base, message: "The vector store does not answer." };
+    } catch (err) {
+      const message = store.endpoint && isTimeout(err) ? `The vector store does not answer: ${timeoutMessage("Qdrant", store.endpoint)}` : "The vector store does not answer.";
+      return { status: "unhealthy", ...base, message };
     }
     const details = {
       ...base,
@@ -134,7 +138,11 @@ export class HealthService {
         message: `The collection was embedded with ${info.embeddingModel} but questions are embedded with ${embedder.model}: vectors of different models do not match, so re-ingest the book (npm run ingest).`,
       };
     }
-    return { status: "healthy", ...details };
+    const mode = store.searchMode?.();
+    if (mode?.hybrid === false) {
+      return { status: "degraded", ...details, search: "vector", message: mode.reason ?? "Hybrid search is unavailable: search is by vector alone." };
+    }
+    return { status: "healthy", ...details, ...(mode ? { search: "hybrid" } : {}) };
   }
 
   #gemini(): ServiceHealth {
@@ -143,9 +151,33 @@ export class HealthService {
     if (generator.model === "extractive") {
       return { status: "healthy", mode: "embedded", ...details, message: "GEMINI_API_KEY is not set: answers quote passages." };
     }
+    const routed = geminiStatus.routed;
+    const served = routed ? { served_model: routed.served } : {};
+    const models = geminiStatus.models;
+    const missing = models.find((m) => m.answer.kind === "not_served");
+    if (missing?.answer.kind === "not_served") {
+      const instead = missing.answer.replacement ? `; the API names ${missing.answer.replacement} instead` : "";
+      return {
+        status: "unhealthy",
+        mode: "gemini",
+        ...details,
+        message: `Gemini does not serve the model ${missing.model} (${missing.variable})${instead}: set ${missing.variable} to a model Google serves today. Gemini said: ${missing.answer.message}`,
+      };
+    }
+    const refused = models.find((m) => m.answer.kind === "refused");
+    if (refused?.answer.kind === "refused") {
+      return { status: "unhealthy", mode: "gemini", ...details, message: `Gemini refused GEMINI_API_KEY when asked for ${refused.model}: ${refused.answer.message}` };
+    }
+    const unverified = models.find((m) => m.answer.kind === "unverified");
+    if (unverified?.answer.kind === "unverified") {
+      return { status: "degraded", mode: "gemini", ...details, ...served, message: `Could not yet check that Gemini serves ${unverified.model} (${unverified.variable}): ${unverified.answer.reason}. Asking again.` };
+    }
     const since = geminiStatus.quotaExceededAt;
     if (since) {
-      return { status: "degraded", mode: "gemini", ...details, message: "Gemini answered 429 (quota exhausted) since " + since.toISOString() };
+      return { status: "degraded", mode: "gemini", ...details, ...served, message: "Gemini answered 429 (quota exhausted) since " + since.toISOString() };
+    }
+    if (routed) {
+      return { status: "healthy", mode: "gemini", ...details, ...served, message: `Gemini answers ${routed.configured} with ${routed.served}: Google routes this name to another model; set GEMINI_MODEL to the model you mean.` };
     }
     return { status: "healthy", mode: "gemini", ...details };
   }

@@ -1,5 +1,8 @@
 import { AppError } from "../errors.ts";
 
+/** What a reader is told when the service stops: a request refused, or an answer cut. */
+export const SHUTTING_DOWN_MESSAGE = "The server is restarting. Please try again in a moment.";
+
 export type Phase = "starting" | "ready" | "shutting_down";
 
 /** Where the process is in its life. Owned by the composition root, read by routes and health. */
@@ -48,7 +51,7 @@ export class Readiness {
       throw new AppError("service_starting", "The service is starting up. Please try again in a few seconds.", { retryAfter: 5 });
     }
     if (this.#phase === "shutting_down") {
-      throw new AppError("shutting_down", "The server is restarting. Please try again in a moment.", { retryAfter: 5 });
+      throw new AppError("shutting_down", SHUTTING_DOWN_MESSAGE, { retryAfter: 5 });
     }
   }
 }

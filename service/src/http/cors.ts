@@ -21,14 +21,17 @@ export function originMatcher(allowed: readonly string[]): (origin: string) => b
   };
 }
 
-/** CORS for the API: allowed origins get the headers, others get none. No credentials. */
-export function corsMiddleware(allowed: readonly string[]): RequestHandler {
+/**
+ * CORS for the API: allowed origins get the headers, others get none. No credentials.
+ * `headers`: what a protocol adds both ways (MCP's session and version headers).
+ */
+export function corsMiddleware(allowed: readonly string[], headers: readonly string[] = []): RequestHandler {
   const matches = originMatcher(allowed);
   return cors({
     origin: (origin, callback) => callback(null, origin !== undefined && matches(origin) ? origin : false),
-    methods: ["GET", "POST", "OPTIONS"],
-    allowedHeaders: ["Content-Type", "X-Request-Id"],
-    exposedHeaders: ["X-Request-Id", "Retry-After", "RateLimit", "RateLimit-Policy"],
+    methods: ["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+    allowedHeaders: ["Content-Type", "X-Request-Id", ...headers],
+    exposedHeaders: ["X-Request-Id", "Retry-After", "RateLimit", "RateLimit-Policy", ...headers],
     credentials: false,
     maxAge: 600,
   });

@@ -18,11 +18,9 @@ export class JsonText {
  * A JSON API on one origin, reached through undici's request API over a keep-alive pool.
  *
  * Each chat makes two upstream JSON calls before its answer starts (the question's embedding,
- * the passage search). Through the SDKs, which sit on fetch, they cost about 0.96 ms and
- * 0.77 ms of CPU each on the CI machine; through this, 0.28 ms and 0.22 ms (measured against
- * the emulators, 500 calls each). At hundreds of new chats a second that is the difference
- * between a busy event loop and a saturated one. Qdrant's other calls (collection admin,
- * upserts, scrolls) use it too, so the service has one transport per upstream.
+ * the passage search): through the SDKs, which sit on fetch, they cost several times the CPU
+ * (figures in the docs). Qdrant's other calls (collection admin, upserts, scrolls) use it too,
+ * so the service has one transport per upstream.
  */
 export class JsonEndpoint {
   readonly #pool: Pool;

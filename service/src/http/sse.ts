@@ -1,5 +1,4 @@
 import type { Response } from "express";
-import type { ChatEvent } from "../chat/chat-event.ts";
 
 /** What a stream may hold for a reader that is slow to take it: a few seconds of a fast answer. */
 export const MAX_BUFFERED_BYTES = 64 * 1024;
@@ -15,15 +14,16 @@ export interface SseOptions {
 }
 
 /**
- * All Server-Sent Events framing of the service. Every event is one `data: <JSON>` line
- * and a blank line, as the existing client reads them: JSON encoding keeps newlines out
- * of the line. Writes go straight to the socket (no compression, no buffering proxies).
+ * All Server-Sent Events framing of the service, for events of any type `Event`. Every event
+ * is one `data: <JSON>` line and a blank line, as the existing client reads them: JSON
+ * encoding keeps newlines out of the line. Writes go straight to the socket (no compression,
+ * no buffering proxies).
  *
  * A reader that stops reading fills the socket, then write() returns false and what follows
  * waits in this process's memory. So the stream waits for "drain" at most writeTimeoutMs,
  * holds at most maxBufferedBytes, and past either the reader counts as stalled.
  */
-export class SseStream {
+export class SseStream<Event> {
   readonly #res: Response;
   readonly #o: SseOptions;
   #timer: NodeJS.Timeout | undefined;
@@ -32,7 +32,7 @@ export class SseStream {
   #stalled = false;
   /** Callers of delivered() waiting for the reader: true on drain, false on a stall. */
   #waiting: Array<(delivered: boolean) => void> = [];
-  /** Token frames sent in this run of callbacks, written as one when it ends (see sendToken). */
+  /** Frames given to sendJson in this run of callbacks, written as one when it ends. */
   #pending = "";
 
   constructor(res: Response, options: SseOptions) {
@@ -73,21 +73,22 @@ export class SseStream {
     return new Promise((resolve) => this.#waiting.push(resolve));
   }
 
-  send(event: ChatEvent): void {
+  send(event: Event): void {
     this.#writePending();
     this.#write(`data: ${JSON.stringify(event)}\n\n`);
   }
 
   /**
-   * The most frequent event, a ChatEvent of type token, framed without building an object for
-   * it first. The tokens of one upstream read arrive in one run of callbacks: they are written
-   * together when it ends. They left in one packet anyway (Node corks a response until the
-   * next tick), but a response write per token cost more CPU than all the rest of the relay.
+   * An event its caller already wrote as JSON (one line): a frequent event (a token) need not
+   * be built as an object first. The tokens of one upstream read arrive in one run of
+   * callbacks: they are written together when it ends. They left in one packet anyway (Node
+   * corks a response until the next tick), but a response write per token cost more CPU than
+   * all the rest of the relay.
    */
-  sendToken(text: string): void {
+  sendJson(json: string): void {
     if (this.ended || this.#stalled) return;
     if (this.#pending === "") process.nextTick(this.#writePending);
-    this.#pending += `data: {"type":"token","content":${JSON.stringify(text)}}\n\n`;
+    this.#pending += `data: ${json}\n\n`;
   }
 
   /**

@@ -3,6 +3,8 @@ import type { Section } from "./markdown.ts";
 
 export interface Chunk {
   headingPath: string[];
+  /** The section heading's id on its page (Docusaurus'), when the section has a heading. */
+  anchor?: string;
   content: string;
   tokenCount: number;
 }
@@ -43,7 +45,9 @@ export function chunkSections(sections: readonly Section[], options: ChunkOption
       pieces.forEach((piece, j) => units.push({ text: piece.text, sep: j === 0 ? sep : piece.sep, code: false }));
     }
     for (const content of pack(units, maxTokens, overlapTokens)) {
-      chunks.push({ headingPath: [...section.headingPath], content, tokenCount: estimateTokens(content) });
+      const chunk: Chunk = { headingPath: [...section.headingPath], content, tokenCount: estimateTokens(content) };
+      if (section.anchor !== undefined) chunk.anchor = section.anchor;
+      chunks.push(chunk);
     }
   }
   return chunks;

@@ -4,7 +4,7 @@ import cliProgress from "cli-progress";
 import { ConfigError, loadConfig } from "../config.ts";
 import type { Database } from "../db/database.ts";
 import { openDatabase } from "../db/open-database.ts";
-import { createEmbedder } from "../embeddings/create-embedder.ts";
+import { createEmbedder } from "../dependencies.ts";
 import { AppError } from "../errors.ts";
 import { createVectorStore } from "../retrieval/create-vector-store.ts";
 import { createRedactor, secretValuesOf } from "../secrets.ts";

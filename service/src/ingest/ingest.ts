@@ -2,10 +2,12 @@ import { createHash } from "node:crypto";
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { pageUrl, type BookLocation } from "../book/page-url.ts";
+import { pageTitle } from "../book/page-title.ts";
 import type { Embedder } from "../embeddings/embedder.ts";
 import { AppError } from "../errors.ts";
 import type { ChunkPoint, VectorStore } from "../retrieval/vector-store.ts";
 import { chunkSections, type ChunkOptions } from "./chunker.ts";
+import { embedText as embedTextOf } from "./embed-text.ts";
 import { parseDoc } from "./markdown.ts";
 
 export interface IngestProgress {
@@ -133,15 +135,15 @@ async function chunkFile(
   const source = await readFile(path.join(root, relative), "utf8");
   const filePath = `docs/${relative}`;
   const doc = parseDoc(source, { mdx: relative.endsWith(".mdx"), file: filePath });
-  const title = doc.title ?? path.basename(relative).replace(/\.mdx?$/, "");
+  const title = doc.title ?? pageTitle(filePath);
   const url = pageUrl(options.book ?? DEFAULT_BOOK, filePath, doc.frontMatter);
 
   return chunkSections(doc.sections, options.chunking).map((chunk, index) => {
-    // The page title and headings go into the embedded text: they say what the chunk is about.
-    const embedText = `${[title, ...chunk.headingPath].join(" > ")}\n\n${chunk.content}`;
+    const embedText = embedTextOf(title, chunk.headingPath, chunk.content);
     const contentHash = createHash("sha256").update(embedText).digest("hex");
-    // The url is part of what a point holds: a new route base or slug rewrites the page's points.
-    const id = pointId(`${filePath}\n${index}\n${contentHash}\n${embedder.model}@${embedder.dimensions}\n${url}`);
+    // The url, anchor and title are part of what a point holds: a new route base, slug, title
+    // or heading id rewrites the page's points.
+    const id = pointId(`${filePath}\n${index}\n${contentHash}\n${embedder.model}@${embedder.dimensions}\n${url}\n${chunk.anchor ?? ""}\n${title}`);
     const point: ChunkPoint = {
       id,
       vector: [],
@@ -155,6 +157,8 @@ async function chunkFile(
         content_hash: contentHash,
         chunk_index: index,
         url,
+        title,
+        ...(chunk.anchor !== undefined ? { anchor: chunk.anchor } : {}),
       },
     };
     return { point, embedText };

@@ -3,6 +3,7 @@ import remarkGfm from "remark-gfm";
 import remarkMdx from "remark-mdx";
 import remarkParse from "remark-parse";
 import { unified } from "unified";
+import { escapeMarkdownHeadingIds, headingIds } from "../book/heading-ids.ts";
 import { parse as parseYaml } from "yaml";
 import { AppError } from "../errors.ts";
 
@@ -29,11 +30,13 @@ export interface Block {
 export interface Section {
   /** The H2 and H3 headings above the text; empty for the text before the first H2. */
   headingPath: string[];
+  /** The id Docusaurus gives the section's heading (its link target); none above the first H2. */
+  anchor?: string;
   blocks: Block[];
 }
 
 export interface ParsedDoc {
-  /** Front matter title, else the first H1, else the sidebar label. */
+  /** Front matter title, else the first H1 (the page title Docusaurus shows); else none. */
   title: string | undefined;
   frontMatter: FrontMatter;
   sections: Section[];
@@ -54,15 +57,19 @@ interface Node {
 export function parseDoc(source: string, options: { mdx: boolean; file?: string }): ParsedDoc {
   const processor = unified().use(remarkParse).use(remarkFrontmatter, ["yaml"]).use(remarkGfm);
   if (options.mdx) processor.use(remarkMdx);
+  // MDX reads `{#custom-id}` as an expression: escaped as Docusaurus escapes it, it is text.
+  // Every block is sliced from this text, so offsets match the tree.
+  if (options.mdx) source = escapeMarkdownHeadingIds(source);
   let tree: Node;
   try {
-    tree = processor.parse(options.mdx ? blankHeadingIds(source) : source) as Node;
+    tree = processor.parse(source) as Node;
   } catch (err) {
     const line = (err as { line?: unknown }).line;
     const where = typeof line === "number" ? ` at line ${line}` : "";
     throw new AppError("invalid_request", `${options.file ?? "document"}: not valid MDX${where} (${(err as Error).message})`, { cause: err });
   }
 
+  const ids = headingIds(tree);
   let frontMatter: FrontMatter = {};
   let h1: string | undefined;
   const sections: Section[] = [{ headingPath: [], blocks: [] }];
@@ -93,9 +100,9 @@ export function parseDoc(source: string, options: { mdx: boolean; file?: string 
             if (node.depth === 2) h2 = text;
             const headingPath = node.depth === 2 || h2 === undefined ? [text] : [h2, text];
             const line = sliceClean(source, node).replace(HEADING_ID, "");
-            sections.push({ headingPath, blocks: [{ kind: "text", text: line }] });
+            sections.push({ headingPath, anchor: ids.get(node), blocks: [{ kind: "text", text: line }] });
           } else {
-            push({ kind: "text", text: sliceClean(source, node) });
+            push({ kind: "text", text: sliceClean(source, node).replace(HEADING_ID, "") });
           }
           break;
         }
@@ -121,18 +128,10 @@ export function parseDoc(source: string, options: { mdx: boolean; file?: string 
   // A heading followed directly by a subheading has no text of its own.
   const withText = sections.filter((s, i) => s.blocks.length > (i === 0 ? 0 : 1));
   return {
-    title: frontMatter.title ?? h1 ?? frontMatter.sidebar_label,
+    title: frontMatter.title ?? h1,
     frontMatter,
     sections: withText,
   };
-}
-
-/**
- * Docusaurus accepts `## Title {#custom-id}` in MDX, but to MDX the braces are a JavaScript
- * expression. Blank them out (same length, so every offset still points into the source).
- */
-function blankHeadingIds(source: string): string {
-  return source.replace(/^(#{1,6}[ \t].*?)(\\?\{#[\w-]+\})([ \t]*)$/gm, (_m, head: string, id: string, tail: string) => head + " ".repeat(id.length) + tail);
 }
 
 function readFrontMatter(yamlText: string, file: string | undefined): FrontMatter {
@@ -152,7 +151,8 @@ function readFrontMatter(yamlText: string, file: string | undefined): FrontMatte
   return out;
 }
 
-const HEADING_ID = /\s*\\?\{#[\w-]+\}\s*$/;
+// Docusaurus' custom heading id (parseMarkdownHeadingId): anything but `{#` and `}`, last on the line.
+const HEADING_ID = /\s*\\?\{#(?:.(?!\{#|\}))*.\}\s*$/;
 
 function headingText(node: Node): string {
   return plainText(node)

@@ -11,7 +11,7 @@ import type { Queryable } from "../db/database.ts";
 export const SEARCH_COLUMN = "search_text";
 
 // The dictionary that stems questions and passages alike ("deploying" meets "deploy").
-export const TEXT_SEARCH_CONFIG = "english";
+const TEXT_SEARCH_CONFIG = "english";
 
 const HEADING_ELEMENTS = 4;
 

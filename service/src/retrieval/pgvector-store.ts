@@ -2,8 +2,7 @@ import { createHash } from "node:crypto";
 import type { Database } from "../db/database.ts";
 import { AppError, isAbortError } from "../errors.ts";
 import { addFullTextSearch, anyWordQuery, quoteIdent, SEARCH_COLUMN } from "./pgvector-full-text.ts";
-import { RRF_K } from "./rank-fusion.ts";
-import type { ChunkPayload, ChunkPoint, SearchHit, SearchQuery, StoreInfo, VectorStore } from "./vector-store.ts";
+import type { ChunkPayload, ChunkPoint, SearchHit, SearchQuery, StoredPage, StoreInfo, VectorStore } from "./vector-store.ts";
 
 // Postgres error code of a missing table: a collection that was never ingested.
 const UNDEFINED_TABLE = "42P01";
@@ -13,6 +12,11 @@ const DEFAULT_EF_SEARCH = 40;
 // Candidates each side of a hybrid search brings to the fusion, per passage wanted.
 const CANDIDATES_PER_HIT = 4;
 const MIN_CANDIDATES = 20;
+// Reciprocal rank fusion (Cormack, Clarke and Büttcher, 2009): a chunk's fused score is the sum
+// of 1 / (k + rank) over the rankings holding it, ranks from 1, so cosine and text-match scores
+// need no common scale. k = 60 is the paper's. Qdrant's default differs: k = 2 with ranks from 0
+// (the paper's k = 1), and `rrf: {k}` needs Qdrant 1.16.
+const RRF_K = 60;
 
 interface ChunkRow {
   id: string;
@@ -25,6 +29,8 @@ interface ChunkRow {
   content_hash: string | null;
   url: string | null;
   chunk_index: number | null;
+  anchor: string | null;
+  title: string | null;
 }
 
 /**
@@ -50,8 +56,11 @@ export class PgvectorStore implements VectorStore {
     const existing = await this.#guard(() => this.#vectorSize());
     if (existing !== null) {
       if (existing !== vectorSize) throw sizeMismatch(this.collection, existing, vectorSize);
-      // A table from before hybrid search, when the ingest runs before the server migrated it.
-      if (!(await this.#guard(() => this.#hasSearchColumn()))) await this.#guard(() => this.#db.transaction((tx) => addFullTextSearch(tx, this.#table)));
+      // A table from before hybrid search, anchors and titles, when the ingest runs before the server migrated it.
+      if (!(await this.#guard(() => this.#hasColumn(SEARCH_COLUMN)))) await this.#guard(() => this.#db.transaction((tx) => addFullTextSearch(tx, this.#table)));
+      if (!(await this.#guard(() => this.#hasColumn("title")))) {
+        await this.#guard(() => this.#db.query(`alter table ${quoteIdent(this.#table)} add column if not exists anchor text, add column if not exists title text`));
+      }
       return;
     }
     const t = quoteIdent(this.#table);
@@ -72,6 +81,8 @@ export class PgvectorStore implements VectorStore {
             content_hash text,
             url text,
             chunk_index integer,
+            anchor text,
+            title text,
             embedding vector(${vectorSize}) not null,
             created_at timestamptz not null default now()
           )`);
@@ -143,6 +154,8 @@ export class PgvectorStore implements VectorStore {
       { missing: { rows: [], rowCount: 0 } },
     );
     signal?.throwIfAborted();
+    // Always both rankings, fused in one query (a question without words matches nothing lexically).
+    query.onMode?.("hybrid");
     return rows.rows.map((row) => ({ id: row.id, score: Number(row.score), payload: toPayload(row) }));
   }
 
@@ -153,7 +166,10 @@ export class PgvectorStore implements VectorStore {
       const params: unknown[] = [];
       const tuples = batch.map((point) => {
         const p = point.payload;
-        const values = [point.id, p.file_path, p.heading_path, p.section_depth, p.content, p.token_count, p.embedding_model ?? null, p.content_hash ?? null, p.url ?? null, p.chunk_index ?? null, vectorLiteral(point.vector)];
+        const values = [
+          point.id, p.file_path, p.heading_path, p.section_depth, p.content, p.token_count, p.embedding_model ?? null, p.content_hash ?? null, p.url ?? null,
+          p.chunk_index ?? null, p.anchor ?? null, p.title ?? null, vectorLiteral(point.vector),
+        ];
         const placeholders = values.map((value) => {
           params.push(value);
           return `$${params.length}`;
@@ -163,12 +179,13 @@ export class PgvectorStore implements VectorStore {
       });
       await this.#guard(() =>
         this.#db.query(
-          `insert into ${t} (id, file_path, heading_path, section_depth, content, token_count, embedding_model, content_hash, url, chunk_index, embedding)
+          `insert into ${t} (id, file_path, heading_path, section_depth, content, token_count, embedding_model, content_hash, url, chunk_index, anchor, title, embedding)
            values ${tuples.join(",\n")}
            on conflict (id) do update set
              file_path = excluded.file_path, heading_path = excluded.heading_path, section_depth = excluded.section_depth,
              content = excluded.content, token_count = excluded.token_count, embedding_model = excluded.embedding_model,
-             content_hash = excluded.content_hash, url = excluded.url, chunk_index = excluded.chunk_index, embedding = excluded.embedding`,
+             content_hash = excluded.content_hash, url = excluded.url, chunk_index = excluded.chunk_index, anchor = excluded.anchor, title = excluded.title,
+             embedding = excluded.embedding`,
           params,
         ),
       );
@@ -188,6 +205,27 @@ export class PgvectorStore implements VectorStore {
       { missing: { rows: [], rowCount: 0 } },
     );
     return result.rows;
+  }
+
+  async listPages(): Promise<StoredPage[]> {
+    const { rows } = await this.#guard(
+      () =>
+        this.#db.query<{ file_path: string; url: string | null; title: string | null }>(
+          `select distinct on (file_path) file_path, url, title from ${quoteIdent(this.#table)} order by file_path, chunk_index nulls last, id`,
+        ),
+      { missing: { rows: [], rowCount: 0 } },
+    );
+    return rows.map((row) => ({ file_path: row.file_path, ...(row.url !== null ? { url: row.url } : {}), ...(row.title !== null ? { title: row.title } : {}) }));
+  }
+
+  async pageChunks(filePath: string, signal?: AbortSignal): Promise<ChunkPayload[]> {
+    signal?.throwIfAborted();
+    const { rows } = await this.#guard(
+      () => this.#db.query<ChunkRow>(`select ${PAYLOAD_COLUMNS} from ${quoteIdent(this.#table)} where file_path = $1 order by chunk_index nulls last, id`, [filePath]),
+      { missing: { rows: [], rowCount: 0 } },
+    );
+    signal?.throwIfAborted();
+    return rows.map(toPayload);
   }
 
   async info(): Promise<StoreInfo> {
@@ -213,8 +251,8 @@ export class PgvectorStore implements VectorStore {
     return rows[0] ? Number(rows[0].size) : null;
   }
 
-  async #hasSearchColumn(): Promise<boolean> {
-    const { rows } = await this.#db.query(`select 1 from pg_attribute where attrelid = to_regclass($1) and attname = $2 and not attisdropped`, [quoteIdent(this.#table), SEARCH_COLUMN]);
+  async #hasColumn(name: string): Promise<boolean> {
+    const { rows } = await this.#db.query(`select 1 from pg_attribute where attrelid = to_regclass($1) and attname = $2 and not attisdropped`, [quoteIdent(this.#table), name]);
     return rows.length > 0;
   }
 
@@ -230,7 +268,7 @@ export class PgvectorStore implements VectorStore {
   }
 }
 
-const PAYLOAD_COLUMNS = "id, file_path, heading_path, section_depth, content, token_count, embedding_model, content_hash, url, chunk_index";
+const PAYLOAD_COLUMNS = "id, file_path, heading_path, section_depth, content, token_count, embedding_model, content_hash, url, chunk_index, anchor, title";
 
 function toPayload(row: ChunkRow): ChunkPayload {
   const payload: ChunkPayload = {
@@ -244,6 +282,8 @@ function toPayload(row: ChunkRow): ChunkPayload {
   if (row.content_hash !== null) payload.content_hash = row.content_hash;
   if (row.url !== null) payload.url = row.url;
   if (row.chunk_index !== null) payload.chunk_index = row.chunk_index;
+  if (row.anchor !== null) payload.anchor = row.anchor;
+  if (row.title !== null) payload.title = row.title;
   return payload;
 }
 

@@ -1,10 +1,12 @@
 import { Router, type Request, type Response } from "express";
 import type { Config } from "../config.ts";
 import type { Logger } from "../logger.ts";
-import { AppError } from "../errors.ts";
 import type { ActiveStreams } from "../chat/active-streams.ts";
+import type { OpenAnswers } from "../chat/open-answers.ts";
+import { tokenJson, type ChatEvent } from "../chat/chat-event.ts";
 import { chatRequestSchema } from "../chat/chat-request.ts";
-import type { ChatService, PreparedChat } from "../chat/chat-service.ts";
+import type { ChatService, PreparedChat, UnpreparedChat } from "../chat/chat-service.ts";
+import { StreamStop } from "../chat/stream-stop.ts";
 import { DATABASE_UNAVAILABLE } from "../db/conversation-store.ts";
 import { MAX_BUFFERED_BYTES, SseStream } from "../http/sse.ts";
 import { parseBody } from "../http/validate.ts";
@@ -13,26 +15,10 @@ import type { Readiness } from "../health/readiness.ts";
 export interface ChatRouteOptions {
   chat: ChatService;
   streams: ActiveStreams;
+  /** Where POST /api/answers/{id}/stop finds the answer this stream writes. */
+  answers: OpenAnswers;
   readiness: Readiness;
   settings: Pick<Config, "selectionMaxChars" | "keepAliveMs" | "generationTimeoutMs" | "sseWriteTimeoutMs">;
-}
-
-type StopCode = "client_disconnected" | "reader_stalled" | "shutting_down";
-
-const STOP_MESSAGES: Record<StopCode, string> = {
-  client_disconnected: "The client disconnected.",
-  reader_stalled: "The client stopped reading the answer.",
-  shutting_down: "The server is restarting. Please ask again in a moment.",
-};
-
-/** Why a stream was ended from our side; stored with the incomplete answer. */
-export class StreamStop extends Error {
-  readonly code: StopCode;
-  constructor(code: StopCode) {
-    super(code);
-    this.name = "AbortError";
-    this.code = code;
-  }
 }
 
 /** POST /api/chat: validate, prepare (store, retrieve), then stream the answer as SSE. */
@@ -58,7 +44,12 @@ export function chatRouter(options: ChatRouteOptions): Router {
     );
     try {
       const prepared = await options.chat.prepare(body, controller.signal);
-      await streamAnswer(prepared, res, controller, options, req.log);
+      const close = options.answers.open(prepared.answerId, () => controller.abort(new StreamStop("stopped_by_reader")));
+      try {
+        await streamAnswer(prepared, res, controller, options, req.log);
+      } finally {
+        close();
+      }
     } finally {
       clearTimeout(timer);
       unregister();
@@ -68,81 +59,75 @@ export function chatRouter(options: ChatRouteOptions): Router {
   return router;
 }
 
-async function streamAnswer(prepared: PreparedChat, res: Response, controller: AbortController, options: ChatRouteOptions, log: Logger): Promise<void> {
-  const { signal } = controller;
+/** Runs the answer, and turns its outcome into events, or an HTTP error while no event has gone out. */
+async function streamAnswer(prepared: PreparedChat | UnpreparedChat, res: Response, controller: AbortController, options: ChatRouteOptions, log: Logger): Promise<void> {
+  const conversationId = prepared.conversationId;
   // Headers wait for the first piece: a failure up to then (quota, a bad key, a timeout)
   // still gets a real HTTP status, which is all today's client can show.
-  let sse: SseStream | undefined;
-  const open = (): SseStream => {
-    const stream = new SseStream(res, {
+  let sse: SseStream<ChatEvent> | undefined;
+  const open = (): SseStream<ChatEvent> => {
+    const stream = new SseStream<ChatEvent>(res, {
       keepAliveMs: options.settings.keepAliveMs,
       writeTimeoutMs: options.settings.sseWriteTimeoutMs,
       maxBufferedBytes: MAX_BUFFERED_BYTES,
       onReaderStalled: () => controller.abort(new StreamStop("reader_stalled")),
     });
     stream.open();
-    stream.send({ type: "metadata", conversation_id: prepared.conversationId });
+    stream.send({ type: "metadata", conversation_id: conversationId, answer_id: prepared.answerId });
     return stream;
   };
-  let answer = "";
-  const onText = (text: string) => {
-    answer += text;
-    if (sse !== undefined) return sse.sendToken(text);
-    sse = open();
-    sse.sendToken(text);
-    // The first token is the one the reader waits for: it goes out now.
-    sse.flush();
-  };
+  const outcome = await options.chat.answer(prepared, controller.signal, {
+    text(piece) {
+      if (sse !== undefined) return sse.sendJson(tokenJson(piece));
+      sse = open();
+      sse.sendJson(tokenJson(piece));
+      // The first token is the one the reader waits for: it goes out now.
+      sse.flush();
+    },
+    delivered() {
+      // An empty answer still gets its metadata before done.
+      sse ??= open();
+      return sse.delivered();
+    },
+  });
 
-  try {
-    await options.chat.generate(prepared, signal, onText);
-  } catch (err) {
-    const failure = describeFailure(err, signal);
-    const saved = await options.chat.finish(prepared, answer, { incomplete: true, errorCode: failure.code });
-    if (sse === undefined) throw failure.withDetails({ conversation_id: prepared.conversationId });
-    if (failure.code === "client_disconnected" || failure.code === "reader_stalled") {
-      log.info({ saved, code: failure.code }, "client gone or not reading: stream ended");
-    } else {
-      log.warn({ err, conversation_id: prepared.conversationId, saved }, "answer stream failed");
+  switch (outcome.kind) {
+    case "not_started":
+      throw outcome.error;
+    case "complete":
+      sse!.send({ type: "done", sources: outcome.sources, conversation_id: conversationId, saved: true });
+      break;
+    case "not_stored":
+      log.error({ conversation_id: conversationId }, "answer streamed but not stored");
+      sse!.send(notSaved(conversationId));
+      break;
+    case "stopped":
+      // Not a failure: the reader's stream ends as an answer does, with the sources so far.
+      log.info({ saved: outcome.saved, code: "stopped_by_reader" }, "answer stopped by the reader");
+      sse ??= open();
+      sse.send(outcome.saved ? { type: "done", sources: outcome.sources, conversation_id: conversationId, saved: true, stopped: true } : notSaved(conversationId));
+      break;
+    case "undelivered":
+      log.info({ saved: outcome.saved, code: "reader_stalled" }, "client gone or not reading: stream ended");
+      break;
+    case "client_gone":
+    case "shutting_down":
+    case "failed": {
+      const { error, saved } = outcome;
+      if (sse === undefined) throw error.withDetails({ conversation_id: conversationId });
+      if (outcome.kind === "client_gone") log.info({ saved, code: error.code }, "client gone or not reading: stream ended");
+      else log.warn({ err: error, conversation_id: conversationId, saved }, "answer stream failed");
+      // The reader of a widget that ignores error events still learns the answer stopped; the
+      // stored answer keeps only what the model wrote.
+      sse.send({ type: "token", content: `\n\n[The answer was cut off here. ${error.message}]`, notice: true });
+      sse.send({ type: "error", code: error.code, message: error.message, conversation_id: conversationId });
+      break;
     }
-    // The reader of a widget that ignores error events still learns the answer stopped; the
-    // stored answer keeps only what the model wrote.
-    sse.send({ type: "token", content: `\n\n[The answer was cut off here. ${failure.message}]`, notice: true });
-    sse.send({ type: "error", code: failure.code, message: failure.message, conversation_id: prepared.conversationId });
-    sse.end();
-    return;
   }
-
-  // An empty answer still gets its metadata before done.
-  sse ??= open();
-  if (!(await sse.delivered())) {
-    // The whole answer came, but the reader never took it: not an answer given.
-    const saved = await options.chat.finish(prepared, answer, { incomplete: true, errorCode: "reader_stalled" });
-    log.info({ saved, code: "reader_stalled" }, "client gone or not reading: stream ended");
-    sse.end();
-    return;
-  }
-  const saved = await options.chat.finish(prepared, answer, { incomplete: false });
-  if (!saved) {
-    // The reader has the answer, but it is not in the conversation: say so rather than "done".
-    log.error({ conversation_id: prepared.conversationId }, "answer streamed but not stored");
-    sse.send({ type: "error", code: "database_unavailable", message: `The answer could not be saved. ${DATABASE_UNAVAILABLE}`, conversation_id: prepared.conversationId });
-    sse.end();
-    return;
-  }
-  sse.send({ type: "done", sources: prepared.sources, conversation_id: prepared.conversationId, saved });
-  sse.end();
+  sse?.end();
 }
 
-/** What to tell the client, and store, about a stream that ended early. */
-function describeFailure(err: unknown, signal: AbortSignal): AppError {
-  const reason: unknown = signal.aborted ? signal.reason : undefined;
-  if (reason instanceof StreamStop) {
-    return new AppError(reason.code, STOP_MESSAGES[reason.code], { cause: err });
-  }
-  if (reason instanceof DOMException && reason.name === "TimeoutError") {
-    return new AppError("upstream_timeout", "The answer took too long and was stopped.", { cause: err });
-  }
-  if (err instanceof AppError) return err;
-  return new AppError("upstream_error", "The answer was interrupted by an upstream failure.", { cause: err });
+/** The reader has the answer, but it is not in the conversation: say so rather than "done". */
+function notSaved(conversationId: string): ChatEvent {
+  return { type: "error", code: "database_unavailable", message: `The answer could not be saved. ${DATABASE_UNAVAILABLE}`, conversation_id: conversationId };
 }

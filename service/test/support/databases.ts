@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import type { Database } from "../../src/db/database.ts";
 import { createPgliteDatabase } from "../../src/db/pglite.ts";
-import { createPostgresDatabase } from "../../src/db/postgres.ts";
+import { createPostgresDatabase, type DatabaseTransport } from "../../src/db/postgres.ts";
+import { startWsProxy } from "./ws-proxy.ts";
 
 /** The real Postgres server of the test run (.ci/run starts Debian's postgresql and sets it). */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
@@ -14,8 +15,13 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, empty database on the test server, dropped afterwards. */
-export async function freshPostgres(): Promise<TestDatabase> {
+/**
+ * A fresh, empty database on the test server, dropped afterwards; with `websocket`, reached
+ * as a Space reaches Neon: Neon's serverless driver over a WebSocket, here through a local
+ * proxy speaking Neon's wsproxy protocol (plain ws:, and no pipelined password: the test
+ * server authenticates with SCRAM).
+ */
+export async function freshPostgres(transport: DatabaseTransport = "tcp"): Promise<TestDatabase> {
   if (!TEST_DATABASE_URL) throw new Error("TEST_DATABASE_URL is not set");
   const name = `test_${randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
@@ -27,12 +33,18 @@ export async function freshPostgres(): Promise<TestDatabase> {
   }
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
-  const db = createPostgresDatabase({ connectionString: url.toString() });
+  const proxy = transport === "websocket" ? await startWsProxy() : undefined;
+  const db = createPostgresDatabase({
+    connectionString: url.toString(),
+    transport,
+    ...(proxy ? { websocket: { wsProxy: proxy.wsProxy, useSecureWebSocket: false, pipelineConnect: false } } : {}),
+  });
   return {
     db,
     url: url.toString(),
     async drop() {
       await db.close().catch(() => undefined);
+      await proxy?.close();
       const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
       await c.connect();
       try {
@@ -43,6 +55,9 @@ export async function freshPostgres(): Promise<TestDatabase> {
     },
   };
 }
+
+/** The same, over Neon's WebSocket transport. */
+export const freshPostgresOverWebSocket = (): Promise<TestDatabase> => freshPostgres("websocket");
 
 /** An in-memory PGlite database with pgvector. */
 export async function freshPglite(): Promise<TestDatabase> {

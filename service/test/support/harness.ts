@@ -22,7 +22,7 @@ export interface TestApp {
  * `env` is the whole environment it sees; `ready: false` leaves start-up to the test.
  */
 export async function startTestApp(options: { env?: NodeJS.ProcessEnv; overrides?: DependencyOverrides; ready?: boolean } = {}): Promise<TestApp> {
-  const config = loadConfig({ RATE_LIMIT_PER_MINUTE: "0", HEALTH_CACHE_MS: "0", ...options.env });
+  const config = loadConfig({ RATE_LIMIT_PER_MINUTE: "0", ANSWER_RATE_LIMIT_PER_MINUTE: "0", MCP_RATE_LIMIT_PER_MINUTE: "0", HEALTH_CACHE_MS: "0", ...options.env });
   const logs: string[] = [];
   const destination = new Writable({
     write(chunk, _enc, done) {

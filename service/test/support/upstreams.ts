@@ -1,7 +1,8 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { startGeminiEmulator, type GeminiEmulator } from "../../../emulators/gemini.ts";
-import { startQdrantEmulator, type QdrantEmulator } from "../../../emulators/qdrant.ts";
+import { startGeminiEmulator, type GeminiEmulator } from "../../../emulators/gemini/gemini.ts";
+import { startQdrantEmulator, type QdrantEmulator } from "../../../emulators/qdrant/qdrant.ts";
+import type { DependencyOverrides } from "../../src/dependencies.ts";
 import { ingestDocs } from "../../src/ingest/ingest.ts";
 import { freshPglite, freshPostgres, TEST_DATABASE_URL, type TestDatabase } from "./databases.ts";
 import { startTestApp, type TestApp } from "./harness.ts";
@@ -21,7 +22,7 @@ export interface Stack {
  * emulators, a real Postgres server (PGlite when none is configured), the sample book
  * ingested into the collection.
  */
-export async function startStack(env: NodeJS.ProcessEnv = {}): Promise<Stack> {
+export async function startStack(env: NodeJS.ProcessEnv = {}, overrides: DependencyOverrides = {}): Promise<Stack> {
   const gemini = await startGeminiEmulator();
   const qdrant = await startQdrantEmulator({ apiKey: "test-qdrant-key" });
   const database = TEST_DATABASE_URL ? await freshPostgres() : await freshPglite();
@@ -37,7 +38,7 @@ export async function startStack(env: NodeJS.ProcessEnv = {}): Promise<Stack> {
       ...(TEST_DATABASE_URL ? { DATABASE_URL: database.url } : {}),
       ...env,
     },
-    overrides: TEST_DATABASE_URL ? {} : { db: database.db },
+    overrides: { ...overrides, ...(TEST_DATABASE_URL ? {} : { db: database.db }) },
   });
   await ingestDocs({ docsDir: SAMPLE_DOCS, embedder: app.deps.embedder, store: app.deps.store });
   gemini.reset();
