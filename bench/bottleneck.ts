@@ -23,7 +23,8 @@ export function limitOf(level: LevelResult, affinity: Affinity | undefined, cpus
   if (emulators === undefined || machine === undefined) return undefined;
   const service = level.service?.cpuShare ?? 0;
   const database = level.database ? `, Postgres ${pct(level.database.cpuShare)}` : "";
-  const sides = `service ${pct(service)}, emulators ${pct(emulators)}${database}, load generator ${pct(level.bench.cpuShare)} of a core`;
+  // Each process's share of one core, wherever it ran: context for the reader, not the work on the CPU named.
+  const sides = `each process, in a core's share: service ${pct(service)}, emulators ${pct(emulators)}${database}, load generator ${pct(level.bench.cpuShare)}`;
   if (emulators >= LOOP_FULL) return `emulators: ${pct(emulators)} of a core, their event loop nearly full (${sides})`;
   if (affinity) {
     const busy = (list: number[]) => list.reduce((sum, cpu) => sum + (machine.perCpuBusy[String(cpu)] ?? 0), 0) / list.length;
