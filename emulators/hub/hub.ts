@@ -91,6 +91,11 @@ export type HubEmulator = {
    */
   setFault(fault: Fault): Promise<void>;
   clearFaults(): Promise<void>;
+  /**
+   * A fault mode: the Space's next builds hang in BUILDING. "cache" (default) lasts until a
+   * factory rebuild (restart with factory=true), "always" outlasts that too; null ends it.
+   */
+  hangBuilds(repoId: string, mode?: "cache" | "always" | null): void;
   /** Resolves when the Space's current build has settled (stage no longer BUILDING). */
   settled(repoId: string): Promise<void>;
   close(): Promise<void>;
@@ -183,6 +188,11 @@ export async function startHubEmulator(options: HubEmulatorOptions = {}): Promis
       state.plan = plan;
     },
     ...scriptedFaultSwitches(faults, server),
+    hangBuilds(repoId, mode = "cache") {
+      const space = spaces.get(repoId);
+      if (!space) throw new Error(`no Space ${repoId}`);
+      space.buildHang = mode;
+    },
     settled: (repoId) => builds.settled(repoId),
     async close() {
       await builds.close();
