@@ -192,7 +192,7 @@ async function rollBack(hub: HubClient, inputs: RolloutInputs, lastHealthy: Heal
       { ...inputs, commitSha: committed ?? lastHealthy.commitSha, bundleHash: lastHealthy.bundleHash },
       committed ? { commitChanged: true, settingsChanged: false } : { commitChanged: false, settingsChanged: true },
     );
-    const healthUrl = new URL(inputs.healthPath, `${inputs.host.replace(/\/+$/, "")}/`).href;
+    const healthUrl = healthUrlOf(inputs);
     return new RolloutError(
       failure.code,
       `${failure.message}\nProduction was restored to bundle ${previous} (${lastHealthy.bundleHash}): ${healthUrl} reports it again` +
@@ -210,7 +210,7 @@ async function rollout(inputs: RolloutInputs, reason: RolloutReason): Promise<Ro
   const hub = hubFor(inputs);
   const started = Date.now();
   const elapsed = () => formatDuration(Date.now() - started);
-  const healthUrl = new URL(inputs.healthPath, `${inputs.host.replace(/\/+$/, "")}/`).href;
+  const healthUrl = healthUrlOf(inputs);
   const ours = inputs.bundleHash.slice(0, 12);
   let runtime = await step(`reading the runtime of ${inputs.repoId}`, () => getRuntime(hub, inputs.repoId));
 
@@ -302,6 +302,8 @@ async function rollout(inputs: RolloutInputs, reason: RolloutReason): Promise<Ro
     runtime = await step(`reading the runtime of ${inputs.repoId}`, () => getRuntime(hub, inputs.repoId));
   }
 }
+
+const healthUrlOf = (inputs: RolloutInputs) => new URL(inputs.healthPath, `${inputs.host.replace(/\/+$/, "")}/`).href;
 
 type HealthAnswer = { status: number; body: string; version: string | undefined };
 
