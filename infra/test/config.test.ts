@@ -92,3 +92,12 @@ test("METRICS_TOKEN and the OTLP headers are Space secrets only when the stack s
   const plain = () => loadConfig(source({ ...complete, metricsToken: "a-long-metrics-token" }, { plain: ["metricsToken"] }));
   assert.throws(plain, /metricsToken is stored in plain text/);
 });
+
+test("rollbackOnFailure is on unless the stack turns it off; anything but true or false is named", () => {
+  assert.equal(loadConfig(source(complete)).rollout.rollbackOnFailure, true);
+  assert.equal(loadConfig(source({ ...complete, rollbackOnFailure: "false" })).rollout.rollbackOnFailure, false);
+  assert.throws(() => loadConfig(source({ ...complete, rollbackOnFailure: "no" })), (error: ConfigError) => {
+    assert.deepEqual(error.problems, ["docs-chat:rollbackOnFailure must be true or false"]);
+    return true;
+  });
+});
