@@ -252,11 +252,14 @@ export class SpaceBuilds {
         this.starting.delete(space.repoId);
         this.serving.set(space.repoId, app);
         this.hosts.get(space.repoId)?.route(app.port);
+        // The old app is stopped before RUNNING shows: the host forwards TCP, so a client's
+        // kept-alive connection to it closes now, not under a request sent after RUNNING.
+        await previous?.instance.stop();
+        if (!current() || this.serving.get(space.repoId) !== app) return;
         space.runtimeSha = app.sha;
         // docs/platform-facts.md: Hardware shows as requested until applied
         space.hardware.current = space.hardware.requested;
         space.stage = "RUNNING";
-        await previous?.instance.stop();
         return;
       }
       if (Date.now() >= deadline) {
