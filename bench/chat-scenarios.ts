@@ -9,6 +9,8 @@ import type { Upstreams } from "./upstreams.ts";
 export interface Server {
   url: string;
   pid: number | undefined;
+  /** The service's Postgres database, to read its server processes' CPU when they run here. */
+  databaseUrl?: string | undefined;
 }
 
 export interface ChatScenarioResult {
@@ -24,6 +26,10 @@ export interface ChatScenarioResult {
 type Log = (line: string) => void;
 
 const WARM_UP_CHATS = 10;
+// V8 goes on compiling a fresh process's hot code for its first few hundred chats, on threads
+// whose CPU counts as the service's: the throughput scenario, whose CPU per chat CI bounds,
+// warms up longer.
+const THROUGHPUT_WARM_UP_CHATS = 300;
 
 /**
  * A fresh process pays for JIT compilation and new pool connections on its first requests:
@@ -40,7 +46,7 @@ export async function overhead(server: Server, upstreams: Upstreams, s: Settings
   log(`overhead: ${warmup} warm-up chats, then ${chats} sequential chats`);
   await warmUp(server, upstreams, warmup, s);
   await upstreams.setStreamProfile(profile);
-  const level = await measureLevel({ baseUrl: server.url, pid: server.pid, upstreamsPid: upstreams.pid, concurrency: 1, chats, timeoutMs: s.timeoutMs });
+  const level = await measureLevel({ baseUrl: server.url, pid: server.pid, upstreamsPid: upstreams.pid, databaseUrl: server.databaseUrl, concurrency: 1, chats, timeoutMs: s.timeoutMs });
   return {
     name: "overhead",
     profile,
@@ -68,7 +74,7 @@ export async function capacity(server: Server, upstreams: Upstreams, s: Settings
   await warmUp(server, upstreams, WARM_UP_CHATS, s);
   await upstreams.setStreamProfile(profile);
   const measure = (n: number, chats: number, ramp: number) =>
-    measureLevel({ baseUrl: server.url, pid: server.pid, upstreamsPid: upstreams.pid, concurrency: n, chats, rampMs: ramp, timeoutMs: s.timeoutMs });
+    measureLevel({ baseUrl: server.url, pid: server.pid, upstreamsPid: upstreams.pid, databaseUrl: server.databaseUrl, concurrency: n, chats, rampMs: ramp, timeoutMs: s.timeoutMs });
 
   const results: LevelResult[] = [];
   for (const n of levels) {
@@ -116,18 +122,32 @@ export function goalFirstTokens(level: LevelResult): LevelResult["firstTokenMs"]
   return level.arrivals === "held" ? level.heldFirstTokenMs : level.firstTokenMs;
 }
 
-/** Zero-delay upstream, many clients for a fixed time: completed chats per second. */
+/** The goal CI sets with --max-cpu-per-chat-ms. */
+export const CPU_PER_CHAT_GOAL = "throughput: service CPU per chat";
+
+/**
+ * Zero-delay upstream, many clients for a fixed time: completed chats per second, and the
+ * service's CPU time per chat, which CI bounds: unlike latency it holds on a busy machine.
+ */
 export async function throughput(server: Server, upstreams: Upstreams, s: Settings, log: Log): Promise<ChatScenarioResult> {
   const { profile, concurrency, seconds } = s.throughput;
-  log(`throughput: ${concurrency} clients for ${seconds} s`);
-  await warmUp(server, upstreams, WARM_UP_CHATS, s);
+  log(`throughput: ${THROUGHPUT_WARM_UP_CHATS} warm-up chats, then ${concurrency} clients for ${seconds} s`);
+  await warmUp(server, upstreams, THROUGHPUT_WARM_UP_CHATS, s);
   await upstreams.setStreamProfile(profile);
-  const level = await measureLevel({ baseUrl: server.url, pid: server.pid, upstreamsPid: upstreams.pid, concurrency, durationMs: seconds * 1000, timeoutMs: s.timeoutMs });
+  const level = await measureLevel({ baseUrl: server.url, pid: server.pid, upstreamsPid: upstreams.pid, databaseUrl: server.databaseUrl, concurrency, durationMs: seconds * 1000, timeoutMs: s.timeoutMs });
   return {
     name: "throughput",
     profile,
     levels: [level],
-    goals: [goal("throughput: errors", "0", level.errors, "", (v) => v === 0)],
+    goals: [
+      goal("throughput: errors", "0", level.errors, "", (v) => v === 0),
+      ...(s.maxCpuPerChatMs === undefined ? [] : [cpuPerChatGoal(level, s.maxCpuPerChatMs)]),
+    ],
     notes: [],
   };
+}
+
+function cpuPerChatGoal(level: LevelResult, maxMs: number): Goal {
+  const perChat = level.service?.cpuSecondsPerChat;
+  return goal(CPU_PER_CHAT_GOAL, `<= ${maxMs} ms`, perChat === null || perChat === undefined ? perChat : Math.round(perChat * 1e5) / 100, " ms", (v) => v <= maxMs);
 }

@@ -4,6 +4,8 @@ export interface Goal {
   target: string;
   value: string;
   met: boolean | null;
+  /** Set when the figure was measured at another process's limit ("emulators", "machine"): not the service's alone. */
+  limitedBy?: string;
 }
 
 export function goal(name: string, target: string, value: number | null | undefined, unit: string, met: (v: number) => boolean): Goal {

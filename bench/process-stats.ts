@@ -81,6 +81,57 @@ export function watchProcess(pid: number, periodMs = 100): { stop(): ProcessWind
   };
 }
 
+/** CPU time from /proc/stat, in seconds: the machine's (summed over its CPUs) and each CPU's. */
+export interface MachineReading {
+  /** Time the CPUs ran anything (user, nice, system, irq, softirq). */
+  busySeconds: number;
+  /** Time the hypervisor gave this machine's CPUs to another guest. */
+  stealSeconds: number;
+  /** busySeconds of each CPU, by its number. */
+  perCpuBusySeconds: Map<number, number>;
+}
+
+export function readMachine(): MachineReading | undefined {
+  try {
+    const lines = readFileSync("/proc/stat", "utf8").split("\n").filter((l) => l.startsWith("cpu"));
+    const busy = (fields: number[]) => {
+      const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0] = fields;
+      return (user + nice + system + irq + softirq) / CLOCK_TICKS;
+    };
+    const fieldsOf = (line: string) => line.trim().split(/\s+/).slice(1).map(Number);
+    const total = fieldsOf(lines[0]!);
+    const perCpuBusySeconds = new Map<number, number>();
+    for (const line of lines.slice(1)) perCpuBusySeconds.set(Number(/^cpu(\d+)/.exec(line)?.[1]), busy(fieldsOf(line)));
+    return { busySeconds: busy(total), stealSeconds: (total[7] ?? 0) / CLOCK_TICKS, perCpuBusySeconds };
+  } catch {
+    return undefined;
+  }
+}
+
+/** How busy the machine was between two readings, in cores (2 is a 2-CPU machine at full use). */
+export interface MachineWindow {
+  busyCores: number;
+  stealCores: number;
+  /** Each CPU's busy share, 0 to 1. */
+  perCpuBusy: Map<number, number>;
+}
+
+/** Samples the machine from now until stop(). */
+export function watchMachine(): { stop(): MachineWindow | undefined } {
+  const first = readMachine();
+  const started = performance.now();
+  return {
+    stop() {
+      const end = readMachine();
+      const seconds = (performance.now() - started) / 1000;
+      if (!first || !end || seconds <= 0) return undefined;
+      const perCpuBusy = new Map<number, number>();
+      for (const [cpu, busy] of end.perCpuBusySeconds) perCpuBusy.set(cpu, (busy - (first.perCpuBusySeconds.get(cpu) ?? busy)) / seconds);
+      return { busyCores: (end.busySeconds - first.busySeconds) / seconds, stealCores: (end.stealSeconds - first.stealSeconds) / seconds, perCpuBusy };
+    },
+  };
+}
+
 /** The soft limit on open files of a process, from /proc/<pid>/limits. */
 export function openFilesLimit(pid: number | "self" = "self"): number | undefined {
   try {

@@ -12,7 +12,7 @@ import type { SlowReadersResult } from "./slow-readers.ts";
 
 export interface Results {
   startedAt: string;
-  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string; loadAverageAtStart: number[] };
+  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string; loadAverageAtStart: number[]; affinity?: string };
   settings: Omit<Settings, "databaseUrl"> & { database: string };
   coldStart?: ColdStartResult;
   ingest?: IngestResult;
@@ -49,6 +49,7 @@ export function renderReport(results: Results): string {
   const out: string[] = [];
   const m = results.machine;
   out.push(`Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGb} GB, node ${m.node}, load average ${m.loadAverageAtStart.join(" ")}; store ${results.settings.store}; database ${results.settings.database}${results.settings.target ? `; target ${results.settings.target}` : ""}; telemetry ${describeTelemetry(results.settings.telemetry)}`);
+  if (m.affinity) out.push(`CPU affinity: ${m.affinity}`);
   if (results.coldStart) {
     const c = results.coldStart;
     out.push("", "Cold start (spawn to /api/health 200)");
@@ -86,11 +87,12 @@ export function renderReport(results: Results): string {
   for (const scenario of results.chats) {
     const p = scenario.profile;
     out.push("", `${scenario.name}: upstream first token after ${p.firstTokenDelayMs} ms, ${p.tokens} tokens every ${Math.round(p.tokenDelayMs * 10) / 10} ms`);
+    const level = (l: ChatScenarioResult["levels"][number]) => `${l.arrivals ? `${l.concurrency} ${l.arrivals}` : l.concurrency}${l.limitedBy ? " *" : ""}`;
     out.push(
       table(
-        ["N", "chats", "ok", "err", "ttft p50", "p95", "p99", "tok/s", "stream tok/s", "chats/s", "peak RSS MB", "CPU s/chat", "bench CPU", "bench lag p99", "emulators CPU"],
+        ["N", "chats", "ok", "err", "ttft p50", "p95", "p99", "tok/s", "stream tok/s", "chats/s", "peak RSS MB", "bench lag p99"],
         scenario.levels.map((l) => [
-          l.arrivals ? `${l.concurrency} ${l.arrivals}` : l.concurrency,
+          level(l),
           l.chats,
           l.completed,
           l.errors,
@@ -100,13 +102,29 @@ export function renderReport(results: Results): string {
           p.tokenDelayMs > 0 ? l.streamTokensPerSecondP50 : null,
           l.chatsPerSecond,
           l.service?.peakRssMb,
-          l.service?.cpuSecondsPerChat,
-          `${Math.round(l.bench.cpuShare * 100)}%`,
           l.bench.eventLoopDelayP99Ms === null ? null : `${l.bench.eventLoopDelayP99Ms} ms`,
-          l.upstreams ? `${Math.round(l.upstreams.cpuShare * 100)}%` : null,
         ]),
       ),
     );
+    out.push("", `${scenario.name}: CPU time, per completed chat and in share of one core${results.machine.cpus > 0 ? ` (the machine has ${results.machine.cpus})` : ""}`);
+    out.push(
+      table(
+        ["N", "service ms/chat", "service", "emulators ms/chat", "emulators", "Postgres ms/chat", "Postgres", "load generator", "machine busy", "steal"],
+        scenario.levels.map((l) => [
+          level(l),
+          perChatMs(l.service?.cpuSecondsPerChat),
+          share(l.service?.cpuShare),
+          perChatMs(l.upstreams?.cpuSecondsPerChat),
+          share(l.upstreams?.cpuShare),
+          perChatMs(l.database?.cpuSecondsPerChat),
+          share(l.database?.cpuShare),
+          share(l.bench.cpuShare),
+          share(l.machine?.busyCores),
+          share(l.machine?.stealCores),
+        ]),
+      ),
+    );
+    for (const l of scenario.levels) if (l.limitedBy) out.push(`  * N=${l.concurrency}${l.arrivals ? ` ${l.arrivals}` : ""} limited by the ${l.limitedBy}`);
     for (const l of scenario.levels) {
       if (l.errors > 0) out.push(`  N=${l.concurrency} errors: ${Object.entries(l.errorKinds).map(([k, v]) => `${k} x${v}`).join(", ")}`);
     }
@@ -124,11 +142,14 @@ export function renderReport(results: Results): string {
   }
   if (results.goals.length > 0) {
     out.push("", "Goals");
-    out.push(table(["goal", "target", "measured", "met"], results.goals.map((g) => [g.name, g.target, g.value, g.met === null ? "n/a" : g.met ? "yes" : "NO"])));
+    out.push(table(["goal", "target", "measured", "met"], results.goals.map((g) => [g.name, g.target, g.limitedBy ? `${g.value} (at the ${g.limitedBy === "emulators" ? "emulators'" : `${g.limitedBy}'s`} limit *)` : g.value, g.met === null ? "n/a" : g.met ? "yes" : "NO"])));
   }
   for (const note of results.notes) out.push(`note: ${note}`);
   return out.join("\n");
 }
+
+const share = (cores: number | undefined) => (cores === undefined ? null : `${Math.round(cores * 100)}%`);
+const perChatMs = (seconds: number | null | undefined) => (seconds === null || seconds === undefined ? null : (seconds * 1000).toFixed(2));
 
 function describeTelemetry(t: Results["settings"]["telemetry"] | undefined): string {
   if (!t || (!t.otlp && !t.metrics)) return "off";

@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { onCpus } from "./affinity.ts";
 import { waitForHealthy } from "./load.ts";
 
 export const REPO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -31,12 +32,14 @@ export async function freePort(): Promise<number> {
 
 /**
  * Starts `node service/src/server.ts` with only the given environment (plus PATH and HOME,
- * so nothing of the caller's shell leaks in) and waits until it reports healthy.
+ * so nothing of the caller's shell leaks in) and waits until it reports healthy. With `cpus`
+ * (a taskset list) it runs on those CPUs alone; taskset execs node, so the pid is node's.
  */
-export async function startService(env: Record<string, string>, options: { timeoutMs?: number } = {}): Promise<ServiceProcess> {
+export async function startService(env: Record<string, string>, options: { timeoutMs?: number; cpus?: string | undefined } = {}): Promise<ServiceProcess> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [SERVER_ENTRY], {
+  const command = [...(options.cpus ? onCpus(options.cpus) : []), process.execPath, SERVER_ENTRY];
+  const child = spawn(command[0]!, command.slice(1), {
     cwd: REPO_DIR,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env, PORT: String(port), HOST: "127.0.0.1" },
     stdio: ["ignore", "pipe", "pipe"],

@@ -48,6 +48,10 @@ export interface Settings {
   cpuProfileDir: string | undefined;
   /** Extra node flags for the service process (NODE_OPTIONS), e.g. "--max-old-space-size=384". */
   serviceNodeOptions: string | undefined;
+  /** Give the service a CPU of its own (taskset): true, false, or undefined to pin where possible. */
+  pin: boolean | undefined;
+  /** Fail the run (exit 1) when the service's CPU per chat in the throughput scenario is above this. */
+  maxCpuPerChatMs: number | undefined;
   /** The service's telemetry: spans exported over OTLP to a loopback sink, /metrics kept (METRICS_TOKEN). */
   telemetry: { otlp: boolean; metrics: boolean };
 }
@@ -69,6 +73,12 @@ Scenarios (default: all of them; with --target only overhead, capacity, throughp
 Options:
   --quick               small N and short durations (under a minute)
   --strict              exit with status 1 when a goal is missed
+  --max-cpu-per-chat-ms MS   exit with status 1 when the service's CPU time per chat in the
+                        throughput scenario is above MS (CI's regression check: CPU time per
+                        chat holds steady on a busy machine, where latency does not)
+  --no-pin              do not pin processes to CPUs; by default, where taskset exists and two
+                        CPUs or more are allowed, the service gets the last CPU to itself and
+                        the emulators and load generator the others, as the report says
   --store qdrant|pgvector   vector store of the service (pgvector runs on embedded PGlite)
   --target URL          load another server that speaks the contract; emulators are started for it
   --target-pid PID      with --target: read its memory and CPU from /proc/PID
@@ -94,8 +104,20 @@ Options:
   --otlp                the service exports its spans over OTLP (http/protobuf) to a sink on loopback
   --metrics             the service keeps its Prometheus metrics (METRICS_TOKEN set)
                         (without either, telemetry is off, as it is by default)
-  --cpu-prof DIR        write a V8 CPU profile of each service process of the load scenarios to DIR
+  --cpu-prof DIR        write a V8 CPU profile of each service process of the load scenarios, and
+                        of the emulators' process, to DIR; summarise them per scenario with
+                        node bench/cpu-profile-summary.ts DIR --results bench/results.json
   --node-options=FLAGS extra node flags for the service processes, e.g. --node-options=--max-old-space-size=384`;
+
+/** The CI bound, checked on the throughput scenario of a server whose CPU the bench can read. */
+function maxCpuPerChatMs(raw: unknown, scenarios: ScenarioName[], target: string | undefined, targetPid: number | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const ms = Number(raw);
+  if (!Number.isFinite(ms) || ms <= 0) throw new Error(`--max-cpu-per-chat-ms must be a number of milliseconds above 0, not ${JSON.stringify(raw)}`);
+  if (!scenarios.includes("throughput")) throw new Error("--max-cpu-per-chat-ms is checked on the throughput scenario, which this run leaves out");
+  if (target !== undefined && targetPid === undefined) throw new Error("--max-cpu-per-chat-ms with --target needs --target-pid, to read the server's CPU time");
+  return ms;
+}
 
 const intArg = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 
@@ -103,8 +125,11 @@ export function parseSettings(argv: string[]): Settings | "help" {
   const { values } = parseArgs({
     args: argv.filter((a) => a !== "--"),
     strict: true,
+    allowNegative: true,
     options: {
       help: { type: "boolean", short: "h" },
+      pin: { type: "boolean" },
+      "max-cpu-per-chat-ms": { type: "string" },
       quick: { type: "boolean" },
       strict: { type: "boolean" },
       otlp: { type: "boolean" },
@@ -149,6 +174,7 @@ export function parseSettings(argv: string[]): Settings | "help" {
   if (target) scenarios = scenarios.filter((s) => loadOnly.includes(s));
 
   const num = (name: string, fallback: number, min = 0) => intArg(fallback, min).parse(v[name]);
+  const targetPid = v["target-pid"] === undefined ? undefined : z.coerce.number().int().min(1).parse(v["target-pid"]);
   const levels = typeof v.levels === "string" ? z.array(z.coerce.number().int().min(1)).min(1).parse(v.levels.split(",")) : quick ? [1, 10, 50] : [1, 50, 200, 500];
   const tokensPerSecond = z.coerce.number().positive().default(30).parse(v["tokens-per-second"]);
   const capacityTokens = num("tokens", quick ? 30 : 300, 1);
@@ -158,7 +184,7 @@ export function parseSettings(argv: string[]): Settings | "help" {
     scenarios,
     store: z.enum(["qdrant", "pgvector"]).default("qdrant").parse(v.store),
     target,
-    targetPid: v["target-pid"] === undefined ? undefined : z.coerce.number().int().min(1).parse(v["target-pid"]),
+    targetPid,
     waitSeconds: num("wait-seconds", 300),
     quick,
     strict: v.strict === true,
@@ -188,6 +214,8 @@ export function parseSettings(argv: string[]): Settings | "help" {
     timeoutMs: 120_000,
     cpuProfileDir: typeof v["cpu-prof"] === "string" ? path.resolve(v["cpu-prof"]) : undefined,
     serviceNodeOptions: typeof v["node-options"] === "string" ? v["node-options"] : undefined,
+    pin: typeof v.pin === "boolean" ? v.pin : undefined,
+    maxCpuPerChatMs: maxCpuPerChatMs(v["max-cpu-per-chat-ms"], scenarios, target, targetPid),
     telemetry: { otlp: v.otlp === true, metrics: v.metrics === true },
   };
 }

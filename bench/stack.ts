@@ -24,7 +24,7 @@ export interface DatabaseSlot {
 }
 
 export async function startStack(settings: Settings): Promise<Stack> {
-  const upstreams = await startUpstreams({ geminiPort: settings.geminiPort, qdrantPort: settings.qdrantPort, qdrantApiKey: "bench-qdrant-key" });
+  const upstreams = await startUpstreams({ geminiPort: settings.geminiPort, qdrantPort: settings.qdrantPort, qdrantApiKey: "bench-qdrant-key", cpuProfileDir: settings.cpuProfileDir });
   const { gemini, qdrant } = upstreams;
   const slots: DatabaseSlot[] = [];
 

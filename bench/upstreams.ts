@@ -24,10 +24,13 @@ export interface Upstreams {
 type Pending = { resolve(value: unknown): void; reject(err: Error): void };
 type Request = UpstreamsRequest extends infer R ? (R extends { id: number } ? Omit<R, "id"> : never) : never;
 
-export async function startUpstreams(options: { geminiPort: number; qdrantPort: number; qdrantApiKey: string }): Promise<Upstreams> {
+/** With `cpuProfileDir`, the emulators' process writes a V8 CPU profile there when it exits. */
+export async function startUpstreams(options: { geminiPort: number; qdrantPort: number; qdrantApiKey: string; cpuProfileDir?: string | undefined }): Promise<Upstreams> {
+  const profile = options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`, "--cpu-prof-name=emulators-${pid}.cpuprofile"] : [];
   const child = fork(CHILD_ENTRY, [String(options.geminiPort), String(options.qdrantPort), options.qdrantApiKey], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     serialization: "json",
+    execArgv: [...process.execArgv, ...profile],
   });
   const pending = new Map<number, Pending>();
   let nextId = 1;

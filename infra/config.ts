@@ -49,7 +49,7 @@ export type DeployConfig = {
     token: string;
   };
   bundle: { build: boolean; dir: string };
-  rollout: { buildTimeoutSeconds: number; healthTimeoutSeconds: number; pollIntervalSeconds: number; healthPath: string };
+  rollout: { buildTimeoutSeconds: number; healthTimeoutSeconds: number; pollIntervalSeconds: number; healthPath: string; rollbackOnFailure: boolean };
 };
 
 export class ConfigError extends Error {
@@ -178,6 +178,7 @@ const ENTRIES = {
   rolloutHealthTimeoutSeconds: { schema: seconds(0.01), fallback: "300", example: "300" },
   rolloutPollSeconds: { schema: seconds(0.01), fallback: "10", example: "10" },
   healthPath: { schema: z.string().startsWith("/", "must start with /"), fallback: "/api/health", example: "/api/health" },
+  rollbackOnFailure: { schema: flag, fallback: "true", example: "true" },
 } satisfies Record<string, Entry>;
 
 /** How a Space secret's value is checked, where more than "not empty" can be said. */
@@ -268,6 +269,7 @@ function toDeployConfig(v: Values, secrets: Record<string, string>, variables: R
       healthTimeoutSeconds: v.rolloutHealthTimeoutSeconds,
       pollIntervalSeconds: v.rolloutPollSeconds,
       healthPath: v.healthPath,
+      rollbackOnFailure: v.rollbackOnFailure,
     },
   };
 }

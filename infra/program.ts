@@ -94,6 +94,7 @@ export function deploy(config: DeployConfig, options: DeployOptions): DeployOutp
       pollIntervalSeconds: config.rollout.pollIntervalSeconds,
       healthPath: config.rollout.healthPath,
       serviceSecrets: secretEnv,
+      rollbackOnFailure: config.rollout.rollbackOnFailure,
     },
     { dependsOn: [bundle, secrets, variables] },
   );

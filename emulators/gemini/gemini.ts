@@ -126,8 +126,8 @@ function textOf(content: unknown): string {
   return parts.map((p: TextPart) => (typeof p?.text === "string" ? p.text : "")).join("\n");
 }
 
-/** Real embeddings come as 32-bit floats; shorter JSON, same meaning. */
-const asFloat = (v: number) => Number(v.toPrecision(9));
+/** Real embeddings come as 32-bit floats; shorter JSON, same meaning. Most of our values are 0, which needs no rounding. */
+const asFloat = (v: number) => (v === 0 ? 0 : Number(v.toPrecision(9)));
 
 export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): Promise<GeminiEmulator> {
   const apiKey = options.apiKey ?? "test-gemini-key";

@@ -187,6 +187,11 @@ export class SpaceBuilds {
     }
     space.stage = busy() ? "RUNNING_BUILDING" : "BUILDING";
     if (runner === false) return;
+    if (space.buildHang) {
+      // The fault mode: the build stalls and never ends; only another build (a restart, a commit) replaces it.
+      this.emitLog(space, "build", "--> Restoring cached layers");
+      return;
+    }
     const repoDir = join(workDir, `${space.owner}--${space.name}-${space.builds}`);
     await rm(repoDir, { recursive: true, force: true });
     for (const [path, content] of space.files) {

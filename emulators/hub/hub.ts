@@ -12,7 +12,9 @@
 // a missing file, 401 for a repo the token cannot see, 403 for a token without the scope,
 // 402 for a Docker Space on a free plan, 429s with the RateLimit header; and as
 // docs/platform-facts.md says: a restart after each secret, variable or hardware change, the
-// new hardware `requested` until the restart applies it, domains by the Hub's subdomain rule.
+// new hardware `requested` until the restart applies it, domains by the Hub's subdomain rule,
+// a file served at any commit (resolve/{revision}), a factory restart (`?factory=true`).
+// Its fault modes: scripted answers (setFault) and builds that hang (hangBuilds).
 //
 // The routes live beside this file by area (repos, commits, secrets and variables, runtime and logs);
 // this file assembles them on the emulator core and answers what every route shares:
@@ -91,6 +93,11 @@ export type HubEmulator = {
    */
   setFault(fault: Fault): Promise<void>;
   clearFaults(): Promise<void>;
+  /**
+   * A fault mode: the Space's next builds hang in BUILDING. "cache" (default) lasts until a
+   * factory rebuild (restart with factory=true), "always" outlasts that too; null ends it.
+   */
+  hangBuilds(repoId: string, mode?: "cache" | "always" | null): void;
   /** Resolves when the Space's current build has settled (stage no longer BUILDING). */
   settled(repoId: string): Promise<void>;
   close(): Promise<void>;
@@ -183,6 +190,11 @@ export async function startHubEmulator(options: HubEmulatorOptions = {}): Promis
       state.plan = plan;
     },
     ...scriptedFaultSwitches(faults, server),
+    hangBuilds(repoId, mode = "cache") {
+      const space = spaces.get(repoId);
+      if (!space) throw new Error(`no Space ${repoId}`);
+      space.buildHang = mode;
+    },
     settled: (repoId) => builds.settled(repoId),
     async close() {
       await builds.close();

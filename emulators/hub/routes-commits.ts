@@ -40,7 +40,7 @@ export const commitRoutes: HubRoute[] = [
     }
     const oid = shaOf(`${found.sha}\n${raw.toString("base64")}`);
     found.sha = oid;
-    found.commits.push({ oid, summary: String(header.summary ?? ""), description: String(header.description ?? "") });
+    found.commits.push({ oid, summary: String(header.summary ?? ""), description: String(header.description ?? ""), files: new Map(found.files) });
     ctx.state.builds.rebuild(found, "commit");
     return { status: 200, body: { success: true, commitOid: oid, commitUrl: `${ctx.state.url}/spaces/${found.repoId}/commit/${oid}`, hookOutput: "" } };
   }),

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { route } from "../core/router.ts";
 import { canWrite, CONFLICTING_OPERATION, isAnswer, missingScope, spaceFor, unauthorized, type HubRoute } from "./context.ts";
-import { infoOf, newSpace, shaOf } from "./space.ts";
+import { filesAt, infoOf, newSpace, shaOf } from "./space.ts";
 
 /** The SDKs a free account cannot create (hub-docs: Docker and Gradio Spaces need a paid plan). */
 const PAID_SDKS = new Set(["docker", "gradio"]);
@@ -101,12 +101,32 @@ export const repoRoutes: HubRoute[] = [
     }
     return { status: 200, body: treeOf(found.files, prefix, ctx.query.get("recursive") === "true") };
   }),
-  route("GET", /^\/spaces\/([^/]+)\/([^/]+)\/resolve\/([^/]+)\/(.+)$/, (ctx, owner, name, _rev, path) => {
+  // A file at a revision: main or a commit id (hf_hub_url's /{repo_id}/resolve/{revision}/{filename}).
+  route("GET", /^\/spaces\/([^/]+)\/([^/]+)\/resolve\/([^/]+)\/(.+)$/, (ctx, owner, name, revision, path) => {
     const found = spaceFor(ctx, owner!, name!, false);
     if (isAnswer(found)) return found;
-    const content = found.files.get(decodeURIComponent(path!));
+    const rev = decodeURIComponent(revision!);
+    const at = filesAt(found, rev);
+    // huggingface_hub's hf_raise_for_status reads X-Error-Code: RevisionNotFound, EntryNotFound.
+    if (!at) return { status: 404, body: { error: `Invalid rev id: ${rev}` }, headers: { "X-Error-Code": "RevisionNotFound" } };
+    const content = at.files.get(decodeURIComponent(path!));
     if (!content) return { status: 404, body: { error: "Entry not found" }, headers: { "X-Error-Code": "EntryNotFound" } };
-    ctx.ex.res.writeHead(200, { "Content-Type": "application/octet-stream", "X-Repo-Commit": found.sha, ETag: `"${shaOf(content.toString("base64"))}"` });
+    const headers = { "Content-Type": "application/octet-stream", "X-Repo-Commit": at.oid, ETag: `"${shaOf(content.toString("base64"))}"`, "Accept-Ranges": "bytes" };
+    // One byte range, as @huggingface/hub's downloadFile asks (bytes=0-0 for the size, then slices).
+    const range = /^bytes=(\d+)-(\d*)$/.exec(String(ctx.ex.req.headers.range ?? ""));
+    if (range && content.length > 0) {
+      const start = Number(range[1]);
+      const end = Math.min(range[2] ? Number(range[2]) : content.length - 1, content.length - 1);
+      if (start > end) {
+        ctx.ex.res.writeHead(416, { "Content-Range": `bytes */${content.length}` });
+        ctx.ex.res.end();
+        return "streamed";
+      }
+      ctx.ex.res.writeHead(206, { ...headers, "Content-Range": `bytes ${start}-${end}/${content.length}` });
+      ctx.ex.res.end(content.subarray(start, end + 1));
+      return "streamed";
+    }
+    ctx.ex.res.writeHead(200, headers);
     ctx.ex.res.end(content);
     return "streamed";
   }),

@@ -15,6 +15,12 @@ export const runtimeRoutes: HubRoute[] = [
     const found = spaceFor(ctx, owner!, name!, true);
     if (isAnswer(found)) return found;
     found.restarts += 1;
+    // hf_api.py's restart_space(factory_reboot=True) sends ?factory=true: a rebuild without the build cache.
+    // docs/platform-facts.md: Factory rebuild
+    if (ctx.query.get("factory") === "true") {
+      found.factoryRestarts += 1;
+      if (found.buildHang === "cache") found.buildHang = null;
+    }
     ctx.state.builds.restart(found);
     return { status: 200, body: runtimeOf(found) };
   }),

@@ -26,7 +26,8 @@ export type EmulatedSpace = {
   sdk: string;
   sha: string;
   files: Map<string, Buffer>;
-  commits: Array<{ oid: string; summary: string; description: string }>;
+  /** Each commit with the files the repo held after it: the Hub serves a file at any of them (resolve/{revision}). */
+  commits: Array<{ oid: string; summary: string; description: string; files: Map<string, Buffer> }>;
   secrets: Map<string, { value: string; updatedAt: string }>;
   variables: Map<string, { value: string; updatedAt: string; description?: string }>;
   hardware: { current: string | null; requested: string };
@@ -42,6 +43,13 @@ export type EmulatedSpace = {
   port: number;
   builds: number;
   restarts: number;
+  /** Restarts asked with factory=true (a rebuild without the build cache). */
+  factoryRestarts: number;
+  /**
+   * A fault mode: the Space's builds hang in BUILDING, as on the Hub when a build stalls on
+   * its cached layers. "cache": until a factory rebuild drops the cache; "always": that too hangs.
+   */
+  buildHang: "cache" | "always" | null;
 };
 
 const FREE_SLEEP_SECONDS = 172_800; // free hardware sleeps after 48 h, per hf_api.py
@@ -64,7 +72,7 @@ export function newSpace(owner: string, name: string, isPrivate: boolean, sdk: s
     sdk,
     sha,
     files,
-    commits: [{ oid: sha, summary: "initial commit", description: "" }],
+    commits: [{ oid: sha, summary: "initial commit", description: "", files: new Map(files) }],
     secrets: new Map(),
     variables: new Map(),
     hardware: { current: null, requested: "cpu-basic" },
@@ -76,6 +84,8 @@ export function newSpace(owner: string, name: string, isPrivate: boolean, sdk: s
     port,
     builds: 0,
     restarts: 0,
+    factoryRestarts: 0,
+    buildHang: null,
   };
 }
 
@@ -129,6 +139,13 @@ export function variablesOf(space: EmulatedSpace) {
   return Object.fromEntries(
     [...space.variables].map(([key, entry]) => [key, { value: entry.value, updatedAt: entry.updatedAt, ...(entry.description ? { description: entry.description } : {}) }]),
   );
+}
+
+/** The files the repo held at a revision (a branch name, main, or a commit id), or undefined for an unknown one. */
+export function filesAt(space: EmulatedSpace, revision: string): { oid: string; files: Map<string, Buffer> } | undefined {
+  if (revision === "main" || revision === space.sha) return { oid: space.sha, files: space.files };
+  const commit = space.commits.find((entry) => entry.oid === revision);
+  return commit && { oid: commit.oid, files: commit.files };
 }
 
 const DEFAULT_APP_PORT = 7860;

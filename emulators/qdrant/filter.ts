@@ -4,7 +4,7 @@
 // match uses the field's full-text index when it has one (its tokens must all be among the
 // value's), else a substring test of each of its words, as Qdrant does.
 // Test code, never shipped.
-import { idKey, normalizeId, QdrantError, type Collection, type Payload, type StoredPoint } from "./store.ts";
+import { idKey, normalizeId, QdrantError, type Collection, type Payload, type PayloadIndex, type StoredPoint } from "./store.ts";
 
 /** What a filter may consult besides the point: the collection's payload indexes. */
 type Indexes = Pick<Collection, "payloadIndexes">;
@@ -40,19 +40,27 @@ function conditionList(value: unknown, field: string): unknown[] {
   throw badFilter(`${field} must be a condition or a list of conditions`);
 }
 
-type TextIndexParams = { tokenizer: string; lowercase: boolean; minTokenLen: number; maxTokenLen: number };
+type TextIndexParams = { tokenizer: string; lowercase: boolean; minTokenLen: number; maxTokenLen: number; /** Names the setting, for the token caches. */ key: string };
+
+// Read once per index: a hybrid query asks for it once per word, field and point.
+const textIndexParams = new WeakMap<PayloadIndex, TextIndexParams>();
 
 /** The text index on a field, when it has one. */
 function textIndexOf(indexes: Indexes | undefined, key: string): TextIndexParams | undefined {
   const index = indexes?.payloadIndexes.get(key);
   if (index?.data_type !== "text") return undefined;
-  const p = (index.params ?? {}) as Record<string, unknown>;
-  return {
-    tokenizer: typeof p.tokenizer === "string" ? p.tokenizer : "word",
-    lowercase: p.lowercase !== false,
-    minTokenLen: typeof p.min_token_len === "number" ? p.min_token_len : 0,
-    maxTokenLen: typeof p.max_token_len === "number" ? p.max_token_len : Number.POSITIVE_INFINITY,
-  };
+  let params = textIndexParams.get(index);
+  if (!params) {
+    const p = (index.params ?? {}) as Record<string, unknown>;
+    const read = {
+      tokenizer: typeof p.tokenizer === "string" ? p.tokenizer : "word",
+      lowercase: p.lowercase !== false,
+      minTokenLen: typeof p.min_token_len === "number" ? p.min_token_len : 0,
+      maxTokenLen: typeof p.max_token_len === "number" ? p.max_token_len : Number.POSITIVE_INFINITY,
+    };
+    textIndexParams.set(index, (params = { ...read, key: JSON.stringify(read) }));
+  }
+  return params;
 }
 
 /** Qdrant's "word" tokenizer splits at spaces, punctuation and special characters; "whitespace" at spaces only. */
@@ -64,21 +72,50 @@ function tokenize(text: string, index: TextIndexParams): string[] {
     .map((t) => (index.lowercase ? t.toLowerCase() : t));
 }
 
-// A hybrid query tests a few dozen words against every candidate: each text is tokenized
-// once per index setting, as Qdrant's index holds its tokens (a bounded cache, test code).
+// A hybrid query tests a few dozen words against every candidate: each text, stored or
+// asked, is tokenized once per index setting, as Qdrant's index holds its tokens (bounded
+// caches, test code).
 const tokenCache = new Map<string, Map<string, Set<string>>>();
 const TOKEN_CACHE_TEXTS = 10_000;
 
-function tokenSet(text: string, index: TextIndexParams): Set<string> {
-  const setting = JSON.stringify(index);
-  let texts = tokenCache.get(setting);
-  if (!texts) tokenCache.set(setting, (texts = new Map()));
+function tokenSetOf(text: string, index: TextIndexParams): Set<string> {
+  let texts = tokenCache.get(index.key);
+  if (!texts) tokenCache.set(index.key, (texts = new Map()));
   let tokens = texts.get(text);
   if (!tokens) {
     if (texts.size >= TOKEN_CACHE_TEXTS) texts.clear();
     texts.set(text, (tokens = new Set(tokenize(text, index))));
   }
   return tokens;
+}
+
+// A stored point is replaced, never edited (its payload is a copy): its text fields are
+// tokenized once per index, and a word is then tested against a set, as Qdrant's index does.
+type FieldTokens = { index: TextIndexParams; sets: Array<Set<string>> };
+const pointTokens = new WeakMap<StoredPoint, Map<string, FieldTokens>>();
+
+/** The token set of each string value at `key` of the point, under the field's text index. */
+function fieldTokenSets(point: StoredPoint, key: string, index: TextIndexParams): Array<Set<string>> {
+  let fields = pointTokens.get(point);
+  if (!fields) pointTokens.set(point, (fields = new Map()));
+  let field = fields.get(key);
+  if (field?.index !== index) {
+    const texts = valuesAt(point.payload, key).filter((v): v is string => typeof v === "string");
+    fields.set(key, (field = { index, sets: texts.map((text) => new Set(tokenize(text, index))) }));
+  }
+  return field.sets;
+}
+
+/** A full-text match on an indexed field: some value of the point holds every token of the query. */
+function matchesIndexedText(point: StoredPoint, key: string, query: string, index: TextIndexParams): boolean {
+  const wanted = tokenSetOf(query, index);
+  return fieldTokenSets(point, key, index).some((held) => holdsAll(held, wanted));
+}
+
+/** True when every token of `wanted` is among `held`. */
+function holdsAll(held: Set<string>, wanted: Set<string>): boolean {
+  for (const token of wanted) if (!held.has(token)) return false;
+  return true;
 }
 
 function matchField(values: unknown[], match: Record<string, unknown>, textIndex?: TextIndexParams): boolean {
@@ -94,12 +131,8 @@ function matchField(values: unknown[], match: Record<string, unknown>, textIndex
   if ("text" in match && typeof match.text === "string") {
     const query = match.text;
     if (textIndex) {
-      const wanted = tokenize(query, textIndex);
-      return values.some((v) => {
-        if (typeof v !== "string") return false;
-        const tokens = tokenSet(v, textIndex);
-        return wanted.every((t) => tokens.has(t));
-      });
+      const wanted = tokenSetOf(query, textIndex);
+      return values.some((v) => typeof v === "string" && holdsAll(tokenSetOf(v, textIndex), wanted));
     }
     const words = query.split(/\s+/).filter(Boolean);
     return values.some((v) => typeof v === "string" && words.every((w) => v.includes(w)));
@@ -141,8 +174,14 @@ export function matchesCondition(condition: unknown, point: StoredPoint, indexes
     return direct.length > 0 && direct.every((v) => v === null);
   }
   if (typeof c.key === "string") {
+    if (c.match && typeof c.match === "object") {
+      const match = c.match as Record<string, unknown>;
+      const textIndex = textIndexOf(indexes, c.key);
+      // matchField's text case (value, any and except come first), through the point's tokens.
+      if (textIndex && typeof match.text === "string" && !("value" in match || "any" in match || "except" in match)) return matchesIndexedText(point, c.key, match.text, textIndex);
+      return matchField(valuesAt(point.payload, c.key), match, textIndex);
+    }
     const values = valuesAt(point.payload, c.key);
-    if (c.match && typeof c.match === "object") return matchField(values, c.match as Record<string, unknown>, textIndexOf(indexes, c.key));
     if (c.range && typeof c.range === "object") return inRange(values, c.range as Record<string, unknown>);
     throw badFilter(`the emulator supports match and range on field ${c.key}, not ${Object.keys(c).join(", ")}`);
   }
@@ -186,13 +225,15 @@ function pick(payload: Payload, keys: string[]): Payload {
 /** The payload a point is returned with, or null when none was asked for. */
 export function selectPayload(payload: Payload, selector: unknown): Payload | null {
   if (selector === false || selector === undefined || selector === null) return null;
-  if (selector === true) return structuredClone(payload);
-  if (Array.isArray(selector)) return structuredClone(pick(payload, selector.map(String)));
+  // Stored payloads are copies that are never edited, and an answer is serialized at once:
+  // no copy is needed. Only an exclusion edits, a shallow copy of its own.
+  if (selector === true) return payload;
+  if (Array.isArray(selector)) return pick(payload, selector.map(String));
   if (typeof selector === "object") {
     const s = selector as { include?: unknown; exclude?: unknown };
-    if (Array.isArray(s.include)) return structuredClone(pick(payload, s.include.map(String)));
+    if (Array.isArray(s.include)) return pick(payload, s.include.map(String));
     if (Array.isArray(s.exclude)) {
-      const copy = structuredClone(payload);
+      const copy = { ...payload };
       for (const key of s.exclude.map(String)) delete copy[key];
       return copy;
     }

@@ -22,6 +22,7 @@ import {
   higherIsBetter,
   idKey,
   normalizeId,
+  printedVector,
   QdrantError,
   score,
   toStoredVector,
@@ -295,7 +296,7 @@ export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): 
     return {
       id: point.id,
       payload: selectPayload(point.payload, withPayload),
-      vector: withVector === true || Array.isArray(withVector) ? Array.from(point.vector, f32) : null,
+      vector: withVector === true || Array.isArray(withVector) ? printedVector(point.vector) : null,
     };
   }
 
@@ -441,7 +442,7 @@ export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): 
       if (!target) return [];
       return [...target.points.values()]
         .sort((a, b) => compareIds(a.id, b.id))
-        .map((p) => ({ id: p.id, vector: Array.from(p.vector, f32), payload: structuredClone(p.payload) }));
+        .map((p) => ({ id: p.id, vector: printedVector(p.vector), payload: structuredClone(p.payload) }));
     },
     collections: () => [...collections.keys()],
     payloadIndexes(name) {

@@ -46,7 +46,9 @@ export function runQuery(target: Collection, request: Record<string, unknown>, v
       ranked = rrf(results, candidates);
     } else if (isPlainObject(query) && query.formula !== undefined) {
       const scores = results.map((list) => new Map(list.map((s) => [idKey(s.point.id), s.score])));
-      ranked = [...candidates.values()].map((point) => ({ point, score: evaluate(query.formula, point, scores, target) }));
+      // Read once, on the first candidate (none, no error, as before), then run for each.
+      let formula: Formula | undefined;
+      ranked = [...candidates.values()].map((point) => ({ point, score: (formula ??= compile(query.formula, scores, target))(point) }));
       ranked.sort((a, b) => b.score - a.score || compareIds(a.point.id, b.point.id));
     } else if (query === undefined || query === null) {
       // No main query: the first prefetch's order stands.
@@ -81,23 +83,39 @@ function rrf(results: Scored[][], candidates: Map<string, StoredPoint>): Scored[
     .sort((a, b) => b.score - a.score || compareIds(a.point.id, b.point.id));
 }
 
-/** A formula's value for one point: numbers, "$score" / "$score[i]", sum, mult, and conditions (1 when met, else 0). */
-function evaluate(expression: unknown, point: StoredPoint, scores: Array<Map<string, number>>, target: Collection): number {
-  if (typeof expression === "number") return expression;
+/** A formula's value for one point. */
+type Formula = (point: StoredPoint) => number;
+
+/**
+ * A formula read once into a function of the point: numbers, "$score" / "$score[i]", sum, mult,
+ * and conditions (1 when met, else 0). A query's formula is run for every candidate, and
+ * walking its JSON (a regular expression per variable) for each cost more than the matching.
+ */
+function compile(expression: unknown, scores: Array<Map<string, number>>, target: Collection): Formula {
+  if (typeof expression === "number") return () => expression;
   if (typeof expression === "string") {
     const match = /^\$score(?:\[(\d+)\])?$/.exec(expression);
     if (!match) throw formatError(`the emulator supports the variables $score and $score[i] in formulas, not ${expression}`);
     const list = scores[Number(match[1] ?? 0)];
     if (!list) throw new QdrantError(400, `Bad request: formula refers to prefetch ${match[1]}, which does not exist`);
-    const found = list.get(idKey(point.id));
-    if (found === undefined) throw new QdrantError(400, `Bad request: no score for point ${point.id} in prefetch ${match[1] ?? 0}; give a default in \`defaults\``);
-    return found;
+    return (point) => {
+      const found = list.get(idKey(point.id));
+      if (found === undefined) throw new QdrantError(400, `Bad request: no score for point ${point.id} in prefetch ${match[1] ?? 0}; give a default in \`defaults\``);
+      return found;
+    };
   }
   if (isPlainObject(expression)) {
-    if (Array.isArray(expression.sum)) return expression.sum.reduce((total: number, e) => total + evaluate(e, point, scores, target), 0);
-    if (Array.isArray(expression.mult)) return expression.mult.reduce((total: number, e) => total * evaluate(e, point, scores, target), 1);
+    const { sum, mult } = expression;
+    if (Array.isArray(sum)) {
+      const parts = sum.map((e) => compile(e, scores, target));
+      return (point) => parts.reduce((total, part) => total + part(point), 0);
+    }
+    if (Array.isArray(mult)) {
+      const parts = mult.map((e) => compile(e, scores, target));
+      return (point) => parts.reduce((total, part) => total * part(point), 1);
+    }
     if ("key" in expression || "must" in expression || "should" in expression || "must_not" in expression || "has_id" in expression) {
-      return matchesCondition(expression, point, target) ? 1 : 0;
+      return (point) => (matchesCondition(expression, point, target) ? 1 : 0);
     }
   }
   throw formatError("the emulator supports formulas of numbers, $score, sum, mult and conditions");

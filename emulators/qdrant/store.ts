@@ -112,6 +112,17 @@ export function higherIsBetter(distance: Distance): boolean {
   return distance === "Cosine" || distance === "Dot";
 }
 
+// A stored vector never changes, and printing its 768 values (f32 below) cost the emulator
+// more than the search itself when queries ask for vectors back: each is printed once.
+const printedVectors = new WeakMap<Float32Array, number[]>();
+
+/** A stored vector as Qdrant prints it, each value the shortest decimal of its f32 (a copy the caller may keep). */
+export function printedVector(vector: Float32Array): number[] {
+  let printed = printedVectors.get(vector);
+  if (!printed) printedVectors.set(vector, (printed = Array.from(vector, f32)));
+  return printed.slice();
+}
+
 /** The shortest decimal that reads back as the same f32, as Qdrant (Rust) prints its floats. */
 export function f32(value: number): number {
   const target = Math.fround(value);

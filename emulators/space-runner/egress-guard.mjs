@@ -1,10 +1,11 @@
 // The Space's egress rule inside an emulated Space: its app reaches the outside only on ports
-// 80, 443 and 8080 (docs/platform-facts.md: Space egress ports). The space runner loads this
+// 80, 443 and 8080 (docs/platform-facts.md: Space networking). The space runner loads this
 // into the app's Node with --import (NODE_OPTIONS). Every TCP client (net, http, https, tls,
 // undici's fetch, pg, ws) opens its connection through net.Socket.prototype.connect, so that is
-// where a connection to another port fails, as a blocked one does: with ECONNREFUSED, after the
-// caller has attached its handlers. The container's own port (PORT, on loopback) is inside the
-// Space, not egress: its HEALTHCHECK reaches it. Unix sockets are local too.
+// where a connection to another port is held, as a blocked one is: it never opens, and the
+// caller's own connect timeout ends it (undici's 10 s, pg's connectionTimeoutMillis). The
+// container's own port (PORT, on loopback) is inside the Space, not egress: its HEALTHCHECK
+// reaches it. Unix sockets are local too.
 // Test code, never shipped; plain JavaScript, as the app's Node loads it without type stripping.
 import net from "node:net";
 
@@ -26,15 +27,7 @@ net.Socket.prototype.connect = function spaceEgressConnect(...args) {
   const to = destination(args);
   const blocked = to.path === undefined && !ALLOWED.has(to.port) && !(to.port === ownPort && LOOPBACK.test(to.host));
   if (!blocked) return connect.apply(this, args);
-  const error = Object.assign(new Error(`connect ECONNREFUSED ${to.host}:${to.port} (a Space reaches the outside only on ports 80, 443 and 8080)`), {
-    errno: -111,
-    code: "ECONNREFUSED",
-    syscall: "connect",
-    address: to.host,
-    port: to.port,
-  });
-  // Pending, as a connection being opened is, so writes wait; then refused.
+  // Pending, as a connection whose packets are dropped is: writes wait, nothing ever answers.
   this.connecting = true;
-  process.nextTick(() => this.destroy(error));
   return this;
 };

@@ -19,7 +19,7 @@
 //   excluded folder. ADD, SHELL and RUN --mount other than cache mounts are refused.
 // - HEALTHCHECK is not run on a timer; healthcheck() runs it once on demand.
 // - The network: as on the Space, the app reaches the outside only on ports 80, 443 and 8080
-//   (a connection to another port is refused; egress.ts). The runner has no network namespace,
+//   (a connection to another port never opens; egress.ts). The runner has no network namespace,
 //   so "outside" is this machine's loopback too: an upstream a test starts for the app must
 //   listen on such a port, on a loopback address of its own (127.x.y.z:8080), or behind a
 //   forwarder there. The app's own port ($PORT) is inside the container.

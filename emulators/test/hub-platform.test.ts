@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
-import { commit, createRepo, deleteRepo, HubApiError, listFiles, uploadFiles } from "@huggingface/hub";
+import { commit, createRepo, deleteRepo, downloadFile, HubApiError, listFiles, uploadFiles } from "@huggingface/hub";
 import { CONFLICTING_OPERATION, startHubEmulator, type HubEmulator } from "../hub/hub.ts";
 import type { SpaceRunner } from "../hub/builds.ts";
 import { spaceAppFile } from "../../test/support/space-fixtures.ts";
@@ -126,6 +126,60 @@ describe("hub emulator, as the real Hub behaves", { timeout: SLOW_SUITE_MS }, ()
     const top = [];
     for await (const entry of listFiles({ ...sdk(), repo: { type: "space", name: repoId } })) top.push(entry.path);
     assert.deepEqual(top, [".gitattributes", "README.md", "src"]);
+  });
+
+  test("a file is served at any revision (main or a commit id) through the SDK's downloadFile; an unknown revision is RevisionNotFound", async () => {
+    const repoId = "emulator-user/revisions";
+    await createRepo({ ...sdk(), repo: { type: "space", name: repoId }, sdk: "static" });
+    const repo = { type: "space" as const, name: repoId };
+    const first = await commit({ ...sdk(), repo, title: "one", operations: [{ operation: "addOrUpdate", path: "app.txt", content: new Blob(["first"]) }] });
+    await commit({
+      ...sdk(),
+      repo,
+      title: "two",
+      operations: [
+        { operation: "addOrUpdate", path: "app.txt", content: new Blob(["second"]) },
+        { operation: "addOrUpdate", path: "extra.txt", content: new Blob(["x"]) },
+      ],
+    });
+    const read = async (path: string, revision?: string) => (await downloadFile({ ...sdk(), repo, path, ...(revision ? { revision } : {}) }))?.text();
+    assert.equal(await read("app.txt"), "second");
+    assert.equal(await read("app.txt", first!.commit.oid), "first", "the file as the first commit left it");
+    assert.equal(await read("extra.txt", first!.commit.oid), undefined, "a file that came later is not at that revision");
+    const response = await api(`/spaces/${repoId}/resolve/${first!.commit.oid}/app.txt`);
+    assert.equal(response.headers.get("x-repo-commit"), first!.commit.oid);
+    const unknown = await api(`/spaces/${repoId}/resolve/${"0".repeat(40)}/app.txt`);
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.headers.get("x-error-code"), "RevisionNotFound");
+  });
+
+  test("restart with factory=true is counted apart; a build hang lasts until a factory rebuild ('cache') or past it ('always')", async () => {
+    const repoId = await dockerSpace("hangs", [
+      { path: "README.md", content: "---\nsdk: docker\napp_port: 7860\n---\n" },
+      { path: "Dockerfile", content: await readFile(spaceAppFile("Dockerfile")) },
+      { path: "server.js", content: await readFile(spaceAppFile("server.js")) },
+    ]);
+    await until("the Space to run", async () => ((await runtime(repoId)).stage === "RUNNING" ? true : undefined));
+    const space = hub.space(repoId)!;
+    hub.hangBuilds(repoId);
+    assert.equal((await api(`/api/spaces/${repoId}/restart`, { method: "POST" })).status, 200);
+    await hub.settled(repoId);
+    assert.equal((await runtime(repoId)).stage, "BUILDING", "a plain restart keeps the cache: the build hangs");
+    assert.ok(space.logs.build.length > 0, "the hung build logged its start");
+    const factory = await api(`/api/spaces/${repoId}/restart?factory=true`, { method: "POST" });
+    assert.equal(factory.status, 200);
+    assert.equal(((await factory.json()) as { stage: string }).stage, "BUILDING", "the restart answers the runtime");
+    assert.equal(space.factoryRestarts, 1);
+    assert.equal(space.restarts, 2);
+    await until("the factory-rebuilt Space to run", async () => ((await runtime(repoId)).stage === "RUNNING" ? true : undefined));
+
+    hub.hangBuilds(repoId, "always");
+    await api(`/api/spaces/${repoId}/restart?factory=true`, { method: "POST" });
+    await hub.settled(repoId);
+    assert.equal((await runtime(repoId)).stage, "BUILDING", "'always' outlasts a factory rebuild");
+    hub.hangBuilds(repoId, null);
+    await api(`/api/spaces/${repoId}/restart`, { method: "POST" });
+    await until("the Space to run again", async () => ((await runtime(repoId)).stage === "RUNNING" ? true : undefined));
   });
 
   test("401 for a repo the token cannot see, 403 for a token without write scope", async () => {

@@ -71,8 +71,13 @@ export function getRuntime(hub: HubClient, repoId: string): Promise<SpaceRuntime
   return hub.request("GET", `${spacePath(repoId)}/runtime`, { schema: runtimeSchema });
 }
 
-export function restartSpace(hub: HubClient, repoId: string): Promise<SpaceRuntime> {
-  return hub.request("POST", `${spacePath(repoId)}/restart`, { schema: runtimeSchema });
+/**
+ * Restarts the Space; `factory` rebuilds it from scratch without the build cache, as
+ * hf_api.py's restart_space(factory_reboot=True) asks with `?factory=true`.
+ */
+// docs/platform-facts.md: Factory rebuild
+export function restartSpace(hub: HubClient, repoId: string, options: { factory?: boolean } = {}): Promise<SpaceRuntime> {
+  return hub.request("POST", `${spacePath(repoId)}/restart${options.factory ? "?factory=true" : ""}`, { schema: runtimeSchema });
 }
 
 export function requestHardware(hub: HubClient, repoId: string, flavor: string): Promise<SpaceRuntime> {
@@ -116,9 +121,19 @@ export async function deleteVariable(hub: HubClient, repoId: string, key: string
 
 /** A file of the Space repo's main branch as text, or undefined when it is not there. */
 export async function readRepoFile(hub: HubClient, repoId: string, path: string): Promise<string | undefined> {
+  return (await readRepoFileAt(hub, repoId, path, "main"))?.toString("utf8");
+}
+
+/**
+ * A file's bytes at a revision (a branch or a commit id), or undefined when the revision does
+ * not hold it. The Hub serves any revision at /spaces/{repo}/resolve/{revision}/{path}; an
+ * unknown revision is a 404 too, which the caller tells apart by asking for a file it must hold.
+ */
+// docs/platform-facts.md: Files at a revision
+export async function readRepoFileAt(hub: HubClient, repoId: string, path: string, revision: string): Promise<Buffer | undefined> {
   try {
-    const response = await hub.raw(`/spaces/${repoId}/resolve/main/${path.split("/").map(encodeURIComponent).join("/")}`);
-    return await response.text();
+    const response = await hub.raw(`/spaces/${repoId}/resolve/${encodeURIComponent(revision)}/${path.split("/").map(encodeURIComponent).join("/")}`);
+    return Buffer.from(await response.arrayBuffer());
   } catch (error) {
     if (isApiError(error, "not_found")) return undefined;
     throw error;

@@ -1,11 +1,9 @@
 import { createHash } from "node:crypto";
-import { commit, type CommitOperation } from "@huggingface/hub";
 import type * as pulumi from "@pulumi/pulumi";
 import { step } from "../http/api-error.ts";
-import { viaSdk } from "../hub/hub-client.ts";
-import { findSpace, getSpaceInfo, listRepoTree, readRepoFile, type RepoFile } from "../hub/space-api.ts";
-import { MANIFEST_NAME, parseManifest, type Manifest, type ManifestEntry } from "../../service/src/bundle-manifest.ts";
+import { findSpace, getSpaceInfo, listRepoTree, type RepoFile } from "../hub/space-api.ts";
 import { BundleFolderError, loadBundle } from "../bundle/bundle-folder.ts";
+import { commitBundle, remoteManifest } from "./bundle-commit.ts";
 import { changedKeys, checkBundleHash, checkHubConnection, hubFor, type HubConnection } from "./inputs.ts";
 import { progress } from "./progress.ts";
 
@@ -57,7 +55,7 @@ export const bundleImplementation: pulumi.dynamic.ResourceProvider<BundleInputs,
     const hub = hubFor(props);
     const space = await step(`reading Space ${props.repoId}`, () => findSpace(hub, props.repoId));
     if (!space) return {};
-    const remote = await remoteManifest(props);
+    const remote = await remoteManifest(hub, props.repoId);
     // Someone else's push shows as a different hash, so the next update uploads ours again.
     if (remote?.hash !== props.hash) return { id, props: { ...props, hash: remote?.hash ?? "", files: remote?.files ?? [], drifted: [] } };
     // Our bundle by its manifest, but a file edited or deleted on the Hub since is drift too.
@@ -84,52 +82,42 @@ async function upload(inputs: BundleInputs, olds: BundleOutputs | undefined): Pr
   if (bundle.manifest.hash !== inputs.hash) {
     throw new BundleFolderError("bundle_changed", `the bundle in ${inputs.bundleDir} changed since the program read it (now ${bundle.manifest.hash.slice(0, 12)}): run the update again`);
   }
-  const remote = await remoteManifest(inputs);
+  const remote = await remoteManifest(hub, inputs.repoId);
   const files = bundle.files.map(({ path, sha256, size, content }) => ({ path, sha256, size, oid: gitBlobOid(content) }));
   // The repo's tree says what it holds, file by file: only files that differ from it are
-  // sent, so one edited on the Hub goes back and the rest stay. What an earlier bundle put
-  // there and this one lacks is deleted (from the repo's manifest, else from the state), but
-  // only paths the repo really holds: the Hub fails a whole commit that deletes a missing one.
+  // sent, so one edited on the Hub goes back and the rest stay.
   const tree = await step(`listing the files of ${inputs.repoId}`, () => listRepoTree(hub, inputs.repoId));
-  const changed = bundle.files.filter((file, index) => !holds(tree.get(file.path), files[index]!));
-  if (remote?.hash === inputs.hash && changed.length === 0) {
+  const byPath = new Map(files.map((file) => [file.path, file]));
+  const held = (entry: { path: string }) => holds(tree.get(entry.path), byPath.get(entry.path)!);
+  if (remote?.hash === inputs.hash && files.every(held)) {
     const info = await step(`reading Space ${inputs.repoId}`, () => getSpaceInfo(hub, inputs.repoId));
     progress(`${inputs.repoId} already holds bundle ${inputs.hash.slice(0, 12)}: nothing to upload`);
     return { ...inputs, commitSha: info.sha ?? "", files, drifted: [] };
   }
-  const previous: ManifestEntry[] = remote?.files ?? olds?.files ?? [];
-  const keep = new Set([...files.map((file) => file.path), MANIFEST_NAME]);
-  const departed = [...new Set(previous.map((file) => file.path))].filter((path) => !keep.has(path));
-  const deleted = departed.filter((path) => tree.has(path)).sort();
 
-  const operations: CommitOperation[] = [
-    ...changed.map((file) => ({ operation: "addOrUpdate" as const, path: file.path, content: new Blob([new Uint8Array(file.content)]) })),
-    { operation: "addOrUpdate", path: MANIFEST_NAME, content: new Blob([new Uint8Array(bundle.manifestBytes)]) },
-    ...deleted.map((path) => ({ operation: "delete" as const, path })),
-  ];
-  const counts = `${changed.length} of ${files.length} files${deleted.length ? `, deleting ${deleted.length}` : ""}`;
-  progress(`${inputs.repoId}: uploading bundle ${inputs.hash.slice(0, 12)} (${counts})`);
-  const result = await step(`uploading the bundle to ${inputs.repoId}`, () =>
-    viaSdk(() =>
-      commit({
-        repo: { type: "space", name: inputs.repoId },
-        title: `Deploy bundle ${inputs.hash.slice(0, 12)}`,
-        description: `bundle-hash: ${inputs.hash}\n\nUploaded by the Pulumi program in infra/.`,
-        operations,
-        hubUrl: hub.hubUrl,
-        fetch: hub.fetch,
-        useWebWorkers: false,
-        ...hub.credentials,
-      }),
-    ),
+  // The Space's own manifest says what an earlier bundle put there; without one, the state does.
+  const contents = new Map(bundle.files.map((file) => [file.path, file.content]));
+  const commitSha = await commitBundle(
+    hub,
+    inputs.repoId,
+    {
+      manifest: bundle.manifest,
+      manifestBytes: bundle.manifestBytes,
+      content: async (entry) => contents.get(entry.path)!,
+      title: `Deploy bundle ${inputs.hash.slice(0, 12)}`,
+      description: `bundle-hash: ${inputs.hash}\n\nUploaded by the Pulumi program in infra/.`,
+      doing: `uploading bundle ${inputs.hash.slice(0, 12)}`,
+      held,
+      repoFiles: new Set(tree.keys()),
+    },
+    remote,
+    olds?.files ?? [],
   );
-  if (!result) throw new Error(`uploading the bundle to ${inputs.repoId}: the Hub returned no commit`);
-  progress(`${inputs.repoId}: committed ${result.commit.oid.slice(0, 12)}`);
-  return { ...inputs, commitSha: result.commit.oid, files, drifted: [] };
+  return { ...inputs, commitSha, files, drifted: [] };
 }
 
 /** The id git (and the Hub's tree listing) gives a file's content: sha1 over "blob <size>\0" and the bytes. */
-export function gitBlobOid(content: Buffer): string {
+export function gitBlobOid(content: Uint8Array): string {
   return createHash("sha1").update(`blob ${content.length}\0`).update(content).digest("hex");
 }
 
@@ -143,14 +131,4 @@ function holds(remote: RepoFile | undefined, file: BundleFile): boolean {
   if (remote.lfsSha256) return remote.lfsSha256 === file.sha256;
   if (file.oid && remote.oid) return remote.oid === file.oid;
   return remote.size === file.size;
-}
-
-async function remoteManifest(inputs: BundleInputs): Promise<Manifest | undefined> {
-  const text = await step(`reading ${MANIFEST_NAME} of ${inputs.repoId}`, () => readRepoFile(hubFor(inputs), inputs.repoId, MANIFEST_NAME));
-  if (text === undefined) return undefined;
-  try {
-    return parseManifest(text, `${inputs.repoId}/${MANIFEST_NAME}`);
-  } catch {
-    return undefined; // not ours: upload over it
-  }
 }

@@ -4,6 +4,7 @@ import { step } from "../http/api-error.ts";
 import type { HubClient } from "../hub/hub-client.ts";
 import { getRuntime, restartSpace } from "../hub/space-api.ts";
 import { readLogTail, type LogKind } from "../hub/space-logs.ts";
+import { recommitBundle, remoteManifest } from "./bundle-commit.ts";
 import { changedKeys, checkBundleHash, checkHubConnection, hubFor, isUnknown, type HubConnection } from "./inputs.ts";
 import { progress, warning } from "./progress.ts";
 
@@ -15,6 +16,12 @@ import { progress, warning } from "./progress.ts";
  * it restarts the Space by itself; the Space is restarted here only when no rebuild shows (a
  * stopped Space, or settings that changed while it ran on). A build or runtime error, or an app that never answers
  * while the Hub says APP_STARTING (wrong port or host), fails the update with the log's tail.
+ * A build stuck in BUILDING past the build timeout gets one factory rebuild first.
+ *
+ * When a new bundle fails, the last healthy one (this resource's state: its commit and hash)
+ * is committed back from the Space repo's history, and the update fails only once health
+ * reports that bundle again, saying so. Only the bundle goes back: secrets and variables stay
+ * as the update set them. The first rollout of a Space has nothing to go back to.
  */
 export type RolloutInputs = HubConnection & {
   repoId: string;
@@ -39,6 +46,8 @@ export type RolloutInputs = HubConnection & {
    * a derived one (a password) would be in no list Pulumi masks in its output.
    */
   serviceSecrets: Record<string, string>;
+  /** Commit the last healthy bundle back when a new one fails (the stack's rollbackOnFailure); default true. */
+  rollbackOnFailure?: boolean;
 };
 
 export type RolloutOutputs = RolloutInputs & {
@@ -85,6 +94,7 @@ export const rolloutImplementation: pulumi.dynamic.ResourceProvider<RolloutInput
       if (typeof news[key] !== "number" || !(news[key] > 0)) failures.push({ property: key, reason: "a positive number of seconds" });
     }
     failures.push(...checkBundleHash("bundleHash", news.bundleHash));
+    if (news.rollbackOnFailure !== undefined && typeof news.rollbackOnFailure !== "boolean") failures.push({ property: "rollbackOnFailure", reason: "true or false" });
     if (!isUnknown(news.host)) {
       try {
         new URL(news.healthPath, news.host);
@@ -98,13 +108,14 @@ export const rolloutImplementation: pulumi.dynamic.ResourceProvider<RolloutInput
   async diff(_id, olds, news) {
     const changed = changedKeys(olds, news, [
       "repoId", "host", "commitSha", "bundleHash", "settingsRevision", "token", "hubUrl", "privateSpace",
-      "buildTimeoutSeconds", "healthTimeoutSeconds", "pollIntervalSeconds", "healthPath",
+      "buildTimeoutSeconds", "healthTimeoutSeconds", "pollIntervalSeconds", "healthPath", "rollbackOnFailure",
     ]);
     return { changes: changed.length > 0 };
   },
 
   async create(inputs) {
-    const outs = await rollout(inputs, { commitChanged: true, settingsChanged: true });
+    // A first rollout has no healthy bundle of ours to go back to.
+    const outs = await rolloutOrRollBack(inputs, { commitChanged: true, settingsChanged: true }, undefined);
     return { id: `${inputs.repoId}/rollout`, outs };
   },
 
@@ -114,7 +125,8 @@ export const rolloutImplementation: pulumi.dynamic.ResourceProvider<RolloutInput
     if (!commitChanged && !settingsChanged && olds.host === news.host && olds.healthPath === news.healthPath) {
       return { outs: { ...olds, ...news } }; // only timeouts or the token changed: nothing to roll out
     }
-    return { outs: await rollout(news, { commitChanged, settingsChanged }) };
+    const lastHealthy = commitChanged && olds.bundleHash !== news.bundleHash && olds.repoId === news.repoId ? { commitSha: olds.commitSha, bundleHash: olds.bundleHash } : undefined;
+    return { outs: await rolloutOrRollBack(news, { commitChanged, settingsChanged }, lastHealthy) };
   },
 
   async delete() {
@@ -122,11 +134,83 @@ export const rolloutImplementation: pulumi.dynamic.ResourceProvider<RolloutInput
   },
 };
 
-async function rollout(inputs: RolloutInputs, reason: { commitChanged: boolean; settingsChanged: boolean }): Promise<RolloutOutputs> {
+type RolloutReason = { commitChanged: boolean; settingsChanged: boolean };
+type HealthyBundle = { commitSha: string; bundleHash: string };
+
+/** What a failed new bundle is rolled back for: it was built and failed, or never answered with its hash. */
+const ROLLED_BACK: ReadonlySet<RolloutErrorCode> = new Set(["build_error", "runtime_error", "build_timeout", "app_not_listening", "unhealthy"]);
+
+async function rolloutOrRollBack(inputs: RolloutInputs, reason: RolloutReason, lastHealthy: HealthyBundle | undefined): Promise<RolloutOutputs> {
+  const hub = hubFor(inputs);
+  if (reason.commitChanged) await recommitIfRolledBack(hub, inputs);
+  try {
+    return await rollout(inputs, reason);
+  } catch (error) {
+    if (!(error instanceof RolloutError) || !ROLLED_BACK.has(error.code) || !lastHealthy) throw error;
+    if (inputs.rollbackOnFailure === false) {
+      throw new RolloutError(error.code, `${error.message}\nNot rolled back (rollbackOnFailure is false): ${inputs.repoId} stays on bundle ${inputs.bundleHash.slice(0, 12)}.`);
+    }
+    throw await rollBack(hub, inputs, lastHealthy, error);
+  }
+}
+
+/**
+ * After a rollback the Space repo holds the last healthy bundle while the state's bundle is
+ * the failed one: a later update of that same bundle (nothing changed in the folder) would
+ * upload nothing and wait for a hash that never comes. Its commit is committed again instead.
+ */
+async function recommitIfRolledBack(hub: HubClient, inputs: RolloutInputs): Promise<void> {
+  const held = await remoteManifest(hub, inputs.repoId);
+  if (!held || held.hash === inputs.bundleHash) return;
+  progress(`${inputs.repoId} holds bundle ${held.hash.slice(0, 12)} (a rollback, or another push), not ${inputs.bundleHash.slice(0, 12)}: committing it again from ${inputs.commitSha.slice(0, 12)}`);
+  await step(`committing bundle ${inputs.bundleHash.slice(0, 12)} to ${inputs.repoId} again`, () =>
+    recommitBundle(hub, inputs.repoId, inputs, {
+      title: `Deploy bundle ${inputs.bundleHash.slice(0, 12)} again`,
+      why: `Committed again from ${inputs.commitSha} by the Pulumi program in infra/: the Space held bundle ${held.hash}.`,
+      doing: `committing bundle ${inputs.bundleHash.slice(0, 12)} again`,
+    }),
+  );
+}
+
+/**
+ * Commits the last healthy bundle back and waits until health reports its hash; returns the
+ * error the update fails with: the cause, its log tail, and where production stands now.
+ */
+async function rollBack(hub: HubClient, inputs: RolloutInputs, lastHealthy: HealthyBundle, failure: RolloutError): Promise<RolloutError> {
+  const previous = lastHealthy.bundleHash.slice(0, 12);
+  progress(`${inputs.repoId}: bundle ${inputs.bundleHash.slice(0, 12)} failed (${failure.code}): rolling back to bundle ${previous}, the last healthy one (commit ${lastHealthy.commitSha.slice(0, 12)})`);
+  try {
+    const committed = await step(`rolling ${inputs.repoId} back to bundle ${previous}`, () =>
+      recommitBundle(hub, inputs.repoId, lastHealthy, {
+        title: `Roll back to bundle ${previous}`,
+        why: `Rolled back by the Pulumi program in infra/ from commit ${lastHealthy.commitSha}: bundle ${inputs.bundleHash} failed (${failure.code}).`,
+        doing: `rolling back to bundle ${previous}`,
+      }),
+    );
+    // Nothing to commit (the repo holds that bundle already): a restart rebuilds it.
+    await rollout(
+      { ...inputs, commitSha: committed ?? lastHealthy.commitSha, bundleHash: lastHealthy.bundleHash },
+      committed ? { commitChanged: true, settingsChanged: false } : { commitChanged: false, settingsChanged: true },
+    );
+    const healthUrl = healthUrlOf(inputs);
+    return new RolloutError(
+      failure.code,
+      `${failure.message}\nProduction was restored to bundle ${previous} (${lastHealthy.bundleHash}): ${healthUrl} reports it again` +
+        `${committed ? ` (rollback commit ${committed.slice(0, 12)})` : ""}. Fix the bundle and run \`pulumi up\` again.`,
+    );
+  } catch (error) {
+    return new RolloutError(
+      failure.code,
+      `${failure.message}\nThe rollback to bundle ${previous} failed too, so production may be down: ${(error as Error).message}`,
+    );
+  }
+}
+
+async function rollout(inputs: RolloutInputs, reason: RolloutReason): Promise<RolloutOutputs> {
   const hub = hubFor(inputs);
   const started = Date.now();
   const elapsed = () => formatDuration(Date.now() - started);
-  const healthUrl = new URL(inputs.healthPath, `${inputs.host.replace(/\/+$/, "")}/`).href;
+  const healthUrl = healthUrlOf(inputs);
   const ours = inputs.bundleHash.slice(0, 12);
   let runtime = await step(`reading the runtime of ${inputs.repoId}`, () => getRuntime(hub, inputs.repoId));
 
@@ -146,7 +230,9 @@ async function rollout(inputs: RolloutInputs, reason: { commitChanged: boolean; 
   // answer may still be the previous container's.
   const expectChange = restart || (reason.commitChanged && !servesOurs);
   let changeSeen = !expectChange;
-  const buildDeadline = started + inputs.buildTimeoutSeconds * 1000;
+  let graceFrom = started;
+  let buildDeadline = started + inputs.buildTimeoutSeconds * 1000;
+  let factoryRebuilt = false;
   let startingSince: number | undefined; // when the built app began to start
   let lastStage = "";
   let lastReport = 0;
@@ -154,7 +240,7 @@ async function rollout(inputs: RolloutInputs, reason: { commitChanged: boolean; 
   for (;;) {
     const stage = runtime.stage;
     if (BUILDING.has(stage) || STARTING.has(stage)) changeSeen = true;
-    const current = changeSeen || Date.now() - started > UNCONFIRMED_CHANGE_GRACE_MS;
+    const current = changeSeen || Date.now() - graceFrom > UNCONFIRMED_CHANGE_GRACE_MS;
     if (stage !== lastStage || Date.now() - lastReport > REPORT_EVERY_MS) {
       progress(`${inputs.repoId}: ${stage}${current ? "" : " (previous build)"} after ${elapsed()}${SERVING.has(stage) && current ? `, health: ${last}` : ""}`);
       lastStage = stage;
@@ -192,13 +278,32 @@ async function rollout(inputs: RolloutInputs, reason: { commitChanged: boolean; 
       }
       await fail(hub, inputs, "unhealthy", `${healthUrl} did not answer 200 with bundle ${ours} within ${inputs.healthTimeoutSeconds}s (last: ${last}); the Space is not healthy`, "run");
     }
-    if (now >= buildDeadline) {
-      await fail(hub, inputs, "build_timeout", `${inputs.repoId} did not reach RUNNING within ${inputs.buildTimeoutSeconds}s (last stage ${stage}); raise rolloutBuildTimeoutSeconds if builds take longer`, BUILDING.has(stage) ? "build" : "run");
+    // The build timeout bounds the time in BUILDING; once built, the health timeout runs.
+    if (BUILDING.has(stage) && now >= buildDeadline) {
+      if (!factoryRebuilt) {
+        // A build that stalls is mostly a stale build cache: the Hub's factory rebuild drops it. Once.
+        // docs/platform-facts.md: Factory rebuild
+        factoryRebuilt = true;
+        warning(`${inputs.repoId} is stuck in ${stage} after ${inputs.buildTimeoutSeconds}s: asking the Hub for a factory rebuild (a restart with factory=true, without the build cache), once`);
+        runtime = await step(`factory-rebuilding ${inputs.repoId}`, () => restartSpace(hub, inputs.repoId, { factory: true }));
+        buildDeadline = Date.now() + inputs.buildTimeoutSeconds * 1000;
+        changeSeen = false;
+        graceFrom = Date.now();
+        lastStage = "";
+        continue;
+      }
+      await fail(
+        hub, inputs, "build_timeout",
+        `${inputs.repoId} did not reach RUNNING within ${inputs.buildTimeoutSeconds}s (last stage ${stage}), nor within ${inputs.buildTimeoutSeconds}s of a factory rebuild; raise rolloutBuildTimeoutSeconds if builds take longer, or look at the build log`,
+        "build",
+      );
     }
     await sleep(inputs.pollIntervalSeconds * 1000);
     runtime = await step(`reading the runtime of ${inputs.repoId}`, () => getRuntime(hub, inputs.repoId));
   }
 }
+
+const healthUrlOf = (inputs: RolloutInputs) => new URL(inputs.healthPath, `${inputs.host.replace(/\/+$/, "")}/`).href;
 
 type HealthAnswer = { status: number; body: string; version: string | undefined };
 

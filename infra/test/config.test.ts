@@ -95,6 +95,15 @@ test("METRICS_TOKEN and the OTLP headers are Space secrets only when the stack s
   assert.throws(plain, /metricsToken is stored in plain text/);
 });
 
+test("rollbackOnFailure is on unless the stack turns it off; anything but true or false is named", () => {
+  assert.equal(loadConfig(source(complete)).rollout.rollbackOnFailure, true);
+  assert.equal(loadConfig(source({ ...complete, rollbackOnFailure: "false" })).rollout.rollbackOnFailure, false);
+  assert.throws(() => loadConfig(source({ ...complete, rollbackOnFailure: "no" })), (error: ConfigError) => {
+    assert.deepEqual(error.problems, ["docs-chat:rollbackOnFailure must be true or false"]);
+    return true;
+  });
+});
+
 test("Pulumi.staging.yaml: its own Space and bundle folder, Vercel's preview target alone, no production redeploy, a Space deleted on destroy", () => {
   const stackFile = (stack: string) => {
     const parsed = parse(readFileSync(new URL(`../../Pulumi.${stack}.yaml`, import.meta.url), "utf8")) as { config: Record<string, unknown> };

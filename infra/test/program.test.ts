@@ -172,5 +172,6 @@ describe("the program under runtime mocks", () => {
     assert.deepEqual(env.targets, ["production", "preview"]);
     assert.equal(byType("SpaceBundle").inputs.hash, bundleHash);
     assert.equal(byType("SpaceRollout").inputs.bundleHash, bundleHash, "the rollout waits for this hash in /api/health");
+    assert.equal(byType("SpaceRollout").inputs.rollbackOnFailure, true, "a failed bundle is rolled back unless the stack says not to");
   });
 });

@@ -143,6 +143,72 @@ describe("rollout against Spaces that really build and run", { timeout: SLOW_SUI
     );
   });
 
+  test("a new bundle that crashes is rolled back: the last healthy one is committed back from the repo's history and answers before the update fails", async () => {
+    const { repoId, inputs, base, dir, bundle } = await deploySpace("rollback", await fixtureFiles());
+    const first = (await SpaceRollout.provider.create(inputs)).outs as RolloutOutputs;
+    const space = hub.space(repoId)!;
+    const goodServer = space.files.get("server.js")!;
+
+    // The new bundle's app exits at start: RUNTIME_ERROR.
+    const crashing = await fixtureFiles({ "server.js": 'console.error("the new bundle crashes at start"); process.exit(1);\n' });
+    const hash2 = await writeBundle(dir, crashing);
+    const second = (await SpaceBundle.provider.update!(`${repoId}/bundle`, bundle, { ...base, bundleDir: dir, hash: hash2 })).outs as BundleOutputs;
+    const next = { ...inputs, commitSha: second.commitSha, bundleHash: hash2 };
+    await assert.rejects(SpaceRollout.provider.update!(`${repoId}/rollout`, first, next), (error: Error & { code?: string }) => {
+      assert.equal(error.code, "runtime_error", "the cause");
+      assert.match(error.message, /ended in RUNTIME_ERROR/);
+      assert.match(error.message, /Container log, last \d+ lines:[\s\S]*the new bundle crashes at start/, "the failed bundle's log tail");
+      assert.match(error.message, new RegExp(`Production was restored to bundle ${inputs.bundleHash.slice(0, 12)} \\(${inputs.bundleHash}\\)`));
+      return true;
+    });
+    const health = (await (await fetch(first.healthUrl)).json()) as { version?: string };
+    assert.equal(health.version, inputs.bundleHash, "production answers with the last healthy bundle when the update fails");
+    assert.equal(space.commits.at(-1)!.summary, `Roll back to bundle ${inputs.bundleHash.slice(0, 12)}`);
+    assert.ok(space.files.get("server.js")!.equals(goodServer), "the repo holds the healthy bundle's files again");
+    assert.equal(space.stage, "RUNNING");
+
+    // The same failed bundle again, with rollbackOnFailure off: the state's bundle (nothing
+    // changed in the folder) is committed again from its own commit, fails, and stays.
+    const commits = space.commits.length;
+    await assert.rejects(SpaceRollout.provider.update!(`${repoId}/rollout`, first, { ...next, rollbackOnFailure: false }), (error: Error & { code?: string }) => {
+      assert.equal(error.code, "runtime_error");
+      assert.match(error.message, new RegExp(`Not rolled back \\(rollbackOnFailure is false\\): ${repoId} stays on bundle ${hash2.slice(0, 12)}`));
+      assert.doesNotMatch(error.message, /Production was restored/);
+      return true;
+    });
+    assert.equal(space.commits.length, commits + 1, "one commit: the failed bundle again, no rollback");
+    assert.equal(space.commits.at(-1)!.summary, `Deploy bundle ${hash2.slice(0, 12)} again`);
+    assert.equal(space.stage, "RUNTIME_ERROR");
+  });
+
+  test("a first rollout has nothing to roll back to: it fails as before", async () => {
+    const { repoId, inputs } = await deploySpace("first-crash", await fixtureFiles({ "server.js": "process.exit(1);\n" }));
+    await assert.rejects(SpaceRollout.provider.create(inputs), (error: Error & { code?: string }) => {
+      assert.equal(error.code, "runtime_error");
+      assert.doesNotMatch(error.message, /Production was restored|rollback/i);
+      return true;
+    });
+    assert.equal(hub.space(repoId)!.commits.filter((commit) => commit.summary.startsWith("Roll back")).length, 0);
+  });
+
+  test("a build stuck in BUILDING past the build timeout gets one factory rebuild, which builds without the stale cache", async () => {
+    const { repoId, inputs, base, dir, bundle } = await deploySpace("stuck-build", await fixtureFiles());
+    const first = (await SpaceRollout.provider.create(inputs)).outs as RolloutOutputs;
+    const space = hub.space(repoId)!;
+    hub.hangBuilds(repoId); // the next builds stall until a factory rebuild
+
+    const hash2 = await writeBundle(dir, await fixtureFiles({ "notes.txt": "a bundle whose build stalls" }));
+    const second = (await SpaceBundle.provider.update!(`${repoId}/bundle`, bundle, { ...base, bundleDir: dir, hash: hash2 })).outs as BundleOutputs;
+    const restarts = space.restarts;
+    // 60 s: the stall is seen after it, and the rebuilt copy-only build leaves BUILDING well within it.
+    const updated = (await SpaceRollout.provider.update!(`${repoId}/rollout`, first, { ...inputs, commitSha: second.commitSha, bundleHash: hash2, buildTimeoutSeconds: 60 })).outs as RolloutOutputs;
+    assert.equal(space.factoryRestarts, 1, "one factory rebuild");
+    assert.equal(space.restarts, restarts + 1, "and no other restart");
+    assert.ok(hub.requests.some((r) => r.method === "POST" && r.path === `/api/spaces/${repoId}/restart` && r.query.factory === "true"), "restart_space(factory_reboot=True)'s request");
+    assert.equal(updated.stage, "RUNNING");
+    assert.equal(((await (await fetch(first.healthUrl)).json()) as { version?: string }).version, hash2);
+  });
+
   test("a Space that never becomes healthy times out with a clear message, never success", async () => {
     const { inputs } = await deploySpace("unhealthy", await fixtureFiles(), { FIXTURE_HEALTH: "503" });
     // 30 s from APP_STARTING on: the app answers (503) first, even on a busy machine.
@@ -172,12 +238,14 @@ describe("rollout against Spaces that really build and run", { timeout: SLOW_SUI
       return { inputs, space: slow.space(space.id)! };
     }
 
-    test("a build slower than the timeout fails with the stage it was stuck in", async () => {
-      const { inputs } = await stuck("slow");
+    test("a build slower than the timeout fails with the stage it was stuck in, after one factory rebuild that stalls too", async () => {
+      const { inputs, space } = await stuck("slow");
       await assert.rejects(
         SpaceRollout.provider.create(inputs),
-        (error: Error & { code?: string }) => error.code === "build_timeout" && /did not reach RUNNING within 0.5s \(last stage BUILDING\)/.test(error.message),
+        (error: Error & { code?: string }) =>
+          error.code === "build_timeout" && /did not reach RUNNING within 0.5s \(last stage BUILDING\), nor within 0.5s of a factory rebuild/.test(error.message),
       );
+      assert.equal(space.factoryRestarts, 1, "one factory rebuild, not more");
     });
 
     test("an app that stays in APP_STARTING with nothing answering fails after the health timeout, with the run log and a port hint", async () => {

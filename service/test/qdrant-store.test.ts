@@ -92,6 +92,26 @@ describe("QdrantStore against the Qdrant emulator", () => {
     assert.deepEqual((await ask()).map((h) => h.id), [near, far]);
   });
 
+  it("reads a payload as written when every field is well formed, and an odd field of an old point leniently", async () => {
+    const [good, odd, oddTitle] = [randomUUID(), randomUUID(), randomUUID()];
+    const written = { ...legacyPayload("docs/good.md"), embedding_model: "gemini-embedding-001", content_hash: "h", url: "/docs/good", chunk_index: 3, anchor: "setup", title: "Good page" };
+    qdrant.seed("docusaurus-book", {
+      size: 4,
+      points: [
+        { id: good, vector: basis(4, 0), payload: written },
+        // A float depth, headings as one string, a count as text, a url that is a number, an unknown key.
+        { id: odd, vector: basis(4, 0, 0.5), payload: { file_path: "docs/odd.md", heading_path: "Intro", section_depth: 1.5, content: "odd", token_count: "7", url: 7, extra: true } },
+        // Well formed but for an anchor and a title that are not text: those two are left out.
+        { id: oddTitle, vector: basis(4, 0, 1), payload: { ...legacyPayload("docs/odd-title.md"), anchor: 7, title: ["Odd"] } },
+      ],
+    });
+    const hits = await store().search(basis(4, 0), 3);
+    assert.deepEqual(hits.map((h) => h.id), [good, odd, oddTitle]);
+    assert.deepEqual(hits[0]!.payload, written);
+    assert.deepEqual(hits[1]!.payload, { file_path: "docs/odd.md", heading_path: [], section_depth: 0, content: "odd", token_count: 0 });
+    assert.deepEqual(hits[2]!.payload, legacyPayload("docs/odd-title.md"));
+  });
+
   it("on Qdrant Cloud's strict mode, a collection without text indexes searches by vector and says why; prepareSearch creates them", async () => {
     const [near, term] = [randomUUID(), randomUUID()];
     qdrant.seed("docusaurus-book", {

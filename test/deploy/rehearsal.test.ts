@@ -63,7 +63,7 @@ describe("deploy rehearsal: pulumi up against the Hub and Vercel emulators", { s
   /** Every CLI the rehearsal drove (one per checkout), for the canary search. */
   const clis: PulumiCli[] = [];
   let productionUrl = "";
-  /** The checkout `pulumi` runs in: moved to another path by step 7. */
+  /** The checkout `pulumi` runs in: moved to another path by step 8. */
   let checkout = project;
 
   before(async () => {
@@ -231,15 +231,22 @@ describe("deploy rehearsal: pulumi up against the Hub and Vercel emulators", { s
     assert.equal(events.at(-1)?.type, "done", "chat works with the new key");
   });
 
-  test("5. a bundle that crashes at start fails the update with the run log; the next good up recovers", async () => {
+  test("5. a bundle that crashes at start fails the update with the run log, once production answers on the previous bundle again; the next good up recovers", async () => {
     const good = readFileSync(join(checkout, SERVICE_FILE), "utf8");
+    const previousHash = readManifest(checkout).hash;
     const crash = "rehearsal: this build fails at start-up";
     writeFileSync(join(checkout, SERVICE_FILE), `${good}\nthrow new Error(${JSON.stringify(crash)});\n`);
-    const failed = await measured("5a. a bundle that crashes at start", () => pulumi.run(["up", "--yes", "--skip-preview"]));
+    const failed = await measured("5a. a bundle that crashes at start, rolled back", () => pulumi.run(["up", "--yes", "--skip-preview"]));
     assert.notEqual(failed.code, 0, "pulumi up never reports success on an unhealthy Space");
     const output = failed.stdout + failed.stderr;
     assert.match(output, /RUNTIME_ERROR/);
     assert.ok(output.includes(crash), `the run log's tail is in Pulumi's output:\n${output.slice(-3000)}`);
+    assert.ok(output.includes(`Production was restored to bundle ${previousHash.slice(0, 12)} (${previousHash})`), `the output names the bundle production runs:\n${output.slice(-3000)}`);
+    // When pulumi up returns its error, production already answers on the previous bundle.
+    const health = await fetch(`${productionUrl}/api/health`);
+    assert.equal(health.status, 200);
+    assert.equal(((await health.json()) as { version?: string }).version, previousHash, "production runs the previous bundle");
+    assert.equal(space().commits.at(-1)!.summary, `Roll back to bundle ${previousHash.slice(0, 12)}`);
     const { deployment } = await pulumi.exportStack();
     assert.deepEqual(deployment.pending_operations ?? [], [], "no operation was left pending");
     assert.equal(vercelValue()?.[0]?.value, productionUrl, "the frontend still points at the Space's URL");
@@ -273,7 +280,32 @@ describe("deploy rehearsal: pulumi up against the Hub and Vercel emulators", { s
     assert.equal((await fetch(`${productionUrl}/api/health`)).status, 200);
   });
 
-  test("7. from a clone at another path: preview shows no changes, an edit redeploys only the bundle, a removed resource is deleted", async () => {
+  test("7. a build stuck in BUILDING gets one factory rebuild, and the update succeeds", async () => {
+    appendFileSync(join(checkout, SERVICE_FILE), "\n// An edit whose first build stalls on the Hub.\n");
+    hub.hangBuilds(REPO_ID); // the Space's builds stall until a factory rebuild drops the build cache
+    const [restarts, factoryRestarts] = [space().restarts, space().factoryRestarts];
+    // The stall is seen after this long in BUILDING; the rebuilt build then has as long again.
+    await pulumi.ok(["config", "set", "rolloutBuildTimeoutSeconds", "240"]);
+    const up = await measured("7. a build stuck in BUILDING, factory-rebuilt", () => pulumi.up());
+    succeeded(up);
+    assert.deepEqual(changed(up.events), ["space-bundle:update", "space-rollout:update"]);
+    assert.equal(space().factoryRestarts, factoryRestarts + 1, "one factory rebuild");
+    assert.equal(space().restarts, restarts + 1, "and no other restart");
+    assert.ok(
+      up.events.diagnostics.some((line) => /stuck in (RUNNING_)?BUILDING after 240s: asking the Hub for a factory rebuild \(a restart with factory=true/.test(line)),
+      "the output says a factory rebuild was asked for",
+    );
+    const health = await fetch(`${productionUrl}/api/health`);
+    assert.equal(((await health.json()) as { version?: string }).version, readManifest(checkout).hash, "the rebuilt Space runs the new bundle");
+
+    // Back to the rehearsal's timeout: only the rollout's setting changes, nothing is rolled out.
+    await pulumi.ok(["config", "set", "rolloutBuildTimeoutSeconds", "600"]);
+    const settled = await pulumi.up();
+    succeeded(settled);
+    assert.deepEqual(changed(settled.events), ["space-rollout:update"]);
+  });
+
+  test("8. from a clone at another path: preview shows no changes, an edit redeploys only the bundle, a removed resource is deleted", async () => {
     // The clone has the same files and stack settings; the first checkout is moved away so nothing can reach into it.
     const clone = join(scratch, "clone-elsewhere");
     copyProject(ROOT, clone);
@@ -283,17 +315,17 @@ describe("deploy rehearsal: pulumi up against the Hub and Vercel emulators", { s
     pulumi = cliIn(clone);
     await pulumi.ok(["stack", "select", "prod"]); // as a teammate does once in a fresh clone
 
-    const preview = await measured("7a. `pulumi preview` from the clone", () => pulumi.run(["preview", "--expect-no-changes", "--json"]));
+    const preview = await measured("8a. `pulumi preview` from the clone", () => pulumi.run(["preview", "--expect-no-changes", "--json"]));
     assert.equal(preview.code, 0, `the clone sees no changes:\n${preview.stdout.slice(-3000)}\n${preview.stderr}`);
     assert.equal(records.at(-1)!.hubWrites + records.at(-1)!.vercelWrites, 0);
 
     appendFileSync(join(clone, SERVICE_FILE), "\n// An edit made in the clone.\n");
-    const edited = await measured("7b. an edit deployed from the clone", () => pulumi.up());
+    const edited = await measured("8b. an edit deployed from the clone", () => pulumi.up());
     succeeded(edited);
     assert.deepEqual(changed(edited.events), ["space-bundle:update", "space-rollout:update"]);
 
     await pulumi.ok(["config", "set", "vercelRedeploy", "false"]);
-    const removed = await measured("7c. a resource removed, from the clone", () => pulumi.up());
+    const removed = await measured("8c. a resource removed, from the clone", () => pulumi.up());
     succeeded(removed);
     assert.deepEqual(changed(removed.events), ["vercel-redeploy:delete"], "the state's own provider code deletes it, from this path");
     await pulumi.ok(["config", "set", "vercelRedeploy", "true"]);
@@ -323,20 +355,20 @@ describe("deploy rehearsal: pulumi up against the Hub and Vercel emulators", { s
     }
   });
 
-  test("8. pulumi destroy from the clone keeps the Space; a free account's 402 fails clearly, then the kept Space is adopted over an existing CHAT_API_URL on all three targets", async () => {
-    await measured("8a. `pulumi destroy` from the clone (Space kept)", () => pulumi.ok(["destroy", "--yes", "--skip-preview"]));
+  test("9. pulumi destroy from the clone keeps the Space; a free account's 402 fails clearly, then the kept Space is adopted over an existing CHAT_API_URL on all three targets", async () => {
+    await measured("9a. `pulumi destroy` from the clone (Space kept)", () => pulumi.ok(["destroy", "--yes", "--skip-preview"]));
     assert.deepEqual(vercelValue(), [], "the Vercel variable is gone");
     assert.ok(hub.space(REPO_ID), "the Space is kept");
 
     // The account is free now (Docker Spaces need PRO since mid-2026): the Hub answers 402 to a create, even of an existing Space.
     setFreePlan(hub, true);
-    const refused = await measured("8b. `pulumi up` on a free account", () => pulumi.run(["up", "--yes", "--skip-preview"]));
+    const refused = await measured("9b. `pulumi up` on a free account", () => pulumi.run(["up", "--yes", "--skip-preview"]));
     assert.notEqual(refused.code, 0);
     assert.match(refused.stdout + refused.stderr, new RegExp(`Space ${REPO_ID} already exists on the Hub \\(it answered 402 to the create\\)[^\\n]*hfAdoptExisting true`));
 
     // Someone set the variable by hand in the dashboard, on all three targets (its default).
     await setVercelVariableByHand(vercel, VERCEL_PROJECT, ENV_NAME, "https://old-backend.example", ["production", "preview", "development"]);
-    await measured("8c. `pulumi up` adopting the kept Space, over an existing CHAT_API_URL", async () => {
+    await measured("9c. `pulumi up` adopting the kept Space, over an existing CHAT_API_URL", async () => {
       await pulumi.ok(["config", "set", "hfAdoptExisting", "true"]);
       await pulumi.ok(["config", "set", "hfDeleteOnDestroy", "true"]);
       succeeded(await pulumi.up());
@@ -346,13 +378,13 @@ describe("deploy rehearsal: pulumi up against the Hub and Vercel emulators", { s
     assert.deepEqual(held.map((env) => [env.value, [...env.target].sort()]), [[productionUrl, ["development", "preview", "production"]]], "the one record edited by id, not upserted over");
     assert.ok(!vercel.requests.some((r) => r.status === 400), "no ENV_CONFLICT");
 
-    await measured("8d. `pulumi destroy` (Space deleted)", () => pulumi.ok(["destroy", "--yes", "--skip-preview"]));
+    await measured("9d. `pulumi destroy` (Space deleted)", () => pulumi.ok(["destroy", "--yes", "--skip-preview"]));
     assert.equal(hub.space(REPO_ID), undefined, "the Space is deleted");
     assert.deepEqual(vercelValue()?.map((env) => [...env.target].sort()), [["development", "preview", "production"]], "the hand-made record stays (it also covers development)");
   });
 
-  test("9. a model Google no longer serves (geminiModel gemini-2.5-flash) fails the rollout, naming the model", async () => {
-    const refused = await measured("9. `pulumi up` with GEMINI_MODEL=gemini-2.5-flash", async () => {
+  test("10. a model Google no longer serves (geminiModel gemini-2.5-flash) fails the rollout, naming the model", async () => {
+    const refused = await measured("10. `pulumi up` with GEMINI_MODEL=gemini-2.5-flash", async () => {
       await pulumi.ok(["config", "set", "geminiModel", "gemini-2.5-flash"]);
       await pulumi.ok(["config", "set", "rolloutHealthTimeoutSeconds", "30"]);
       return pulumi.run(["up", "--yes", "--skip-preview"]);

@@ -6,6 +6,14 @@ export interface JsonAnswer {
   text: string;
 }
 
+/** A request body already written as JSON, sent as it is (see QdrantStore.hybridSearch). */
+export class JsonText {
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
+}
+
 /**
  * A JSON API on one origin, reached through undici's request API over a keep-alive pool.
  *
@@ -43,7 +51,7 @@ export class JsonEndpoint {
       method,
       path: `${this.#prefix}/${path.replace(/^\/+/, "")}`,
       headers: this.#headers,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(body === undefined ? {} : { body: body instanceof JsonText ? body.text : JSON.stringify(body) }),
       ...(signal ? { signal } : {}),
     };
     for (let attempt = 1; ; attempt++) {
