@@ -109,7 +109,8 @@ export function deploy(config: DeployConfig, options: DeployOptions): DeployOutp
   };
   const vercelEnv = new VercelEnv(
     "vercel-env",
-    { ...vercel, key: config.vercel.envName, value: productionUrl, targets: config.vercel.targets },
+    // The stack's name marks its records, so a second stack (staging) never writes into them.
+    { ...vercel, key: config.vercel.envName, value: productionUrl, targets: config.vercel.targets, stack: `${pulumi.getProject()}/${pulumi.getStack()}` },
     { dependsOn: [rollout] },
   );
   if (config.vercel.redeploy) {

@@ -20,7 +20,7 @@ const RUN_ELSEWHERE: Array<[RegExp, string]> = [
   [/^npm run eval -- service\/sample-docs\/questions\.yaml$/, ".ci/run, with floors (service/test/eval.test.ts runs it too)"],
   [/^npm run eval -- service\/eval-sets\/\w+\.yaml --docs service\/node_modules\/[\w/]+$/, ".ci/run, with floors"],
   [/^npm run report( -- .*)?$/, "service/test/report.test.ts runs the report's command line on a seeded database"],
-  [/^pulumi /, "the deploy rehearsal (test/deploy/rehearsal.test.ts) runs the deploy block"],
+  [/^pulumi /, "the deploy rehearsals run them: test/deploy/rehearsal.test.ts the deploy block, test/deploy/environments.test.ts the staging block"],
   [/^npm run emulators -- --hub --vercel --hub-plan free$/, "emulators/test/cli.test.ts"],
   [/^curl .*\$\(pulumi stack output /, "the deploy rehearsal runs the verify block against the deployed Space"],
   [/^npm ci --prefix docusaurus-kit$/, ".ci/run installs and builds the theme so"],

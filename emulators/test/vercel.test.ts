@@ -146,6 +146,25 @@ describe("vercel emulator, through @vercel/sdk", () => {
     for (const env of [...vercel.project("book")!.envs]) await client.projects.removeProjectEnv({ idOrName: "book", id: env.id });
   });
 
+  test("a record's comment is kept, listed and changed by an edit", async () => {
+    const made = await client.projects.createProjectEnv({
+      idOrName: "book",
+      requestBody: { key: "NOTE_URL", value: "https://a", type: "encrypted", target: ["production"], comment: "Set by Pulumi stack docs-chat/prod" },
+    });
+    const record = (Array.isArray(made.created) ? made.created[0] : made.created)!;
+    const listed = async () => {
+      const body = await client.projects.filterProjectEnvs({ idOrName: "book" });
+      assert.ok("envs" in body);
+      return body.envs.filter((env) => env.key === "NOTE_URL").map((env) => env.comment ?? null);
+    };
+    assert.deepEqual(await listed(), ["Set by Pulumi stack docs-chat/prod"]);
+    await client.projects.editProjectEnv({ idOrName: "book", id: record.id!, requestBody: { value: "https://b" } });
+    assert.deepEqual(await listed(), ["Set by Pulumi stack docs-chat/prod"], "an edit without one keeps it");
+    await client.projects.editProjectEnv({ idOrName: "book", id: record.id!, requestBody: { value: "https://c", comment: "by hand" } });
+    assert.deepEqual(await listed(), ["by hand"]);
+    await client.projects.removeProjectEnv({ idOrName: "book", id: record.id! });
+  });
+
   test("the live production deployment is targets.production: each new one, or an earlier one an instant rollback re-aims it at", async () => {
     const project = await client.projects.getProject({ idOrName: "book" });
     const first = project.targets?.production;

@@ -8,6 +8,7 @@
 // branch's previews' value and lives beside the project's own preview record, never in
 // conflict with it (docs/platform-facts.md: Branch-scoped env records). An edit changes the
 // record's type only when asked (docs/platform-facts.md: An edit keeps the record's type).
+// A record may carry a `comment` (what it is for), listed with it and changed by an edit.
 // Test code, never shipped.
 import { createHash, randomBytes } from "node:crypto";
 
@@ -24,16 +25,18 @@ export type VercelEnvRecord = {
   target: string[];
   /** The Git branch whose previews this record is for; absent: the project's own value. */
   gitBranch?: string;
+  /** What the record is for, as its author wrote it. */
+  comment?: string;
   createdAt: number;
   updatedAt: number;
   /** What an `encrypted` record reads back as: ciphertext, stable until the value changes. */
   ciphertext?: string;
 };
 
-export type EnvInput = { key?: unknown; value?: unknown; type?: unknown; target?: unknown; gitBranch?: unknown };
+export type EnvInput = { key?: unknown; value?: unknown; type?: unknown; target?: unknown; gitBranch?: unknown; comment?: unknown };
 
 /** What a write takes once checked. */
-export type EnvWrite = { key: string; value: string; type?: string; target: string[]; gitBranch?: string };
+export type EnvWrite = { key: string; value: string; type?: string; target: string[]; gitBranch?: string; comment?: string };
 
 type EnvError = { status: number; body: { error: Record<string, unknown> } };
 
@@ -52,6 +55,7 @@ export function envBody(env: VercelEnvRecord) {
     type: env.type,
     target: env.target,
     ...(env.gitBranch ? { gitBranch: env.gitBranch } : {}),
+    ...(env.comment ? { comment: env.comment } : {}),
     configurationId: null,
     createdAt: env.createdAt,
     updatedAt: env.updatedAt,
@@ -87,6 +91,7 @@ export function invalidInput(item: EnvInput): EnvError | null {
   if (item.type !== undefined && !ENV_TYPES.includes(item.type as EnvType)) return envError(400, "VALUE_INVALID_TYPE", `Invalid type: ${String(item.type)}`);
   if (!Array.isArray(item.target) || item.target.length === 0) return envError(400, "MISSING_TARGET", "At least one target is required");
   if (item.target.some((t) => !TARGETS.includes(t as (typeof TARGETS)[number]))) return envError(400, "BAD_REQUEST", `Invalid target: ${item.target.join(",")}`);
+  if (item.comment !== undefined && typeof item.comment !== "string") return envError(400, "BAD_REQUEST", "comment must be a string");
   return invalidBranch(item.gitBranch, item.target);
 }
 
@@ -128,7 +133,7 @@ export class EnvRecords {
     const type = item.type ?? exact?.type ?? "plain";
     const now = Date.now();
     if (exact) {
-      Object.assign(exact, { value: item.value, type, updatedAt: now });
+      Object.assign(exact, { value: item.value, type, updatedAt: now, ...(typeof item.comment === "string" ? { comment: item.comment } : {}) });
       this.seal(exact);
       return exact;
     }
@@ -139,6 +144,7 @@ export class EnvRecords {
       type,
       target: [...target],
       ...(item.gitBranch ? { gitBranch: item.gitBranch } : {}),
+      ...(item.comment ? { comment: item.comment } : {}),
       createdAt: now,
       updatedAt: now,
     };
@@ -167,6 +173,7 @@ export class EnvRecords {
       target: [...target],
       ...(typeof change.value === "string" ? { value: change.value } : {}),
       ...(typeof change.type === "string" ? { type: change.type } : {}),
+      ...(typeof change.comment === "string" ? { comment: change.comment } : {}),
       updatedAt: Date.now(),
     });
     if (gitBranch) env.gitBranch = gitBranch;

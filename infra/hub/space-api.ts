@@ -1,6 +1,7 @@
+import { listFiles } from "@huggingface/hub";
 import { z } from "zod";
 import { isApiError } from "../http/api-error.ts";
-import type { HubClient } from "./hub-client.ts";
+import { viaSdk, type HubClient } from "./hub-client.ts";
 
 /**
  * The Space endpoints @huggingface/hub does not cover, with the paths and bodies
@@ -25,8 +26,6 @@ const spaceInfoSchema = z.looseObject({
   host: z.string().nullish(),
   subdomain: z.string().nullish(),
   runtime: runtimeSchema.nullish(),
-  /** The repo's files (the Hub's space_info lists them). */
-  siblings: z.array(z.looseObject({ rfilename: z.string() })).nullish(),
 });
 export type SpaceInfo = z.infer<typeof spaceInfoSchema>;
 
@@ -35,10 +34,23 @@ const variablesSchema = z.record(z.string(), z.looseObject({ value: z.string() }
 
 const spacePath = (repoId: string) => `/api/spaces/${repoId}`;
 
-/** The paths the Space repo's main branch holds. */
-export async function listRepoFiles(hub: HubClient, repoId: string): Promise<Set<string>> {
-  const info = await getSpaceInfo(hub, repoId);
-  return new Set((info.siblings ?? []).map((file) => file.rfilename));
+/**
+ * A file of the Space repo as the Hub's tree listing gives it: its git blob id and size, and
+ * for a file stored in LFS (or Xet) the sha256 of its content.
+ */
+export type RepoFile = { path: string; oid: string | undefined; size: number; lfsSha256: string | undefined };
+
+/** Every file of the Space repo's main branch, by path (@huggingface/hub's listFiles, recursive, every page). */
+export async function listRepoTree(hub: HubClient, repoId: string): Promise<Map<string, RepoFile>> {
+  return viaSdk(async () => {
+    const files = new Map<string, RepoFile>();
+    const listing = listFiles({ repo: { type: "space", name: repoId }, recursive: true, hubUrl: hub.hubUrl, fetch: hub.fetch, ...hub.credentials });
+    for await (const entry of listing) {
+      if (entry.type !== "file") continue;
+      files.set(entry.path, { path: entry.path, oid: entry.oid, size: entry.size, lfsSha256: entry.lfs?.oid });
+    }
+    return files;
+  });
 }
 
 export function getSpaceInfo(hub: HubClient, repoId: string): Promise<SpaceInfo> {

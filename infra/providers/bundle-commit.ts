@@ -2,7 +2,7 @@ import { commit, type CommitOperation } from "@huggingface/hub";
 import { MANIFEST_NAME, parseManifest, sha256, type Manifest, type ManifestEntry } from "../../service/src/bundle-manifest.ts";
 import { step } from "../http/api-error.ts";
 import { viaSdk, type HubClient } from "../hub/hub-client.ts";
-import { listRepoFiles, readRepoFile, readRepoFileAt } from "../hub/space-api.ts";
+import { listRepoTree, readRepoFile, readRepoFileAt } from "../hub/space-api.ts";
 import { progress } from "./progress.ts";
 
 /**
@@ -21,6 +21,14 @@ export type BundleToCommit = {
   description: string;
   /** What the progress line calls the commit, e.g. "uploading bundle 0123456789ab". */
   doing: string;
+  /**
+   * Whether the repo already holds a file as it is here; by default, when the Space's manifest
+   * lists it with the same sha256. An upload asks the repo's tree instead, so a file edited
+   * on the Hub since is sent again.
+   */
+  held?: (entry: ManifestEntry) => boolean;
+  /** The repo's paths, when the caller has listed them already. */
+  repoFiles?: ReadonlySet<string>;
 };
 
 /** The manifest the Space's main branch holds; undefined without one, or with one that is not ours. */
@@ -39,11 +47,13 @@ export async function remoteManifest(hub: HubClient, repoId: string): Promise<Ma
  * (a new or foreign Space) every file is sent, and `previous` says what an earlier bundle put there.
  */
 export async function commitBundle(hub: HubClient, repoId: string, bundle: BundleToCommit, remote: Manifest | undefined, previous: ManifestEntry[] = []): Promise<string> {
-  const held = new Map((remote?.files ?? []).map((file) => [file.path, file.sha256]));
-  const changed = bundle.manifest.files.filter((file) => held.get(file.path) !== file.sha256);
+  const inManifest = new Map((remote?.files ?? []).map((file) => [file.path, file.sha256]));
+  const held = bundle.held ?? ((file: ManifestEntry) => inManifest.get(file.path) === file.sha256);
+  const changed = bundle.manifest.files.filter((file) => !held(file));
   const keep = new Set([...bundle.manifest.files.map((file) => file.path), MANIFEST_NAME]);
   const departed = [...new Set((remote?.files ?? previous).map((file) => file.path))].filter((path) => !keep.has(path));
-  const inRepo = departed.length ? await step(`listing the files of ${repoId}`, () => listRepoFiles(hub, repoId)) : new Set<string>();
+  const listed = async () => bundle.repoFiles ?? new Set((await step(`listing the files of ${repoId}`, () => listRepoTree(hub, repoId))).keys());
+  const inRepo = departed.length ? await listed() : new Set<string>();
   const deleted = departed.filter((path) => inRepo.has(path)).sort();
 
   const operations: CommitOperation[] = [];

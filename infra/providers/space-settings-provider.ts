@@ -10,6 +10,8 @@ import { progress } from "./progress.ts";
  * A Space's secrets or its variables, one key at a time: a changed value sets that key
  * only, a key that left the map is deleted on the Space. The Hub never returns a secret's
  * value, so the state keeps a hash of each (itself a Pulumi secret) to tell what changed.
+ * Drift: a refresh finds a key deleted on the Hub, or a variable's value changed there, and
+ * the next update sets that key again; keys added there by hand are left alone.
  */
 export type SettingsInputs = HubConnection & { repoId: string; values: Record<string, string> };
 
@@ -123,6 +125,7 @@ function settingsProvider(kind: Kind): pulumi.dynamic.ResourceProvider<SettingsI
       if (!space) return {};
       const remote = await step(`reading the ${kind.noun}s of ${props.repoId}`, () => kind.current(hub, props.repoId));
       // A key gone from the Space, or (variables) a value changed there, drops out of the hashes: the next update restores it.
+      // A secret's value changed there under the same key cannot be seen (docs/platform-facts.md: A secret's value is never read back).
       const hashes: Record<string, string> = {};
       for (const [key, hash] of Object.entries(props.hashes ?? {})) {
         if (!(key in remote)) continue;

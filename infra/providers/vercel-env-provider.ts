@@ -12,12 +12,16 @@ import { progress } from "./progress.ts";
  * and records created only for targets none covers. A record scoped to a Git branch holds that
  * branch's previews' value, not the project's: it is never edited, counted or removed. New
  * records are `encrypted`: Vercel never gives them back, so the state's value stands for what
- * was written.
+ * was written. Two stacks (prod and staging) may share the key on different targets: each
+ * record a stack writes names the stack in its comment, and a stack never writes into a
+ * record another stack's comment names, so neither can overwrite the other's value.
  */
 export type VercelEnvInputs = VercelConnection & {
   key: string;
   value: string;
   targets: string[];
+  /** The Pulumi stack that writes the variable ("project/stack"); its records carry it in their comment. */
+  stack?: string;
 };
 
 export type VercelEnvOutputs = VercelEnvInputs & {
@@ -26,7 +30,12 @@ export type VercelEnvOutputs = VercelEnvInputs & {
 };
 
 type Target = "production" | "preview" | "development";
-type EnvRecord = { id: string; key: string; target: string[]; type: string | undefined };
+type EnvRecord = { id: string; key: string; target: string[]; type: string | undefined; comment: string | undefined };
+
+/** The comment a stack's records carry, and the stack named in one (undefined: not a stack's). */
+// docs/platform-facts.md: An env record carries a comment
+const commentFor = (stack: string) => `Set by Pulumi stack ${stack}`;
+const stackNamedIn = (comment: string | undefined) => /^Set by Pulumi stack (\S+)$/.exec(comment ?? "")?.[1];
 
 /** The types an edit may send (`@vercel/sdk`'s editProjectEnv); a record of another (a legacy `secret`) is edited without one. */
 const EDIT_TYPES = new Set(["system", "encrypted", "plain", "sensitive"]);
@@ -40,24 +49,34 @@ const targetsOf = (target: string[] | string | undefined | null): string[] => (A
 async function recordsOf(inputs: VercelConnection, key: string): Promise<EnvRecord[]> {
   const vercel = vercelFor(inputs);
   const body = await vercelCall(`listing the env variables of Vercel project ${inputs.project}`, () => vercel.projects.filterProjectEnvs(scope(inputs)));
-  type Listed = { id?: string | undefined; key?: string | undefined; type?: string | undefined; target?: string[] | string | undefined | null; gitBranch?: string | undefined };
+  type Listed = {
+    id?: string | undefined;
+    key?: string | undefined;
+    type?: string | undefined;
+    target?: string[] | string | undefined | null;
+    gitBranch?: string | undefined;
+    comment?: string | undefined;
+  };
   const envs = ("envs" in body ? body.envs : [body]) as Listed[];
   return (
     envs
       // docs/platform-facts.md: Branch-scoped env records
       .filter((env): env is Listed & { id: string } => env.key === key && typeof env.id === "string" && !env.gitBranch)
-      .map((env) => ({ id: env.id, key, target: targetsOf(env.target).sort(), type: env.type }))
+      .map((env) => ({ id: env.id, key, target: targetsOf(env.target).sort(), type: env.type, comment: env.comment }))
   );
 }
 
 /**
  * Writes the value on every record that covers one of our targets and creates records for
  * the targets none covers. A record we made (`owned`) is also narrowed to our targets, or
- * removed when it covers none; a record someone else made keeps its targets.
+ * removed when it covers none; a record someone else made keeps its targets. A record of
+ * another stack that covers one of our targets fails the write before anything is written.
  */
 async function write(inputs: VercelEnvInputs, owned: readonly string[]): Promise<string[]> {
   const vercel = vercelFor(inputs);
   const records = await recordsOf(inputs, inputs.key);
+  refuseOtherStacks(inputs, records, owned);
+  const mark = inputs.stack ? { comment: commentFor(inputs.stack) } : {};
   const kept: EnvRecord[] = [];
   const shared: string[] = [];
   for (const record of records) {
@@ -72,7 +91,7 @@ async function write(inputs: VercelEnvInputs, owned: readonly string[]): Promise
     // docs/platform-facts.md: An edit keeps the record's type
     const type = record.type && EDIT_TYPES.has(record.type) ? { type: record.type as "encrypted" } : {};
     await vercelCall(`editing ${inputs.key} (${record.target.join(", ")}) on Vercel project ${inputs.project}`, () =>
-      vercel.projects.editProjectEnv({ ...scope(inputs), id: record.id, requestBody: { value: inputs.value, ...type, ...(target ? { target } : {}) } }),
+      vercel.projects.editProjectEnv({ ...scope(inputs), id: record.id, requestBody: { value: inputs.value, ...type, ...(target ? { target } : {}), ...(ours ? mark : {}) } }),
     );
     kept.push({ ...record, target: target ?? record.target });
     if (!target) shared.push(...record.target.filter((t) => !inputs.targets.includes(t)));
@@ -82,7 +101,7 @@ async function write(inputs: VercelEnvInputs, owned: readonly string[]): Promise
   const created: string[] = [];
   if (missing.length > 0) {
     const result = await vercelCall(`creating ${inputs.key} on Vercel project ${inputs.project}`, () =>
-      vercel.projects.createProjectEnv({ ...scope(inputs), requestBody: { key: inputs.key, value: inputs.value, type: "encrypted", target: missing } }),
+      vercel.projects.createProjectEnv({ ...scope(inputs), requestBody: { key: inputs.key, value: inputs.value, type: "encrypted", target: missing, ...mark } }),
     );
     const failed = result.failed ?? [];
     if (failed.length > 0) {
@@ -96,6 +115,21 @@ async function write(inputs: VercelEnvInputs, owned: readonly string[]): Promise
   const note = shared.length ? ` (an existing record also covers ${[...new Set(shared)].join(", ")}, which gets the value too)` : "";
   progress(`Vercel project ${inputs.project}: ${inputs.key} ${parts.join(", ")}${note}`);
   return [...kept.map((record) => record.id), ...created];
+}
+
+/** Fails, naming both stacks, when a record another stack wrote covers one of our targets. */
+function refuseOtherStacks(inputs: VercelEnvInputs, records: readonly EnvRecord[], owned: readonly string[]): void {
+  for (const record of records) {
+    const other = stackNamedIn(record.comment);
+    if (!other || other === inputs.stack || owned.includes(record.id)) continue;
+    const shared = record.target.filter((target) => inputs.targets.includes(target));
+    if (shared.length === 0) continue;
+    throw new Error(
+      `Vercel project ${inputs.project}: ${inputs.key} for ${shared.join(", ")} is Pulumi stack ${other}'s (its record covers ${record.target.join(", ")}); ` +
+        `this stack${inputs.stack ? ` (${inputs.stack})` : ""} would overwrite its value. Give each stack its own targets: narrow one stack's vercelTargets ` +
+        "(`pulumi config set --stack <stack> vercelTargets <targets>`, then `pulumi up --stack <stack>`) so no target is in both.",
+    );
+  }
 }
 
 async function remove(inputs: VercelConnection, ids: string[], key: string): Promise<void> {
@@ -123,7 +157,8 @@ export const vercelEnvImplementation: pulumi.dynamic.ResourceProvider<VercelEnvI
 
   async diff(_id, olds, news) {
     const replaces = changedKeys(olds, news, ["project", "teamId", "key", "apiUrl"]);
-    const changes = replaces.length > 0 || changedKeys(olds, news, ["value", "targets", "token"]).length > 0;
+    // A new stack name is written onto our records' comments.
+    const changes = replaces.length > 0 || changedKeys(olds, news, ["value", "targets", "token", "stack"]).length > 0;
     return { changes, replaces, deleteBeforeReplace: replaces.length > 0 };
   },
 

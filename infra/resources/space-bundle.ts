@@ -6,6 +6,6 @@ export const SpaceBundle = defineResource<BundleInputs, BundleOutputs>({
   type: "hub:SpaceBundle",
   module: "infra/providers/bundle-provider.ts",
   export: "bundleImplementation",
-  computed: { commitSha: true, files: true },
+  computed: { commitSha: true, files: true, drifted: true },
   secrets: ["token"],
 });

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
+import { parse } from "yaml";
 import { SECRET_NAMES } from "../../service/src/secrets.ts";
 import { allowedOriginsWith, ConfigError, loadConfig, SPACE_SECRET_NAMES, type ConfigSource } from "../config.ts";
 
@@ -100,4 +102,23 @@ test("rollbackOnFailure is on unless the stack turns it off; anything but true o
     assert.deepEqual(error.problems, ["docs-chat:rollbackOnFailure must be true or false"]);
     return true;
   });
+});
+
+test("Pulumi.staging.yaml: its own Space and bundle folder, Vercel's preview target alone, no production redeploy, a Space deleted on destroy", () => {
+  const stackFile = (stack: string) => {
+    const parsed = parse(readFileSync(new URL(`../../Pulumi.${stack}.yaml`, import.meta.url), "utf8")) as { config: Record<string, unknown> };
+    // As Pulumi hands them to the program: strings, lists and maps as JSON.
+    return Object.fromEntries(Object.entries(parsed.config).map(([key, value]) => [key.replace(/^docs-chat:/, ""), typeof value === "string" ? value : JSON.stringify(value)]));
+  };
+  // The keys the file leaves empty, and the secrets, as the README's staging block sets them.
+  const { hfSpaceName: _prodName, ...setByCommands } = complete;
+  const staging = loadConfig(source({ ...stackFile("staging"), ...setByCommands }));
+  const prod = loadConfig(source({ ...stackFile("prod"), ...complete }));
+  assert.equal(staging.hub.spaceName, "docs-chat-staging");
+  assert.notEqual(staging.hub.spaceName, prod.hub.spaceName);
+  assert.notEqual(staging.bundle.dir, prod.bundle.dir, "each stack's bundle in its own folder");
+  assert.deepEqual(staging.vercel.targets, ["preview"]);
+  assert.equal(staging.vercel.redeploy, false, "a redeploy rebuilds production, which is prod's");
+  assert.equal(staging.hub.deleteOnDestroy, true);
+  assert.equal(staging.vercel.envName, prod.vercel.envName, "the one variable, on other targets");
 });

@@ -66,6 +66,33 @@ describe("Hub providers against the emulator", () => {
     assert.deepEqual(await Space.provider.read!(created.id, updated.outs as SpaceOutputs), {}, "a deleted Space reads as gone");
   });
 
+  /** A change made by hand on the Hub (its settings page calls the same API). */
+  async function byHand(method: string, path: string, body: unknown): Promise<void> {
+    const response = await fetch(`${hub.url}${path}`, { method, headers: { Authorization: `Bearer ${hub.token}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    assert.equal(response.status, 200, await response.text());
+  }
+  const writesSince = (mark: number) => hub.requests.slice(mark).filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path.replace(/^\/api\/spaces\/[^/]+\/[^/]+/, "…")}${(r.body as { key?: string } | undefined)?.key ? ` ${(r.body as { key: string }).key}` : ""}`);
+
+  test("Space drift: hardware and sleep time changed on the Hub are read back, and the update puts back just those", async () => {
+    const inputs = spaceInputs("hardware-drift", { hardware: "cpu-upgrade", sleepTimeSeconds: 3600 });
+    const created = await Space.provider.create(inputs);
+    const repoId = created.id;
+    await byHand("POST", `/api/spaces/${repoId}/hardware`, { flavor: "cpu-basic" });
+    await byHand("POST", `/api/spaces/${repoId}/sleeptime`, { seconds: 600 });
+
+    const read = (await Space.provider.read!(repoId, created.outs as SpaceOutputs)).props as SpaceOutputs;
+    assert.equal(read.hardware, "cpu-basic", "the hardware requested on the Hub");
+    assert.equal(read.sleepTimeSeconds, 600);
+    assert.equal((await Space.provider.diff!(repoId, read, inputs)).changes, true);
+    const mark = hub.requests.length;
+    const updated = (await Space.provider.update!(repoId, read, inputs)).outs as SpaceOutputs;
+    assert.deepEqual(writesSince(mark), ["POST …/hardware", "POST …/sleeptime"], "only what drifted is written");
+    assert.equal(hub.space(repoId)!.hardware.requested, "cpu-upgrade");
+    assert.equal(hub.space(repoId)!.gcTimeout, 3600);
+    const again = (await Space.provider.read!(repoId, updated)).props as SpaceOutputs;
+    assert.equal((await Space.provider.diff!(repoId, again, inputs)).changes, false, "nothing left to put back");
+  });
+
   test("Space: an existing one is adopted only when configured", async () => {
     await Space.provider.create(spaceInputs("taken"));
     await assert.rejects(Space.provider.create(spaceInputs("taken")), /already exists on the Hub.*hfAdoptExisting/s);
@@ -151,6 +178,85 @@ describe("Hub providers against the emulator", () => {
 
     await SpaceSecrets.provider.delete!(first.id, updated);
     assert.equal(hub.space(repoId)!.secrets.size, 0);
+  });
+
+  test("settings drift: a secret or variable deleted, a variable changed, are put back key by key; a secret's new value under the same key is not seen", async () => {
+    const { id: repoId } = await Space.provider.create(spaceInputs("settings-drift"));
+    const base = { hubUrl: hub.url, token: hub.token, repoId };
+    const secretInputs = { ...base, values: { GEMINI_API_KEY: "gemini-secret", QDRANT_API_KEY: "qdrant-secret" } };
+    const variableInputs = { ...base, values: { LOG_LEVEL: "INFO", QDRANT_COLLECTION: "docusaurus-book", ALLOWED_ORIGINS: "https://book.example" } };
+    const secrets = (await SpaceSecrets.provider.create(secretInputs)).outs as SettingsOutputs;
+    const variables = (await SpaceVariables.provider.create(variableInputs)).outs as SettingsOutputs;
+
+    await byHand("DELETE", `/api/spaces/${repoId}/secrets`, { key: "QDRANT_API_KEY" });
+    await byHand("DELETE", `/api/spaces/${repoId}/variables`, { key: "QDRANT_COLLECTION" });
+    await byHand("POST", `/api/spaces/${repoId}/variables`, { key: "LOG_LEVEL", value: "DEBUG" });
+    await byHand("POST", `/api/spaces/${repoId}/variables`, { key: "EXTRA", value: "added by hand" });
+
+    const secretsRead = (await SpaceSecrets.provider.read!(`${repoId}/secrets`, secrets)).props as SettingsOutputs;
+    const variablesRead = (await SpaceVariables.provider.read!(`${repoId}/variables`, variables)).props as SettingsOutputs;
+    assert.deepEqual(secretsRead.keys, ["GEMINI_API_KEY"]);
+    assert.deepEqual(variablesRead.values, { ALLOWED_ORIGINS: "https://book.example" }, "only what still holds our value");
+    assert.notEqual(secretsRead.revision, secrets.revision, "the revision shows the change");
+    let mark = hub.requests.length;
+    const secretsBack = (await SpaceSecrets.provider.update!(`${repoId}/secrets`, secretsRead, secretInputs)).outs as SettingsOutputs;
+    const variablesBack = (await SpaceVariables.provider.update!(`${repoId}/variables`, variablesRead, variableInputs)).outs as SettingsOutputs;
+    assert.deepEqual(writesSince(mark), ["POST …/secrets QDRANT_API_KEY", "POST …/variables LOG_LEVEL", "POST …/variables QDRANT_COLLECTION"], "only the drifted keys");
+    const space = hub.space(repoId)!;
+    assert.equal(space.secrets.get("QDRANT_API_KEY")!.value, "qdrant-secret");
+    assert.equal(space.variables.get("LOG_LEVEL")!.value, "INFO");
+    assert.equal(space.variables.get("QDRANT_COLLECTION")!.value, "docusaurus-book");
+    assert.equal(space.variables.get("EXTRA")!.value, "added by hand", "a key the stack does not set is left alone");
+    assert.equal(secretsBack.revision, secrets.revision);
+    assert.equal(variablesBack.revision, variables.revision);
+
+    // The limit: the Hub lists a secret's key, never its value, so a value changed by hand under the same key cannot be seen.
+    await byHand("POST", `/api/spaces/${repoId}/secrets`, { key: "GEMINI_API_KEY", value: "changed-by-hand" });
+    const blind = (await SpaceSecrets.provider.read!(`${repoId}/secrets`, secretsBack)).props as SettingsOutputs;
+    assert.deepEqual(blind.hashes, secretsBack.hashes);
+    assert.equal((await SpaceSecrets.provider.diff!(`${repoId}/secrets`, blind, secretInputs)).changes, false);
+    mark = hub.requests.length;
+    assert.equal((await SpaceVariables.provider.diff!(`${repoId}/variables`, (await SpaceVariables.provider.read!(`${repoId}/variables`, variablesBack)).props!, variableInputs)).changes, false);
+    assert.deepEqual(writesSince(mark), [], "a read writes nothing");
+  });
+
+  test("bundle drift: a file edited or deleted in the Space repo is named by read, and the update puts back only it", async () => {
+    const { id: repoId } = await Space.provider.create(spaceInputs("bundle-drift"));
+    const dir = join(await tempDir("bundle-drift-"), ".bundle");
+    const inputs = { hubUrl: hub.url, token: hub.token, repoId, bundleDir: dir, hash: await writeBundle(dir, { Dockerfile: "FROM node:24-slim\n", "src/a.ts": "a", "src/b.ts": "b" }) };
+    const outs = (await SpaceBundle.provider.create(inputs)).outs as BundleOutputs;
+    assert.deepEqual(outs.drifted, []);
+    assert.ok(outs.files.every((file) => /^[0-9a-f]{40}$/.test(file.oid ?? "")), "each file's git blob id is kept");
+    const space = hub.space(repoId)!;
+
+    const untouched = (await SpaceBundle.provider.read!(`${repoId}/bundle`, outs)).props as BundleOutputs;
+    assert.deepEqual(untouched.drifted, []);
+    assert.equal((await SpaceBundle.provider.diff!(`${repoId}/bundle`, untouched, inputs)).changes, false, "no drift, no diff");
+
+    space.files.set("src/a.ts", Buffer.from("a, edited on the Hub")); // as the Hub's file editor commits it
+    space.files.delete("src/b.ts");
+    space.files.set("notes.md", Buffer.from("a file someone added"));
+    const read = (await SpaceBundle.provider.read!(`${repoId}/bundle`, outs)).props as BundleOutputs;
+    assert.deepEqual(read.drifted, ["src/a.ts", "src/b.ts"]);
+    assert.equal(read.hash, inputs.hash, "the manifest still names our bundle");
+    assert.equal((await SpaceBundle.provider.diff!(`${repoId}/bundle`, read, inputs)).changes, true);
+
+    const commits = space.commits.length;
+    const updated = (await SpaceBundle.provider.update!(`${repoId}/bundle`, read, inputs)).outs as BundleOutputs;
+    assert.equal(space.commits.length, commits + 1, "one commit");
+    const sent = hub.requests.filter((r) => r.path.endsWith("/commit/main")).at(-1)!.body as { operations: Array<{ key: string; path: string }> };
+    assert.deepEqual(sent.operations.filter((op) => op.key === "file").map((op) => op.path).sort(), ["bundle-manifest.json", "src/a.ts", "src/b.ts"], "only the drifted files and the manifest");
+    assert.deepEqual(sent.operations.filter((op) => op.key === "deletedFile"), [], "a file the bundle never had stays");
+    assert.equal(space.files.get("src/a.ts")!.toString(), "a");
+    assert.equal(space.files.get("src/b.ts")!.toString(), "b");
+    assert.deepEqual(updated.drifted, []);
+    assert.equal(updated.commitSha, space.sha);
+    assert.deepEqual(((await SpaceBundle.provider.read!(`${repoId}/bundle`, updated)).props as BundleOutputs).drifted, []);
+
+    // A state written before blob ids were kept: a changed size still shows.
+    const older = { ...updated, files: updated.files.map(({ path, sha256, size }) => ({ path, sha256, size })) };
+    space.files.set("src/a.ts", Buffer.from("longer than before"));
+    assert.deepEqual(((await SpaceBundle.provider.read!(`${repoId}/bundle`, older)).props as BundleOutputs).drifted, ["src/a.ts"]);
   });
 
   test("bundle: one commit per hash change, departed files deleted, the hash in the message", async () => {

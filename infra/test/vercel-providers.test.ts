@@ -97,6 +97,58 @@ describe("Vercel providers against the emulator", () => {
     for (const env of [...project.envs]) await fetch(`${vercel.url}/v9/projects/book/env/${env.id}`, { method: "DELETE", headers: { Authorization: `Bearer ${vercel.token}` } });
   });
 
+  test("two stacks on one key: each writes only its own targets' record, a stack never writes into another's, destroying one leaves the other's", async () => {
+    const project = vercel.project("book")!;
+    const records = () => project.envs.filter((e) => e.key === "CHAT_API_URL").map((e) => [e.value, [...e.target].sort(), e.comment ?? null]).sort();
+    const writes = (from: number) => vercel.requests.slice(from).filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`);
+    // prod first claims both targets, as Pulumi.prod.yaml ships.
+    const prodWide = inputs({ stack: "docs-chat/prod", targets: ["production", "preview"] });
+    const prod = (await VercelEnv.provider.create(prodWide)).outs as VercelEnvOutputs;
+    const staging = inputs({ stack: "docs-chat/staging", value: "https://reader-docs-chat-staging.hf.space", targets: ["preview"] });
+
+    // staging would overwrite prod's value on preview: refused before any write.
+    let mark = vercel.requests.length;
+    await assert.rejects(VercelEnv.provider.create(staging), (error: Error) => {
+      assert.match(error.message, /CHAT_API_URL for preview is Pulumi stack docs-chat\/prod's \(its record covers preview, production\); this stack \(docs-chat\/staging\) would overwrite its value/);
+      assert.match(error.message, /pulumi config set --stack <stack> vercelTargets/);
+      return true;
+    });
+    assert.deepEqual(writes(mark), [], "nothing written");
+    assert.deepEqual(records(), [["https://reader-docs-chat.hf.space", ["preview", "production"], "Set by Pulumi stack docs-chat/prod"]]);
+
+    // prod gives preview up: its own record narrows; then staging makes its own.
+    const prodNarrow = { ...prodWide, targets: ["production"] };
+    assert.equal((await VercelEnv.provider.diff!("book/CHAT_API_URL", prod, prodNarrow)).changes, true);
+    const narrowed = (await VercelEnv.provider.update!("book/CHAT_API_URL", prod, prodNarrow)).outs as VercelEnvOutputs;
+    mark = vercel.requests.length;
+    const stagingOuts = (await VercelEnv.provider.create(staging)).outs as VercelEnvOutputs;
+    assert.deepEqual(writes(mark), ["POST /v10/projects/book/env"], "one write: staging's record");
+    assert.deepEqual(records(), [
+      ["https://reader-docs-chat-staging.hf.space", ["preview"], "Set by Pulumi stack docs-chat/staging"],
+      ["https://reader-docs-chat.hf.space", ["production"], "Set by Pulumi stack docs-chat/prod"],
+    ]);
+
+    // Each refreshed and updated again: no diff, no write, neither takes the other's target.
+    for (const [outs, news] of [[narrowed, prodNarrow], [stagingOuts, staging]] as const) {
+      const read = (await VercelEnv.provider.read!("book/CHAT_API_URL", outs)).props as VercelEnvOutputs;
+      assert.deepEqual(read.targets, news.targets);
+      assert.equal((await VercelEnv.provider.diff!("book/CHAT_API_URL", read, news)).changes, false);
+    }
+    // A new value for prod edits only prod's record.
+    mark = vercel.requests.length;
+    const prodNext = { ...prodNarrow, value: "https://reader-docs-chat-2.hf.space" };
+    const updated = (await VercelEnv.provider.update!("book/CHAT_API_URL", narrowed, prodNext)).outs as VercelEnvOutputs;
+    assert.deepEqual(writes(mark), [`PATCH /v9/projects/book/env/${narrowed.envIds[0]}`]);
+
+    // Destroying staging removes its record only.
+    mark = vercel.requests.length;
+    await VercelEnv.provider.delete!("book/CHAT_API_URL", stagingOuts);
+    assert.deepEqual(writes(mark), [`DELETE /v9/projects/book/env/${stagingOuts.envIds[0]}`]);
+    assert.deepEqual(records(), [["https://reader-docs-chat-2.hf.space", ["production"], "Set by Pulumi stack docs-chat/prod"]]);
+    await VercelEnv.provider.delete!("book/CHAT_API_URL", updated);
+    assert.deepEqual(records(), []);
+  });
+
   test("redeploys the live production deployment: targets.production, also after an instant rollback", async () => {
     const project = vercel.project("book")!;
     const live = project.deployments.at(-1)!;

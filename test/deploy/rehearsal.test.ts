@@ -14,10 +14,11 @@ import { after, before, describe, test } from "node:test";
 import { startGeminiEmulator, type GeminiEmulator } from "../../emulators/gemini/gemini.ts";
 import { startHubEmulator, type HubEmulator, type HubLoggedRequest } from "../../emulators/hub/hub.ts";
 import { startQdrantEmulator, type QdrantEmulator } from "../../emulators/qdrant/qdrant.ts";
-import { startVercelEmulator, type VercelEmulator, type VercelLoggedRequest } from "../../emulators/vercel/vercel.ts";
+import { startVercelEmulator, type VercelEmulator } from "../../emulators/vercel/vercel.ts";
 import { createDatabase, ensureUser, postChat, postgresForSpace, readEvents, seedCollection, SPACE_UID, startWhereSpaceReaches, type OwnDatabase } from "../support/space-fixtures.ts";
 import { changed, findEngine, PulumiCli, type EngineEvents } from "./pulumi-cli.ts";
 import { readmeCommands, shellWords } from "../support/readme.ts";
+import { configureForEmulators, measureStep, printTable, type StepRecord } from "../support/deploy-steps.ts";
 import { copyProject } from "./project-copy.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -35,8 +36,6 @@ const skip =
   "missing" in engine ? (process.env.CI ? false : `no Pulumi engine (${engine.missing})`) : testDatabaseUrl ? false : "TEST_DATABASE_URL is unset: the Space needs a real Postgres";
 
 const canary = (label: string) => `${label}-canary-${randomBytes(9).toString("hex")}`;
-
-type StepRecord = { step: string; ms: number; hubReads: number; hubWrites: number; vercelReads: number; vercelWrites: number; writes: string[] };
 
 describe("deploy rehearsal: pulumi up against the Hub and Vercel emulators", { skip, timeout: 2_400_000 }, () => {
   const scratch = mkdtempSync(join(tmpdir(), "deploy-rehearsal-"));
@@ -107,25 +106,8 @@ describe("deploy rehearsal: pulumi up against the Hub and Vercel emulators", { s
   }
 
   /** Runs one step, recording its wall time and the API calls it made. */
-  async function measured<T>(step: string, body: () => Promise<T>): Promise<T> {
-    const hubBefore = hub.requests.length;
-    const vercelBefore = vercel.requests.length;
-    const started = performance.now();
-    const result = await body();
-    const hubCalls = hub.requests.slice(hubBefore);
-    const vercelCalls = vercel.requests.slice(vercelBefore);
-    records.push({
-      step,
-      ms: performance.now() - started,
-      hubReads: hubCalls.filter((r) => !isWrite(r)).length,
-      hubWrites: hubCalls.filter(isWrite).length,
-      vercelReads: vercelCalls.filter((r) => !isWrite(r)).length,
-      vercelWrites: vercelCalls.filter(isWrite).length,
-      writes: [...hubCalls.filter(isWrite).map(describeCall), ...vercelCalls.filter(isWrite).map(describeCall)],
-    });
-    const r = records.at(-1)!;
-    process.stdout.write(`rehearsal step ${step}: ${(r.ms / 1000).toFixed(1)} s, ${r.hubWrites} Hub and ${r.vercelWrites} Vercel writes\n`);
-    return result;
+  function measured<T>(step: string, body: () => Promise<T>): Promise<T> {
+    return measureStep(records, { hub, vercel }, step, body);
   }
 
   const space = () => {
@@ -415,17 +397,6 @@ describe("deploy rehearsal: pulumi up against the Hub and Vercel emulators", { s
   });
 });
 
-/** Settings a real deploy leaves at their defaults, pointed at the emulators, and quick polling. */
-async function configureForEmulators(pulumi: PulumiCli, emulators: { hub: HubEmulator; vercel: VercelEmulator; gemini: GeminiEmulator }): Promise<void> {
-  const set = (key: string, value: string, path = false) => pulumi.ok(["config", "set", ...(path ? ["--path"] : []), key, value]);
-  await set("hubUrl", emulators.hub.url);
-  await set("vercelApiUrl", emulators.vercel.url);
-  await set("spaceVariables.GEMINI_BASE_URL", emulators.gemini.url, true);
-  await set("rolloutPollSeconds", "0.5");
-  await set("rolloutBuildTimeoutSeconds", "600");
-  await set("rolloutHealthTimeoutSeconds", "120");
-}
-
 /** The next write to `path` answers 429 with the Hub's `RateLimit: "api";r=0;t=<t>` header. */
 function rateLimitOnce(hub: HubEmulator, path: string, t: number): Promise<void> {
   return hub.setFault({ method: "POST", path, status: 429, retryAfter: t });
@@ -446,13 +417,6 @@ async function setVercelVariableByHand(vercel: VercelEmulator, project: string, 
   assert.equal(response.status, 201, await response.text());
 }
 
-const isWrite = (request: { method: string }) => !["GET", "HEAD"].includes(request.method);
-
-function describeCall(request: HubLoggedRequest | VercelLoggedRequest): string {
-  const key = (request.body as { key?: unknown } | undefined)?.key;
-  return `${request.method} ${request.path}${typeof key === "string" ? ` ${key}` : ""}`;
-}
-
 function lastCommit(requests: HubLoggedRequest[]): { files: string[]; deleted: string[] } {
   const commit = requests.filter((r) => r.path.endsWith("/commit/main")).at(-1);
   assert.ok(commit, "a commit was made");
@@ -471,26 +435,4 @@ function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: "utf8" })
     .map((path) => join(dir, path))
     .filter((path) => statSync(path).isFile());
-}
-
-/** The table the README's deploy section quotes: what each step costs. */
-function printTable(records: StepRecord[]): void {
-  if (records.length === 0) return;
-  const lines = [
-    "| step | wall time | Hub calls (reads + writes) | Vercel calls (reads + writes) | the writes |",
-    "|---|---|---|---|---|",
-    ...records.map((r) => `| ${r.step} | ${(r.ms / 1000).toFixed(1)} s | ${r.hubReads} + ${r.hubWrites} | ${r.vercelReads} + ${r.vercelWrites} | ${summarise(r.writes)} |`),
-  ];
-  process.stdout.write(`\ndeploy rehearsal, per step:\n${lines.join("\n")}\n`);
-}
-
-/** "POST /api/spaces/o/n/secrets KEY" x4 -> "4× POST …/secrets": the writes of a step, counted by kind. */
-function summarise(writes: string[]): string {
-  const counts = new Map<string, number>();
-  for (const write of writes) {
-    const [method, path] = write.split(" ");
-    const kind = `${method} ${path!.replace(/^\/api\/spaces\/[^/]+\/[^/]+/, "…").replace(/^\/v\d+\/projects\/[^/]+/, "…").replace(/\/[^/]{20,}$/, "/{id}")}`;
-    counts.set(kind, (counts.get(kind) ?? 0) + 1);
-  }
-  return [...counts].map(([kind, n]) => (n > 1 ? `${n}× ${kind}` : kind)).join(", ") || "none";
 }
