@@ -20,8 +20,14 @@ export type SettingsOutputs = HubConnection & {
   keys: string[];
   /** sha256 of each value, so a changed value shows without storing it. */
   hashes: Record<string, string>;
-  /** One hash over every key and value: what a rollout watches. */
+  /** One hash over every key and value, and over the repairs: what a rollout watches. */
   revision: string;
+  /**
+   * Updates that wrote to the Hub, each restarting the Space. Counted into the revision: an
+   * update that puts back what a refresh found changed on the Hub ends with the keys and
+   * values the state held before, and the rollout must still wait for the restarted Space.
+   */
+  writes?: number;
   /** Variables only: their values (a secret's value is never an output). */
   values?: Record<string, string>;
 };
@@ -39,16 +45,17 @@ const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const hashOf = (key: string, value: string) => createHash("sha256").update(`${key}\0${value}`).digest("hex");
 
-function revisionOf(hashes: Record<string, string>): string {
+function revisionOf(hashes: Record<string, string>, writes = 0): string {
   const lines = Object.keys(hashes)
     .sort()
     .map((key) => `${key}=${hashes[key]}\n`)
     .join("");
-  return createHash("sha256").update(lines).digest("hex");
+  // A state from before the count (none) keeps its revision: nothing moves until something is written.
+  return createHash("sha256").update(writes === 0 ? lines : `${lines}writes=${writes}\n`).digest("hex");
 }
 
 function settingsProvider(kind: Kind): pulumi.dynamic.ResourceProvider<SettingsInputs, SettingsOutputs> {
-  const outputsOf = (inputs: SettingsInputs): SettingsOutputs => {
+  const outputsOf = (inputs: SettingsInputs, writes = 0): SettingsOutputs => {
     const keys = Object.keys(inputs.values).sort();
     const hashes = Object.fromEntries(keys.map((key) => [key, hashOf(key, inputs.values[key]!)]));
     return {
@@ -57,7 +64,8 @@ function settingsProvider(kind: Kind): pulumi.dynamic.ResourceProvider<SettingsI
       repoId: inputs.repoId,
       keys,
       hashes,
-      revision: revisionOf(hashes),
+      revision: revisionOf(hashes, writes),
+      ...(writes > 0 ? { writes } : {}),
       ...(kind.keepsValues ? { values: { ...inputs.values } } : {}),
     };
   };
@@ -134,13 +142,14 @@ function settingsProvider(kind: Kind): pulumi.dynamic.ResourceProvider<SettingsI
       }
       const keys = Object.keys(hashes).sort();
       const values = kind.keepsValues ? Object.fromEntries(keys.map((key) => [key, remote[key]!])) : undefined;
-      return { id, props: { ...props, keys, hashes, revision: revisionOf(hashes), ...(values ? { values } : {}) } };
+      return { id, props: { ...props, keys, hashes, revision: revisionOf(hashes, props.writes), ...(values ? { values } : {}) } };
     },
 
     async update(_id, olds, news) {
       const { toSet, toDelete } = plan(olds, news);
       await apply(news, toSet, toDelete);
-      return { outs: outputsOf(news) };
+      const wrote = toSet.length + toDelete.length > 0;
+      return { outs: outputsOf(news, (olds.writes ?? 0) + (wrote ? 1 : 0)) };
     },
 
     async delete(_id, props) {

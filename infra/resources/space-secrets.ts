@@ -6,6 +6,6 @@ export const SpaceSecrets = defineResource<SettingsInputs, SettingsOutputs>({
   type: "hub:SpaceSecrets",
   module: "infra/providers/space-settings-provider.ts",
   export: "secretsImplementation",
-  computed: { keys: true, hashes: true, revision: true },
+  computed: { keys: true, hashes: true, revision: true, writes: true },
   secrets: ["token", "values", "hashes", "revision"],
 });

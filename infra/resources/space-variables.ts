@@ -6,6 +6,6 @@ export const SpaceVariables = defineResource<SettingsInputs, SettingsOutputs>({
   type: "hub:SpaceVariables",
   module: "infra/providers/space-settings-provider.ts",
   export: "variablesImplementation",
-  computed: { keys: true, hashes: true, revision: true },
+  computed: { keys: true, hashes: true, revision: true, writes: true },
   secrets: ["token"],
 });

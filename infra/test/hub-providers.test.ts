@@ -207,8 +207,12 @@ describe("Hub providers against the emulator", () => {
     assert.equal(space.variables.get("LOG_LEVEL")!.value, "INFO");
     assert.equal(space.variables.get("QDRANT_COLLECTION")!.value, "docusaurus-book");
     assert.equal(space.variables.get("EXTRA")!.value, "added by hand", "a key the stack does not set is left alone");
-    assert.equal(secretsBack.revision, secrets.revision);
-    assert.equal(variablesBack.revision, variables.revision);
+    assert.deepEqual(secretsBack.hashes, secrets.hashes, "the values are back");
+    assert.deepEqual(variablesBack.hashes, variables.hashes);
+    // The repair restarted the Space: a new revision, so the rollout waits for it as after any change.
+    assert.notEqual(secretsBack.revision, secrets.revision);
+    assert.notEqual(variablesBack.revision, variables.revision);
+    assert.equal(secretsBack.writes, 1);
 
     // The limit: the Hub lists a secret's key, never its value, so a value changed by hand under the same key cannot be seen.
     await byHand("POST", `/api/spaces/${repoId}/secrets`, { key: "GEMINI_API_KEY", value: "changed-by-hand" });
