@@ -1,6 +1,6 @@
 // An in-memory emulator of the Qdrant REST API as @qdrant/js-client-rest uses it: collections
 // (create, get, exists, delete, list, payload index, full-text index included) and points
-// (upsert, retrieve, search, query with prefetch, RRF fusion and formulas, scroll, count,
+// (upsert, retrieve, search, query (one or a batch) with prefetch, RRF fusion and formulas, scroll, count,
 // delete) on one unnamed dense vector, with Qdrant's envelopes
 // `{"result","status":"ok","time"}`, its error bodies `{"status":{"error"},"time"}` and status
 // codes, the api-key check, and faults: error statuses, slow answers, hangs, and a server that
@@ -38,7 +38,7 @@ export const QDRANT_VERSION = "1.19.0";
 
 export type QdrantRouteKind = "root" | "health" | "collections" | "index" | "upsert" | "retrieve" | "search" | "scroll" | "count" | "delete" | "other";
 
-/** "search" covers points/search and points/query. */
+/** "search" covers points/search, points/query and points/query/batch. */
 export type QdrantFaultRoute = Exclude<QdrantRouteKind, "root" | "health" | "other"> | "all";
 
 /** The emulators' one fault shape; a 429's `retryAfter` is its Retry-After header (default 1 s). */
@@ -164,6 +164,17 @@ export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): 
       if (!formulas && usesFormula(body)) throw formatError("data did not match any variant of untagged enum QueryInterface");
       checkQuery(target.strictMode, body, target.payloadIndexes);
       return { points: query(target, body) };
+    }),
+    // Several Query API requests in one call; each answers as points/query would, in order.
+    qdrantRoute("search", "POST", /^\/collections\/([^/]+)\/points\/query\/batch$/, ({ body }, name) => {
+      const target = collection(name!);
+      if (!Array.isArray(body.searches)) throw formatError("missing field `searches`");
+      return body.searches.map((search: unknown) => {
+        if (!isPlainObject(search)) throw formatError("each of `searches` must be a query request object");
+        if (!formulas && usesFormula(search)) throw formatError("data did not match any variant of untagged enum QueryInterface");
+        checkQuery(target.strictMode, search, target.payloadIndexes);
+        return { points: query(target, search) };
+      });
     }),
     qdrantRoute("scroll", "POST", /^\/collections\/([^/]+)\/points\/scroll$/, ({ body }, name) => {
       const target = collection(name!);

@@ -75,6 +75,15 @@ describe("qdrant emulator, through @qdrant/js-client-rest", { timeout: 30_000 },
     assert.ok(Array.isArray(fused.points[0]!.vector), "with_vector returns the stored vector");
     const noPrefetch = await failure(client.query("words", { query: { fusion: "rrf" } } as never));
     assert.equal(noPrefetch.status, 400);
+
+    // A batch answers each request as points/query would, in order; a vector over fused hits re-ranks them by similarity.
+    const fusion = { prefetch: [{ query: [0, 1], limit: 3 }, lexical], query: { fusion: "rrf" }, limit: 3 };
+    const batch = await client.queryBatch("words", { searches: [{ ...fusion, with_payload: true }, { prefetch: fusion, query: [1, 0], limit: 3 }] as never });
+    assert.deepEqual(batch.map((answer) => answer.points.map((p) => p.id)), [[2, 3, 1], [1, 2, 3]]);
+    assert.ok(batch[0]!.points[0]!.payload, "each request's own with_payload");
+    assert.ok(batch[1]!.points[0]!.payload == null, "no payload unless asked");
+    assert.deepEqual(batch[1]!.points.map((p) => Math.round(p.score * 1000) / 1000), [1, 0.8, 0]);
+    assert.equal((await failure(client.queryBatch("words", {} as never))).status, 400);
   });
 
   test("GET / reports a 1.x version the client accepts", async () => {

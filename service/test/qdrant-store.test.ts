@@ -80,9 +80,15 @@ describe("QdrantStore against the Qdrant emulator", () => {
     assert.deepEqual(hits.map((h) => h.id), [term, near]);
     assert.ok(Math.abs(hits[0]!.score - vector[2]!) < 1e-4, `score ${hits[0]!.score} is the cosine similarity`);
     assert.deepEqual(hits[1]!.payload.content, "The service answers questions.");
-    const body = qdrant.requests.filter((r) => r.kind === "search").at(-1)!.body as { query: unknown; prefetch: unknown[] };
-    assert.deepEqual(body.query, { fusion: "rrf" });
-    assert.equal(body.prefetch.length, 2);
+    const search = qdrant.requests.filter((r) => r.kind === "search").at(-1)!;
+    assert.match(search.path, /\/points\/query\/batch$/);
+    const [fused, rescored] = (search.body as { searches: Array<{ query: unknown; prefetch: { query: unknown; prefetch: unknown[] } & unknown[]; with_vector: boolean }> }).searches;
+    assert.deepEqual(fused!.query, { fusion: "rrf" });
+    assert.equal(fused!.prefetch.length, 2);
+    assert.deepEqual(rescored!.query, vector, "the fused hits re-ranked by the question's vector give their similarity");
+    assert.deepEqual(rescored!.prefetch.query, { fusion: "rrf" });
+    assert.equal(fused!.with_vector, false, "no vectors come back");
+    assert.equal(rescored!.with_vector, false);
     // A question of stop words alone is searched by vector.
     assert.deepEqual((await store().hybridSearch({ vector, text: "what is it?" }, 1)).map((h) => h.id), [near]);
     assert.deepEqual(await store("never-ingested").hybridSearch({ vector, text: "quota" }, 2), []);

@@ -18,7 +18,7 @@ const TIE_BREAK = 0.5;
 /** Payload fields searched by words, with a full-text index each (word tokenizer, lower case). */
 const TEXT_FIELDS = ["content", "heading_path"] as const;
 const TEXT_INDEX = { type: "text", tokenizer: "word", lowercase: true, min_token_len: 2, max_token_len: 40 };
-// Where the question's vector goes in a hybrid query's body: written out once, put in twice.
+// Where the question's vector goes in a hybrid query's body: written out once, put in five times.
 const VECTOR_SLOT = "\u0000vector";
 // docs/platform-facts.md: formulas in the Query API are available as of v1.14.0.
 const FORMULAS_SINCE = [1, 14] as const;
@@ -58,7 +58,7 @@ interface ScrollResult {
 }
 
 interface QueryResult {
-  points?: Array<{ id: string | number; score: number; payload?: unknown; vector?: unknown }>;
+  points?: Array<{ id: string | number; score: number; payload?: unknown }>;
 }
 
 type Method = "GET" | "POST" | "PUT";
@@ -128,13 +128,16 @@ export class QdrantStore implements VectorStore {
   }
 
   /**
-   * One Query API call: the nearest points, and the points sharing most words with the
-   * question (a formula counting the words each holds in its text or headings, over the
-   * nearest of those holding any), fused by Qdrant's reciprocal rank fusion at its default
-   * k (2, ranks from 0): setting k (`rrf: {k}`) needs Qdrant 1.16. Word matches use
-   * the full-text indexes the ingest creates; without them Qdrant matches substrings. A
-   * fused score is a rank score, so each hit's similarity is computed here from its vector.
-   * A server too old for formulas (before 1.14) answers 400: the search is then by vector alone.
+   * One batch of two Query API requests. The first: the nearest points, and the points sharing
+   * most words with the question (a formula counting the words each holds in its text or
+   * headings, over the nearest of those holding any), fused by Qdrant's reciprocal rank fusion
+   * at its default k (2, ranks from 0): setting k (`rrf: {k}`) needs Qdrant 1.16. The second:
+   * the same fused hits re-ranked by the question's vector, which gives each its cosine
+   * similarity (a fused score is a rank score) without sending the hits' vectors back: those
+   * were 768 numbers per hit, most of the answer's bytes and of its parse.
+   * Word matches use the full-text indexes the ingest creates; without them Qdrant matches
+   * substrings. A server too old for formulas (before 1.14) answers 400: the search is then by
+   * vector alone.
    */
   async hybridSearch(query: SearchQuery, limit: number, signal?: AbortSignal): Promise<SearchHit[]> {
     const words = contentWords(query.text);
@@ -145,7 +148,7 @@ export class QdrantStore implements VectorStore {
     }
     const candidates = Math.max(limit * CANDIDATES_PER_HIT, MIN_CANDIDATES);
     const holds = words.flatMap((word) => TEXT_FIELDS.map((key) => ({ key, match: { text: word } })));
-    const body = {
+    const fused = {
       prefetch: [
         { query: VECTOR_SLOT, limit: candidates },
         {
@@ -156,13 +159,17 @@ export class QdrantStore implements VectorStore {
       ],
       query: { fusion: "rrf" },
       limit,
-      with_payload: true,
-      with_vector: true,
+    };
+    const body = {
+      searches: [
+        { ...fused, with_payload: true, with_vector: false },
+        { prefetch: fused, query: VECTOR_SLOT, limit, with_payload: false, with_vector: false },
+      ],
     };
     // 768 numbers of 17 digits take longer to write out than the rest of the query: once is enough.
     const vector = JSON.stringify(query.vector);
     const json = new JsonText(JSON.stringify(body).replaceAll(JSON.stringify(VECTOR_SLOT), () => vector));
-    const { status, result, text } = await this.#call<QueryResult>("POST", `${this.#path}/points/query`, json, { signal, allow: [400, 404] });
+    const { status, result, text } = await this.#call<QueryResult[]>("POST", `${this.#path}/points/query/batch`, json, { signal, allow: [400, 404] });
     if (status === 404) return [];
     if (status === 400) {
       // Said, not silent: health reports vector-only search and why (docs/platform-facts.md: the refusal).
@@ -172,7 +179,10 @@ export class QdrantStore implements VectorStore {
     }
     this.#mode = { hybrid: true };
     query.onMode?.("hybrid");
-    return (result?.points ?? []).map((point) => ({ id: String(point.id), score: cosine(query.vector, point.vector), payload: toPayload(point.payload) }));
+    const [ranked, rescored] = result ?? [];
+    const similarity = new Map((rescored?.points ?? []).map((point) => [String(point.id), point.score]));
+    // Both requests fuse the same candidates, so every hit has its similarity; one without would fall below any threshold.
+    return (ranked?.points ?? []).map((point) => ({ id: String(point.id), score: similarity.get(String(point.id)) ?? 0, payload: toPayload(point.payload) }));
   }
 
   /**
@@ -417,18 +427,3 @@ function toPayload(raw: unknown): ChunkPayload {
   return payload;
 }
 
-/** Cosine similarity of the question and a point's stored vector (0 when it came back without one). */
-function cosine(query: readonly number[], stored: unknown): number {
-  if (!Array.isArray(stored) || stored.length !== query.length) return 0;
-  let dot = 0;
-  let a = 0;
-  let b = 0;
-  for (let i = 0; i < query.length; i++) {
-    const q = query[i]!;
-    const v = Number(stored[i]);
-    dot += q * v;
-    a += q * q;
-    b += v * v;
-  }
-  return a === 0 || b === 0 ? 0 : dot / Math.sqrt(a * b);
-}
