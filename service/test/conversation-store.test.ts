@@ -52,6 +52,22 @@ for (const engine of engines) {
         assert.equal(await count(t, "conversations"), 1);
       }));
 
+    it("plans the statements of a chat once per connection on a Postgres server, and runs them alike on PGlite", () =>
+      withStore(engine.open, async (store, t) => {
+        // Sequential calls reuse the pool's one idle connection, which withConnection then gets.
+        for (let i = 0; i < 3; i++) {
+          const { answerId } = await store.addQuestion(undefined, `Question ${i}`);
+          await store.completeAnswer(answerId, { content: `Answer ${i}`, sources: null, incomplete: false, errorCode: null });
+        }
+        assert.equal(await count(t, "messages"), 6);
+        if (t.db.kind === "pglite") return;
+        const prepared = await t.db.withConnection((connection) =>
+          connection.query<{ statement: string }>(`select statement from pg_prepared_statements where name like 'docs_chat_%'`),
+        );
+        assert.equal(prepared.rows.length, 2, "the question's and the answer's statements, each prepared once");
+        assert.ok(prepared.rows.some((row) => row.statement.includes("insert into conversations")));
+      }));
+
     it("keeps the order of messages written within one millisecond", () =>
       withStore(engine.open, async (store) => {
         const { conversationId } = await store.addUserMessage(undefined, "0");

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { TokenUsage } from "../answer/answer-generator.ts";
 import { AppError } from "../errors.ts";
-import type { Database, QueryResult } from "./database.ts";
+import type { Database, QueryOptions, QueryResult } from "./database.ts";
 import { utcTimestamp } from "./utc-timestamp.ts";
 
 export type Role = "user" | "assistant";
@@ -43,6 +43,9 @@ export interface NewMessage {
 // clock_timestamp, not now(): two messages of one transaction must still sort in order.
 const UTC_NOW = "(clock_timestamp() at time zone 'utc')";
 
+/** The statements of every chat: planned once per connection (QueryOptions). */
+const PREPARED: QueryOptions = { prepared: true };
+
 /** The error code of an answer whose placeholder was never completed: the process stopped mid-answer. */
 const INTERRUPTED = "interrupted";
 
@@ -59,16 +62,16 @@ export class ConversationStore {
     this.#db = db;
   }
 
-  async #query<R = Record<string, unknown>>(sql: string, params: readonly unknown[]): Promise<QueryResult<R>> {
+  async #query<R = Record<string, unknown>>(sql: string, params: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
     try {
-      return await this.#db.query<R>(sql, params);
+      return await this.#db.query<R>(sql, params, options);
     } catch (err) {
       throw new AppError("database_unavailable", DATABASE_UNAVAILABLE, { cause: err });
     }
   }
 
   async exists(conversationId: string): Promise<boolean> {
-    const { rows } = await this.#query(`select 1 from conversations where id = $1`, [conversationId]);
+    const { rows } = await this.#query(`select 1 from conversations where id = $1`, [conversationId], PREPARED);
     return rows.length > 0;
   }
 
@@ -122,6 +125,7 @@ export class ConversationStore {
        insert into messages (id, conversation_id, role, content, sources, incomplete, error_code, created_at)
        select $3::uuid, conversation_id, 'assistant', '', null, true, '${INTERRUPTED}', created_at + interval '1 microsecond' from question`,
       [id, questionId, answerId, content],
+      PREPARED,
     );
     if (rowCount === 0) throw new AppError("not_found", "No conversation has this conversation_id.");
     return { conversationId: id, questionId, answerId };
@@ -155,6 +159,7 @@ export class ConversationStore {
         usage?.thinkingTokens ?? null,
         usage?.totalTokens ?? null,
       ],
+      PREPARED,
     );
   }
 
@@ -177,6 +182,7 @@ export class ConversationStore {
               greatest(${UTC_NOW}, (select max(created_at) + interval '1 microsecond' from messages where conversation_id = $2))
          from conversation`,
       [id, m.conversationId, m.role, m.content, m.sources == null ? null : JSON.stringify(m.sources), m.incomplete ?? false, m.errorCode ?? null],
+      PREPARED,
     );
     if (rowCount === 0) throw new AppError("not_found", "No conversation has this conversation_id.");
     return id;
@@ -207,6 +213,7 @@ export class ConversationStore {
           where conversation_id = $1 order by created_at desc, id desc limit $2
        ) latest order by created_at, id`,
       [conversationId, limit],
+      PREPARED,
     );
     return rows.map(toStoredMessage);
   }
