@@ -13,7 +13,7 @@ import { answerFault, openExchange, type LoggedRequest } from "../core/request-l
 import { match, route, type Route } from "../core/router.ts";
 import { startServer } from "../core/server.ts";
 import { matchesFilter, selectPayload } from "./filter.ts";
-import { runQuery } from "./query.ts";
+import { QueryScores, runQuery } from "./query.ts";
 import { checkQuery, checkReadFilter, checkUpdateFilter, CLOUD_STRICT_MODE, NO_STRICT_MODE, strictModeOf, type StrictMode } from "./strict.ts";
 import {
   compareIds,
@@ -169,11 +169,12 @@ export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): 
     qdrantRoute("search", "POST", /^\/collections\/([^/]+)\/points\/query\/batch$/, ({ body }, name) => {
       const target = collection(name!);
       if (!Array.isArray(body.searches)) throw formatError("missing field `searches`");
+      const scores = new QueryScores(target);
       return body.searches.map((search: unknown) => {
         if (!isPlainObject(search)) throw formatError("each of `searches` must be a query request object");
         if (!formulas && usesFormula(search)) throw formatError("data did not match any variant of untagged enum QueryInterface");
         checkQuery(target.strictMode, search, target.payloadIndexes);
-        return { points: query(target, search) };
+        return { points: query(target, search, scores) };
       });
     }),
     qdrantRoute("scroll", "POST", /^\/collections\/([^/]+)\/points\/scroll$/, ({ body }, name) => {
@@ -355,11 +356,11 @@ export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): 
   }
 
   /** The Query API: a nearest-vector query, or prefetches fused, rescored by a formula or re-ranked. */
-  function query(target: Collection, b: Record<string, unknown>) {
+  function query(target: Collection, b: Record<string, unknown>, scores = new QueryScores(target)) {
     if (b.using !== undefined && b.using !== null && b.using !== "") throw new QdrantError(400, `Wrong input: Not existing vector name error: ${String(b.using)}`);
     const limit = positiveInt(b.limit, "limit", 10);
     const offset = positiveInt(b.offset, "offset", 0);
-    const ranked = runQuery(target, { ...b, limit, offset }, queryVector);
+    const ranked = runQuery(target, { ...b, limit, offset }, queryVector, scores);
     return ranked.slice(offset, offset + limit).map(({ point, score: s }) => {
       const { payload, vector } = record(point, b.with_payload ?? false, b.with_vector ?? false);
       return { id: point.id, version: point.version, score: f32(s), payload, vector };

@@ -23,8 +23,45 @@ function limitOf(value: unknown, fallback: number): number {
   return value;
 }
 
+/**
+ * The scores of the query vectors of one request (or one batch), each point scored once per
+ * vector: a hybrid query repeats the question's vector in each prefetch, and scoring every
+ * point again for each copy cost the emulator most of its CPU under load.
+ */
+export class QueryScores {
+  readonly #target: Collection;
+  readonly #seen: Array<{ raw: readonly unknown[]; vector: Float32Array; scores: Map<StoredPoint, number> }> = [];
+
+  constructor(target: Collection) {
+    this.#target = target;
+  }
+
+  /** The score of each point against `raw` (a vector as the request wrote it). */
+  scorer(raw: unknown): (point: StoredPoint) => number {
+    let entry = Array.isArray(raw) ? this.#seen.find((e) => sameValues(e.raw, raw)) : undefined;
+    if (!entry) {
+      const vector = toStoredVector(this.#target, raw);
+      entry = { raw: raw as unknown[], vector, scores: new Map() };
+      this.#seen.push(entry);
+    }
+    const { vector, scores } = entry;
+    const distance = this.#target.distance;
+    return (point) => {
+      let s = scores.get(point);
+      if (s === undefined) scores.set(point, (s = score(distance, vector, point.vector)));
+      return s;
+    };
+  }
+}
+
+function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** The points of one query request (a prefetch or the main query), best first, before offset and limit of the main query. */
-export function runQuery(target: Collection, request: Record<string, unknown>, vectorOf: (query: unknown) => unknown): Scored[] {
+export function runQuery(target: Collection, request: Record<string, unknown>, vectorOf: (query: unknown) => unknown, scores = new QueryScores(target)): Scored[] {
   const limit = limitOf(request.limit, 10);
   const prefetches = request.prefetch === undefined || request.prefetch === null ? [] : Array.isArray(request.prefetch) ? request.prefetch : [request.prefetch];
   const query = request.query;
@@ -33,11 +70,11 @@ export function runQuery(target: Collection, request: Record<string, unknown>, v
   let ranked: Scored[];
   if (prefetches.length === 0) {
     if (isPlainObject(query) && ("fusion" in query || "formula" in query)) throw new QdrantError(400, "Bad request: fusion and formula queries need at least one prefetch");
-    ranked = nearest(target, [...target.points.values()].filter((p) => matchesFilter(request.filter, p, target)), vectorOf(query));
+    ranked = nearest(target, [...target.points.values()].filter((p) => matchesFilter(request.filter, p, target)), scores.scorer(vectorOf(query)));
   } else {
     const results = prefetches.map((p) => {
       if (!isPlainObject(p)) throw formatError("each prefetch must be an object");
-      return runQuery(target, p, vectorOf).slice(0, limitOf(p.limit, 10));
+      return runQuery(target, p, vectorOf, scores).slice(0, limitOf(p.limit, 10));
     });
     const candidates = new Map<string, StoredPoint>();
     for (const list of results) for (const { point } of list) if (matchesFilter(request.filter, point, target)) candidates.set(idKey(point.id), point);
@@ -54,17 +91,16 @@ export function runQuery(target: Collection, request: Record<string, unknown>, v
       // No main query: the first prefetch's order stands.
       ranked = results[0]!.filter(({ point }) => candidates.has(idKey(point.id)));
     } else {
-      ranked = nearest(target, [...candidates.values()], vectorOf(query));
+      ranked = nearest(target, [...candidates.values()], scores.scorer(vectorOf(query)));
     }
   }
   if (threshold !== undefined) ranked = ranked.filter((s) => s.score >= threshold);
   return ranked.slice(0, limit + (typeof request.offset === "number" ? request.offset : 0));
 }
 
-function nearest(target: Collection, points: StoredPoint[], rawVector: unknown): Scored[] {
-  const query = toStoredVector(target, rawVector);
+function nearest(target: Collection, points: StoredPoint[], scoreOf: (point: StoredPoint) => number): Scored[] {
   const higher = higherIsBetter(target.distance);
-  const scored = points.map((point) => ({ point, score: score(target.distance, query, point.vector) }));
+  const scored = points.map((point) => ({ point, score: scoreOf(point) }));
   scored.sort((x, y) => (higher ? y.score - x.score : x.score - y.score) || compareIds(x.point.id, y.point.id));
   return scored;
 }

@@ -62,6 +62,7 @@ export function createPostgresDatabase(options: PostgresOptions): Database {
   // Without a listener an idle client's error would crash the process.
   pool.on("error", (err) => options.onIdleError?.(err));
 
+  const statementName = statementNamer();
   const wrap = (client: Pick<pg.PoolClient, "query">): Queryable => ({
     async query<R>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
       const values = params as unknown[] | undefined;
@@ -116,9 +117,15 @@ export function createPostgresDatabase(options: PostgresOptions): Database {
 }
 
 /**
- * A prepared statement's name, from its text: pg parses a name once per connection, and one
- * name must always stand for one text. docs/benchmarks.md: Postgres' CPU per chat halved.
+ * Names prepared statements from their text: pg parses a name once per connection, and one
+ * name must always stand for one text. Each text is hashed once; a hash per call cost more
+ * than the lookup. docs/benchmarks.md: Postgres' CPU per chat halved.
  */
-function statementName(sql: string): string {
-  return `docs_chat_${createHash("sha256").update(sql).digest("hex").slice(0, 24)}`;
+function statementNamer(): (sql: string) => string {
+  const names = new Map<string, string>();
+  return (sql) => {
+    let name = names.get(sql);
+    if (name === undefined) names.set(sql, (name = `docs_chat_${createHash("sha256").update(sql).digest("hex").slice(0, 24)}`));
+    return name;
+  };
 }
