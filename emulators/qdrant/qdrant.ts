@@ -160,10 +160,7 @@ export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): 
       return search(target, body, body.vector, positiveInt(body.limit, "limit"));
     }),
     qdrantRoute("search", "POST", /^\/collections\/([^/]+)\/points\/query$/, ({ body }, name) => {
-      const target = collection(name!);
-      if (!formulas && usesFormula(body)) throw formatError("data did not match any variant of untagged enum QueryInterface");
-      checkQuery(target.strictMode, body, target.payloadIndexes);
-      return { points: query(target, body) };
+      return { points: query(collection(name!), body) };
     }),
     // Several Query API requests in one call; each answers as points/query would, in order.
     qdrantRoute("search", "POST", /^\/collections\/([^/]+)\/points\/query\/batch$/, ({ body }, name) => {
@@ -172,8 +169,6 @@ export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): 
       const scores = new QueryScores(target);
       return body.searches.map((search: unknown) => {
         if (!isPlainObject(search)) throw formatError("each of `searches` must be a query request object");
-        if (!formulas && usesFormula(search)) throw formatError("data did not match any variant of untagged enum QueryInterface");
-        checkQuery(target.strictMode, search, target.payloadIndexes);
         return { points: query(target, search, scores) };
       });
     }),
@@ -355,8 +350,10 @@ export async function startQdrantEmulator(options: QdrantEmulatorOptions = {}): 
     });
   }
 
-  /** The Query API: a nearest-vector query, or prefetches fused, rescored by a formula or re-ranked. */
+  /** The Query API: a nearest-vector query, or prefetches fused, rescored by a formula or re-ranked; refused as the server would (formulas before 1.14, strict mode). */
   function query(target: Collection, b: Record<string, unknown>, scores = new QueryScores(target)) {
+    if (!formulas && usesFormula(b)) throw formatError("data did not match any variant of untagged enum QueryInterface");
+    checkQuery(target.strictMode, b, target.payloadIndexes);
     if (b.using !== undefined && b.using !== null && b.using !== "") throw new QdrantError(400, `Wrong input: Not existing vector name error: ${String(b.using)}`);
     const limit = positiveInt(b.limit, "limit", 10);
     const offset = positiveInt(b.offset, "offset", 0);
